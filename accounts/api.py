@@ -1,0 +1,286 @@
+"""REST endpoints for signing in and for invitations."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth import authenticate, login, logout, update_session_auth_hash
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils.decorators import method_decorator
+from django.views.decorators.csrf import ensure_csrf_cookie
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import serializers, status
+from rest_framework.authentication import SessionAuthentication
+from rest_framework.permissions import AllowAny
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.throttling import ScopedRateThrottle
+from rest_framework.views import APIView
+
+from accounts.models import Invitation, User
+from accounts.ratelimit import signin_failed, signin_retry_after
+from accounts.services.invitations import (
+    invitation_by_token,
+    invitation_check_usable,
+    invitation_create,
+    invitation_link,
+    invitation_redeem,
+    invitation_revoke,
+)
+from accounts.session import request_user
+from negotiation.api.views import validated
+from negotiation.errors import Invalid, NotAllowed, ServiceError
+from negotiation.permissions import access_mediation, can_view_invitations
+from negotiation.serializers import SideSerializer
+
+
+class RateLimited(ServiceError):
+    code = "rate_limited"
+    status = 429
+
+
+class UserSerializer(serializers.ModelSerializer[User]):
+    name = serializers.CharField(source="display_name", read_only=True)
+    has_password = serializers.BooleanField(source="has_usable_password", read_only=True)
+
+    class Meta:
+        model = User
+        fields = ("id", "email", "name", "is_mediator", "has_password")
+
+
+class InvitationSerializer(serializers.ModelSerializer[Invitation]):
+    side = SideSerializer(read_only=True, allow_null=True)
+    status = serializers.CharField(read_only=True)
+
+    class Meta:
+        model = Invitation
+        fields: tuple[str, ...] = (
+            "id",
+            "email",
+            "name",
+            "role",
+            "side",
+            "created_at",
+            "expires_at",
+            "status",
+        )
+
+
+SessionSerializer = inline_serializer("Session", fields={"user": UserSerializer(allow_null=True)})
+
+
+class CsrfCheckedApi(APIView):
+    """For endpoints open to signed-out callers that sign someone in: DRF checks CSRF only
+    for signed-in sessions, and a forged sign-in is an attack too."""
+
+    permission_classes = (AllowAny,)
+
+    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
+        super().initial(request, *args, **kwargs)
+        if request.method not in ("GET", "HEAD", "OPTIONS"):
+            SessionAuthentication().enforce_csrf(request)
+
+
+def client_address(request: Request) -> str:
+    return str(request.META.get("REMOTE_ADDR") or "unknown")
+
+
+@method_decorator(ensure_csrf_cookie, name="dispatch")
+class SessionApi(APIView):
+    """Who is signed in. Also hands the browser its CSRF cookie."""
+
+    permission_classes = (AllowAny,)
+
+    @extend_schema(operation_id="session_retrieve", responses=SessionSerializer)
+    def get(self, request: Request) -> Response:
+        user = request.user if request.user.is_authenticated else None
+        return Response({"user": UserSerializer(user).data if user else None})
+
+
+class LoginApi(CsrfCheckedApi):
+    class InputSerializer(serializers.Serializer[Any]):
+        email = serializers.EmailField()
+        password = serializers.CharField(trim_whitespace=False, max_length=4096)
+
+    @extend_schema(
+        operation_id="session_login", request=InputSerializer, responses=SessionSerializer
+    )
+    def post(self, request: Request) -> Response:
+        data = validated(self.InputSerializer, request.data)
+        email, client = data["email"].lower(), client_address(request)
+        retry_after = signin_retry_after(email=email, client=client)
+        if retry_after is not None:
+            minutes = max(1, round(retry_after / 60))
+            response = Response(
+                {
+                    "detail": f"Too many sign-in attempts. Try again in {minutes} "
+                    f"minute{'s' if minutes != 1 else ''}.",
+                    "code": RateLimited.code,
+                },
+                status=RateLimited.status,
+            )
+            response["Retry-After"] = str(retry_after)
+            return response
+        user = authenticate(request._request, username=email, password=data["password"])
+        if user is None:
+            signin_failed(email=email, client=client)
+            raise Invalid("That e-mail and password do not match.", code="invalid_credentials")
+        login(request._request, user)
+        return Response({"user": UserSerializer(user).data})
+
+
+class LogoutApi(APIView):
+    permission_classes = (AllowAny,)
+
+    @extend_schema(operation_id="session_logout", request=None, responses={204: None})
+    def post(self, request: Request) -> Response:
+        logout(request._request)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class PasswordSetApi(APIView):
+    class InputSerializer(serializers.Serializer[Any]):
+        password = serializers.CharField(trim_whitespace=False, max_length=4096)
+
+    @extend_schema(operation_id="password_set", request=InputSerializer, responses={204: None})
+    def post(self, request: Request) -> Response:
+        user = request_user(request)
+        if not user.is_mediator:
+            raise NotAllowed("Parties sign in with their invitation link; no password needed.")
+        data = validated(self.InputSerializer, request.data)
+        try:
+            validate_password(data["password"], user)
+        except DjangoValidationError as error:
+            raise Invalid(
+                "Choose a stronger password.", details={"password": list(error.messages)}
+            ) from None
+        user.set_password(data["password"])
+        user.save(update_fields=["password"])
+        update_session_auth_hash(request._request, user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class InvitationPreviewApi(APIView):
+    """What an invitation link offers. Spends nothing: only the redeem call does."""
+
+    permission_classes = (AllowAny,)
+    throttle_classes = (ScopedRateThrottle,)
+    throttle_scope = "invitation"
+
+    @extend_schema(
+        operation_id="invitation_preview",
+        responses=inline_serializer(
+            "InvitationPreview",
+            fields={
+                "email": serializers.EmailField(),
+                "role": serializers.CharField(),
+                "side": SideSerializer(allow_null=True),
+                "mediation": inline_serializer(
+                    "InvitationMediation",
+                    fields={"id": serializers.UUIDField(), "title": serializers.CharField()},
+                ),
+                "invited_by": serializers.CharField(),
+                "expires_at": serializers.DateTimeField(),
+            },
+        ),
+    )
+    def get(self, request: Request, token: str) -> Response:
+        invitation = invitation_by_token(token)
+        invitation_check_usable(invitation)
+        return Response(
+            {
+                "email": invitation.email,
+                "role": invitation.role,
+                "side": SideSerializer(invitation.side).data if invitation.side else None,
+                "mediation": {
+                    "id": str(invitation.mediation_id),
+                    "title": invitation.mediation.title,
+                },
+                "invited_by": invitation.created_by.display_name,
+                "expires_at": invitation.expires_at,
+            }
+        )
+
+
+class InvitationRedeemApi(CsrfCheckedApi):
+    """Spend an invitation link: join the mediation and sign in, no password needed."""
+
+    throttle_classes = (ScopedRateThrottle,)
+    throttle_scope = "invitation"
+
+    @extend_schema(
+        operation_id="invitation_redeem",
+        request=None,
+        responses=inline_serializer(
+            "InvitationRedeemed",
+            fields={
+                "user": UserSerializer(),
+                "mediation": inline_serializer(
+                    "RedeemedMediation",
+                    fields={"id": serializers.UUIDField(), "title": serializers.CharField()},
+                ),
+            },
+        ),
+    )
+    def post(self, request: Request, token: str) -> Response:
+        user, participant = invitation_redeem(token=token)
+        login(request._request, user, backend="django.contrib.auth.backends.ModelBackend")
+        return Response(
+            {
+                "user": UserSerializer(user).data,
+                "mediation": {
+                    "id": str(participant.mediation_id),
+                    "title": participant.mediation.title,
+                },
+            }
+        )
+
+
+class InvitationListCreateApi(APIView):
+    class InputSerializer(serializers.Serializer[Any]):
+        email = serializers.EmailField()
+        role = serializers.CharField(max_length=16)
+        side = serializers.IntegerField(required=False, allow_null=True, min_value=1)
+        name = serializers.CharField(max_length=150, required=False, allow_blank=True)
+
+    class CreatedSerializer(InvitationSerializer):
+        link = serializers.CharField(read_only=True)
+
+        class Meta(InvitationSerializer.Meta):
+            fields = (*InvitationSerializer.Meta.fields, "link")
+
+    @extend_schema(operation_id="invitations_list", responses=InvitationSerializer(many=True))
+    def get(self, request: Request, mediation_id: str) -> Response:
+        participant = access_mediation(request_user(request), mediation_id)
+        if not can_view_invitations(participant):
+            raise NotAllowed("Only the mediator sees the invitations.")
+        invitations = participant.mediation.invitations.select_related("side")
+        return Response(InvitationSerializer(invitations, many=True).data)
+
+    @extend_schema(
+        operation_id="invitations_create",
+        request=InputSerializer,
+        responses={201: CreatedSerializer},
+    )
+    def post(self, request: Request, mediation_id: str) -> Response:
+        participant = access_mediation(request_user(request), mediation_id)
+        data = validated(self.InputSerializer, request.data)
+        invitation, token = invitation_create(
+            actor=participant,
+            email=data["email"],
+            role=data["role"],
+            side_id=data.get("side"),
+            name=data.get("name", ""),
+        )
+        body = dict(InvitationSerializer(invitation).data)
+        body["link"] = invitation_link(token, base_url=request.build_absolute_uri("/"))
+        return Response(body, status=status.HTTP_201_CREATED)
+
+
+class InvitationRevokeApi(APIView):
+    @extend_schema(operation_id="invitations_revoke", request=None, responses=InvitationSerializer)
+    def post(self, request: Request, mediation_id: str, invitation_id: int) -> Response:
+        participant = access_mediation(request_user(request), mediation_id)
+        invitation = invitation_revoke(actor=participant, invitation_id=invitation_id)
+        return Response(InvitationSerializer(invitation).data)

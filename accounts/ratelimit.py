@@ -1,0 +1,44 @@
+"""Sign-in rate limits: failed attempts counted per e-mail address and per client
+address in a fixed window, in the shared cache (Redis when configured)."""
+
+from __future__ import annotations
+
+import hashlib
+import time
+
+from django.conf import settings
+from django.core.cache import cache
+
+
+def _key(kind: str, value: str, window: int) -> str:
+    digest = hashlib.sha256(value.lower().encode()).hexdigest()[:32]
+    return f"signin-failures:{kind}:{digest}:{window}"
+
+
+def _window() -> tuple[int, int]:
+    size = settings.PARLEY_SIGNIN_WINDOW_SECONDS
+    now = int(time.time())
+    return now // size, size - now % size
+
+
+def signin_retry_after(*, email: str, client: str) -> int | None:
+    """Seconds until the next attempt is allowed, or None if it is allowed now."""
+    window, remaining = _window()
+    by_email = cache.get(_key("email", email, window), 0)
+    by_client = cache.get(_key("client", client, window), 0)
+    if (
+        by_email >= settings.PARLEY_SIGNIN_FAILURES_PER_EMAIL
+        or by_client >= settings.PARLEY_SIGNIN_FAILURES_PER_CLIENT
+    ):
+        return remaining
+    return None
+
+
+def signin_failed(*, email: str, client: str) -> None:
+    window, remaining = _window()
+    for key in (_key("email", email, window), _key("client", client, window)):
+        cache.add(key, 0, timeout=remaining + 1)
+        try:
+            cache.incr(key)
+        except ValueError:
+            cache.set(key, 1, timeout=remaining + 1)

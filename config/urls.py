@@ -1,0 +1,17 @@
+from django.contrib import admin
+from django.urls import include, path, re_path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from config import views
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+    path("api/", include("accounts.urls")),
+    path("api/", include("negotiation.api.urls")),
+    re_path(r"^api/", views.api_not_found),
+    path("healthz", views.healthz, name="healthz"),
+    # Every other path is a screen of the front end.
+    re_path(r"^(?!static/|ws/)", views.frontend_index, name="frontend"),
+]

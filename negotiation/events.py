@@ -1,0 +1,63 @@
+"""Write, record, then tell.
+
+A service appends an Event to the room's log in the same transaction as its change; the
+event goes to the room's channel group only after the transaction commits. The channel
+layer is a hint bus: clients that miss a message catch up from the log with `sync`.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+from django.db import transaction
+from django.db.models import F
+
+from .models import Event, Participant, Room
+
+logger = logging.getLogger(__name__)
+
+
+def event_frame(event: Event, room_key: str) -> dict[str, Any]:
+    """The `event` frame a client receives, as sent live and as replayed by sync."""
+    return {
+        "type": "event",
+        "room": room_key,
+        "seq": event.seq,
+        "name": event.name,
+        "data": event.data,
+    }
+
+
+def event_append(
+    *, room: Room, name: str, data: dict[str, Any], actor: Participant | None = None
+) -> Event:
+    """Record an event in `room`'s log with the room's next sequence number.
+
+    Must run inside the transaction that makes the change. Takes the room row's lock, so
+    sequence numbers have no gaps and no repeats. The event is sent on commit.
+    """
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("event_append must run inside the change's transaction.")
+    Room.objects.filter(pk=room.pk).update(last_seq=F("last_seq") + 1)
+    seq = Room.objects.values_list("last_seq", flat=True).get(pk=room.pk)
+    room.last_seq = seq
+    event = Event.objects.create(room=room, seq=seq, name=name, data=data, actor=actor)
+    frame = event_frame(event, room.key)
+    group = room.group_name
+    transaction.on_commit(lambda: event_send(group, frame))
+    return event
+
+
+def event_send(group: str, frame: dict[str, Any]) -> None:
+    """Tell the room's connected clients. A lost message is recovered by sync, so a
+    channel layer failure is logged, never raised into the committed request."""
+    layer = get_channel_layer()
+    if layer is None:
+        return
+    try:
+        async_to_sync(layer.group_send)(group, {"type": "room.event", "frame": frame})
+    except Exception:
+        logger.exception("Could not send event %s #%s to %s", frame["name"], frame["seq"], group)

@@ -1,0 +1,1 @@
+"""Every state change of the negotiation domain, one topic module each."""
