@@ -1,0 +1,120 @@
+"""Personas (healthchecks-style): one mediation with a mediator, a party on each side
+(A is Alex, B is Sam), Alex's attorney, an observer, and an outsider with no access."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+from django.core.cache import cache
+
+from accounts.models import User
+from negotiation import events
+from negotiation.models import Mediation, Participant, Role, Room, Side
+from negotiation.permissions import visible_rooms
+from negotiation.services.mediations import mediation_create, participant_join
+from tests.factories import UserFactory
+
+
+@dataclass
+class Cast:
+    mediation: Mediation
+    side_a: Side
+    side_b: Side
+    users: dict[str, User]
+    participants: dict[str, Participant] = field(default_factory=dict)
+
+    def __getattr__(self, name: str) -> User:
+        try:
+            return self.__dict__["users"][name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+    @property
+    def joint(self) -> Room:
+        return Room.objects.get(mediation=self.mediation, kind=Room.Kind.JOINT)
+
+    def caucus(self, side: Side) -> Room:
+        return Room.objects.get(mediation=self.mediation, side=side)
+
+    def audience(self, group: str) -> set[str]:
+        """The personas whose connections belong to a room's channel group."""
+        return {
+            name
+            for name, participant in self.participants.items()
+            if any(room.group_name == group for room in visible_rooms(participant))
+        }
+
+
+def cast_create() -> Cast:
+    mediator = UserFactory.create(email="maya@example.com", name="Maya", is_mediator=True)
+    mediation = mediation_create(creator=mediator, title="Alex & Sam", side_names=["Alex", "Sam"])
+    side_a, side_b = mediation.sides.order_by("order")
+    users = {
+        "mediator": mediator,
+        "party_a": UserFactory.create(email="alex@example.com", name="Alex"),
+        "party_b": UserFactory.create(email="sam@example.com", name="Sam"),
+        "attorney_a": UserFactory.create(email="jordan@example.com", name="Jordan"),
+        "observer": UserFactory.create(email="olive@example.com", name="Olive"),
+        "outsider": UserFactory.create(email="otto@example.com", name="Otto"),
+    }
+    cast = Cast(mediation=mediation, side_a=side_a, side_b=side_b, users=users)
+    cast.participants["mediator"] = Participant.objects.get(mediation=mediation, user=mediator)
+    from django.db import transaction
+
+    with transaction.atomic():
+        for name, role, side in [
+            ("party_a", Role.PARTY, side_a),
+            ("party_b", Role.PARTY, side_b),
+            ("attorney_a", Role.ATTORNEY, side_a),
+            ("observer", Role.OBSERVER, None),
+        ]:
+            cast.participants[name] = participant_join(
+                mediation=mediation, user=users[name], role=role, side=side
+            )
+    for participant in cast.participants.values():
+        participant.refresh_from_db()
+    return cast
+
+
+@pytest.fixture
+def cast(db: None) -> Cast:
+    return cast_create()
+
+
+@pytest.fixture
+def live_cast(transactional_db: None) -> Cast:
+    """The cast, committed: for tests where another thread or process reads it."""
+    return cast_create()
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache() -> Iterator[None]:
+    # Rate limit counters and throttles live in the cache.
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@dataclass
+class SentEvents:
+    sent: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+
+    def named(self, name: str) -> list[tuple[str, dict[str, Any]]]:
+        return [(group, frame) for group, frame in self.sent if frame["name"] == name]
+
+
+@pytest.fixture
+def sent_events(monkeypatch: pytest.MonkeyPatch) -> SentEvents:
+    """Records what would go to the channel layer, in order, and still sends it."""
+    recorder = SentEvents()
+    original = events.event_send
+
+    def record(group: str, frame: dict[str, Any]) -> None:
+        recorder.sent.append((group, frame))
+        original(group, frame)
+
+    monkeypatch.setattr(events, "event_send", record)
+    return recorder
