@@ -53,8 +53,8 @@ def healthz(request: HttpRequest) -> JsonResponse:
     except Exception:
         logger.exception("Health check: the database does not answer")
         checks["database"] = "failing"
-    layer = get_channel_layer()
     try:
+        layer = get_channel_layer()
         if layer is not None:
             async_to_sync(layer.group_send)("healthz", {"type": "healthz.ping"})
         checks["channel_layer"] = "ok"

@@ -11,7 +11,9 @@ from config.settings import DATABASES
 # Tasks run where they are queued (on commit), so tests see their effects.
 CELERY_TASK_ALWAYS_EAGER = True
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+EMAIL_BACKEND = os.environ.get(
+    "PARLEY_TEST_EMAIL_BACKEND", "django.core.mail.backends.locmem.EmailBackend"
+)
 
 # A live Daphne started by the browser tests connects straight to the test database.
 if os.environ.get("PARLEY_LIVE_TEST_DB"):

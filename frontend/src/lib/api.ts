@@ -1,0 +1,319 @@
+/**
+ * The one module that talks HTTP to the Parley backend.
+ *
+ * Components call these functions and never `fetch` themselves, so CSRF,
+ * credentials and error parsing live in exactly one place.
+ */
+
+export type Role = 'mediator' | 'party' | 'attorney' | 'expert' | 'observer';
+export type Id = number | string;
+
+export interface User {
+  id: number;
+  email: string;
+  name: string;
+  is_mediator: boolean;
+  has_password: boolean;
+}
+
+export interface SideRef {
+  id: number;
+  name: string;
+}
+
+export interface MediationRef {
+  id: string;
+  title: string;
+}
+
+export interface Mediation extends MediationRef {
+  stage: string;
+  stage_display: string;
+  status: string;
+  my_role: Role;
+  my_side: SideRef | null;
+  sides: SideRef[];
+  created_at: string;
+}
+
+export interface Participant {
+  id: Id;
+  name: string;
+  role: Role;
+  side: SideRef | null;
+  /** Present only when the caller is a mediator. */
+  email?: string;
+}
+
+export type InvitationStatus = 'pending' | 'used' | 'expired' | 'revoked';
+
+export interface Invitation {
+  id: Id;
+  email: string;
+  role: Role;
+  side: SideRef | null;
+  created_at: string;
+  expires_at: string;
+  status: InvitationStatus;
+}
+
+/** Only the create response carries the link; it is never shown again. */
+export interface CreatedInvitation extends Invitation {
+  link: string;
+}
+
+export interface InvitationPreview {
+  email: string;
+  role: Role;
+  side: SideRef | null;
+  mediation: MediationRef;
+  invited_by: string;
+  expires_at: string;
+}
+
+export interface NewInvitation {
+  email: string;
+  role: Role;
+  side: number | null;
+  name?: string;
+}
+
+/** Field messages keyed by a dotted path: `title`, `sides.0`, `side`. */
+export type FieldErrors = Record<string, string[]>;
+
+export class ApiError extends Error {
+  readonly status: number;
+  readonly code: string;
+  readonly detail: string;
+  readonly fields: FieldErrors;
+
+  constructor(status: number, code: string, detail: string, fields: FieldErrors = {}) {
+    super(detail);
+    this.name = 'ApiError';
+    this.status = status;
+    this.code = code;
+    this.detail = detail;
+    this.fields = fields;
+  }
+
+  /** Messages for one field, or an empty list. */
+  field(name: string): string[] {
+    return this.fields[name] ?? [];
+  }
+}
+
+/** True when the error means "you are not signed in" (DRF answers 403 for sessions). */
+export function isSignedOutError(error: unknown): boolean {
+  return (
+    error instanceof ApiError &&
+    (error.status === 401 || (error.status === 403 && error.code === 'not_authenticated'))
+  );
+}
+
+/** A message to show for any thrown value. */
+export function messageOf(error: unknown): string {
+  if (error instanceof ApiError) return error.detail;
+  return 'Something unexpected went wrong. Please try again.';
+}
+
+const NETWORK_ERROR_DETAIL =
+  'Could not reach Parley. Check your connection and try again.';
+
+const DEFAULTS: Record<number, [string, string]> = {
+  400: ['invalid', 'Please correct the highlighted fields.'],
+  401: ['not_authenticated', 'Please sign in to continue.'],
+  403: ['permission_denied', 'You do not have permission to do that.'],
+  404: ['not_found', 'We could not find that.'],
+  409: ['conflict', 'Someone else changed this at the same time. Reload and try again.'],
+  410: ['gone', 'This is no longer available.'],
+  429: ['rate_limited', 'Too many attempts. Please wait a moment and try again.'],
+};
+
+function defaultsFor(status: number): [string, string] {
+  if (status >= 500) {
+    return ['server_error', 'Something went wrong on our side. Please try again in a moment.'];
+  }
+  return DEFAULTS[status] ?? ['error', `The request failed (${status}). Please try again.`];
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function addMessages(out: FieldErrors, key: string, value: unknown): void {
+  if (typeof value === 'string') {
+    (out[key] ??= []).push(value);
+  } else if (Array.isArray(value)) {
+    value.forEach((item, index) => {
+      if (typeof item === 'string') {
+        (out[key] ??= []).push(item);
+      } else if (item !== null && typeof item === 'object') {
+        // DRF list-of-objects errors: [{}, {"name": ["..."]}]
+        addMessages(out, `${key}.${index}`, item);
+      }
+    });
+  } else if (isRecord(value)) {
+    for (const [sub, inner] of Object.entries(value)) {
+      addMessages(out, `${key}.${sub}`, inner);
+    }
+  }
+}
+
+/** Turn an error response body (already JSON-decoded, or null) into an ApiError. */
+export function parseErrorBody(status: number, body: unknown): ApiError {
+  let [code, detail] = defaultsFor(status);
+  const fields: FieldErrors = {};
+  let explicitDetail = false;
+
+  if (isRecord(body)) {
+    if (typeof body.code === 'string' && body.code) code = body.code;
+    if (typeof body.detail === 'string' && body.detail) {
+      detail = body.detail;
+      explicitDetail = true;
+    }
+    for (const [key, value] of Object.entries(body)) {
+      if (key === 'detail' || key === 'code') continue;
+      addMessages(fields, key, value);
+    }
+    const general = fields.non_field_errors;
+    if (general && general.length > 0) {
+      delete fields.non_field_errors;
+      if (!explicitDetail) {
+        detail = general.join(' ');
+        explicitDetail = true;
+      }
+    }
+  } else if (Array.isArray(body)) {
+    const messages = body.filter((item): item is string => typeof item === 'string');
+    if (messages.length > 0) detail = messages.join(' ');
+  }
+
+  return new ApiError(status, code, detail, fields);
+}
+
+/** Read a cookie fresh each time: Django rotates csrftoken when a session starts. */
+export function readCookie(name: string): string | null {
+  for (const part of document.cookie.split(';')) {
+    const [key, ...rest] = part.trim().split('=');
+    if (key === name) return decodeURIComponent(rest.join('='));
+  }
+  return null;
+}
+
+type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+
+async function readJson(response: Response): Promise<unknown> {
+  const text = await response.text();
+  if (!text) return null;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return null;
+  }
+}
+
+async function send(method: Method, path: string, body?: unknown): Promise<Response> {
+  const headers: Record<string, string> = { Accept: 'application/json' };
+  const init: RequestInit = { method, headers, credentials: 'same-origin' };
+  if (method !== 'GET') {
+    headers['Content-Type'] = 'application/json';
+    const token = readCookie('csrftoken');
+    if (token) headers['X-CSRFToken'] = token;
+    if (body !== undefined) init.body = JSON.stringify(body);
+  }
+  try {
+    return await fetch(`/api${path}`, init);
+  } catch {
+    throw new ApiError(0, 'network_error', NETWORK_ERROR_DETAIL);
+  }
+}
+
+async function request<T>(method: Method, path: string, body?: unknown): Promise<T> {
+  // The session endpoint guarantees the csrftoken cookie; fetch it first if
+  // this tab never did (e.g. a POST right after the cookie was cleared).
+  if (method !== 'GET' && readCookie('csrftoken') === null) {
+    await send('GET', '/auth/session/').catch(() => undefined);
+  }
+  const response = await send(method, path, body);
+  if (!response.ok) {
+    throw parseErrorBody(response.status, await readJson(response));
+  }
+  if (response.status === 204) return undefined as T;
+  return (await readJson(response)) as T;
+}
+
+const seg = encodeURIComponent;
+
+// --- auth -------------------------------------------------------------------
+
+export async function getSession(): Promise<User | null> {
+  const data = await request<{ user: User | null }>('GET', '/auth/session/');
+  return data.user;
+}
+
+export async function login(email: string, password: string): Promise<User> {
+  const data = await request<{ user: User }>('POST', '/auth/login/', { email, password });
+  return data.user;
+}
+
+export function logout(): Promise<void> {
+  return request<void>('POST', '/auth/logout/');
+}
+
+export function setPassword(password: string): Promise<void> {
+  return request<void>('POST', '/auth/password/', { password });
+}
+
+// --- invitations (public) ---------------------------------------------------
+
+export function previewInvitation(token: string): Promise<InvitationPreview> {
+  return request<InvitationPreview>('GET', `/invitations/${seg(token)}/`);
+}
+
+export function redeemInvitation(token: string): Promise<{ user: User; mediation: MediationRef }> {
+  return request('POST', `/invitations/${seg(token)}/redeem/`);
+}
+
+// --- mediations -------------------------------------------------------------
+
+export function listMediations(): Promise<Mediation[]> {
+  return request<Mediation[]>('GET', '/mediations/');
+}
+
+export function createMediation(title: string, sides: string[]): Promise<Mediation> {
+  return request<Mediation>('POST', '/mediations/', { title, sides });
+}
+
+export function getMediation(id: string): Promise<Mediation> {
+  return request<Mediation>('GET', `/mediations/${seg(id)}/`);
+}
+
+export function addSide(mediationId: string, name: string): Promise<SideRef> {
+  return request<SideRef>('POST', `/mediations/${seg(mediationId)}/sides/`, { name });
+}
+
+export function listParticipants(mediationId: string): Promise<Participant[]> {
+  return request<Participant[]>('GET', `/mediations/${seg(mediationId)}/participants/`);
+}
+
+export function listInvitations(mediationId: string): Promise<Invitation[]> {
+  return request<Invitation[]>('GET', `/mediations/${seg(mediationId)}/invitations/`);
+}
+
+export function createInvitation(
+  mediationId: string,
+  invitation: NewInvitation,
+): Promise<CreatedInvitation> {
+  return request<CreatedInvitation>(
+    'POST',
+    `/mediations/${seg(mediationId)}/invitations/`,
+    invitation,
+  );
+}
+
+export function revokeInvitation(mediationId: string, invitationId: Id): Promise<Invitation> {
+  return request<Invitation>(
+    'POST',
+    `/mediations/${seg(mediationId)}/invitations/${seg(String(invitationId))}/revoke/`,
+  );
+}

@@ -1,0 +1,138 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import {
+  interceptLinks,
+  matchRoute,
+  navigate,
+  needsSignIn,
+  onLocationChange,
+  safeNext,
+  signInPath,
+} from '../src/lib/router';
+
+const UUID = '3f2b8c1e-9d4a-4b6f-8e2a-1c5d7f9a0b12';
+
+describe('matchRoute', () => {
+  it('matches the home and sign-in screens', () => {
+    expect(matchRoute('/')).toEqual({ name: 'home' });
+    expect(matchRoute('/signin')).toEqual({ name: 'signin' });
+    expect(matchRoute('/signin/')).toEqual({ name: 'signin' });
+  });
+
+  it('matches an invitation token', () => {
+    expect(matchRoute('/invite/abc_DEF-123')).toEqual({ name: 'invite', token: 'abc_DEF-123' });
+    expect(matchRoute('/invite/abc:1tZ:xyz/')).toEqual({ name: 'invite', token: 'abc:1tZ:xyz' });
+  });
+
+  it('does not match an invitation without a token or with extra segments', () => {
+    expect(matchRoute('/invite')).toEqual({ name: 'not-found' });
+    expect(matchRoute('/invite/')).toEqual({ name: 'not-found' });
+    expect(matchRoute('/invite/abc/redeem')).toEqual({ name: 'not-found' });
+  });
+
+  it('matches a mediation by uuid', () => {
+    expect(matchRoute(`/mediations/${UUID}`)).toEqual({ name: 'mediation', id: UUID });
+    expect(matchRoute(`/mediations/${UUID.toUpperCase()}/`)).toEqual({ name: 'mediation', id: UUID });
+  });
+
+  it('treats a mediation path without a uuid as unknown', () => {
+    expect(matchRoute('/mediations/42')).toEqual({ name: 'not-found' });
+    expect(matchRoute('/mediations')).toEqual({ name: 'not-found' });
+  });
+
+  it('answers not-found for unknown paths', () => {
+    expect(matchRoute('/nope')).toEqual({ name: 'not-found' });
+    expect(matchRoute('/signin/extra')).toEqual({ name: 'not-found' });
+    expect(matchRoute('/invite/%E0%A4%A')).toEqual({ name: 'not-found' });
+  });
+
+  it('knows which screens need sign-in', () => {
+    expect(needsSignIn(matchRoute('/'))).toBe(true);
+    expect(needsSignIn(matchRoute(`/mediations/${UUID}`))).toBe(true);
+    expect(needsSignIn(matchRoute('/invite/abc'))).toBe(false);
+    expect(needsSignIn(matchRoute('/signin'))).toBe(false);
+  });
+});
+
+describe('safeNext and signInPath', () => {
+  it('keeps local app paths and refuses others', () => {
+    expect(safeNext(`?next=${encodeURIComponent(`/mediations/${UUID}`)}`)).toBe(`/mediations/${UUID}`);
+    expect(safeNext('?next=//evil.example')).toBe('/');
+    expect(safeNext('?next=https://evil.example/')).toBe('/');
+    expect(safeNext('?next=/api/auth/logout/')).toBe('/');
+    expect(safeNext('')).toBe('/');
+  });
+
+  it('round-trips through signInPath', () => {
+    const path = signInPath(`/mediations/${UUID}`);
+    expect(path).toBe(`/signin?next=%2Fmediations%2F${UUID}`);
+    expect(safeNext(path.slice(path.indexOf('?')))).toBe(`/mediations/${UUID}`);
+    expect(signInPath('/')).toBe('/signin');
+  });
+});
+
+describe('navigation', () => {
+  let stop: () => void = () => undefined;
+
+  beforeEach(() => {
+    window.history.replaceState(null, '', '/');
+    document.body.innerHTML = '';
+  });
+
+  afterEach(() => stop());
+
+  it('pushes history entries and tells listeners', () => {
+    const listener = vi.fn();
+    stop = onLocationChange(listener);
+    const before = window.history.length;
+    navigate('/signin');
+    expect(window.location.pathname).toBe('/signin');
+    expect(window.history.length).toBe(before + 1);
+    expect(listener).toHaveBeenCalledTimes(1);
+  });
+
+  it('replaces the entry when asked', () => {
+    const before = window.history.length;
+    navigate('/signin', { replace: true });
+    expect(window.location.pathname).toBe('/signin');
+    expect(window.history.length).toBe(before);
+  });
+
+  function clickLink(href: string, init: MouseEventInit = {}, attrs: Record<string, string> = {}): MouseEvent {
+    const link = document.createElement('a');
+    link.href = href;
+    link.textContent = 'go';
+    for (const [key, value] of Object.entries(attrs)) link.setAttribute(key, value);
+    document.body.append(link);
+    const event = new MouseEvent('click', { bubbles: true, cancelable: true, button: 0, ...init });
+    link.dispatchEvent(event);
+    return event;
+  }
+
+  it('intercepts plain clicks on app links', () => {
+    const go = vi.fn();
+    stop = interceptLinks(document, go);
+    const event = clickLink(`/mediations/${UUID}`);
+    expect(event.defaultPrevented).toBe(true);
+    expect(go).toHaveBeenCalledWith(`/mediations/${UUID}`);
+  });
+
+  it('leaves modified clicks, other targets, server paths and other origins alone', () => {
+    const go = vi.fn();
+    stop = interceptLinks(document, go);
+    // Keep jsdom from attempting a real navigation for the links we let through.
+    const swallow = (event: Event): void => event.preventDefault();
+    document.addEventListener('click', swallow);
+    try {
+      clickLink('/signin', { ctrlKey: true });
+      clickLink('/signin', {}, { target: '_blank' });
+      clickLink('/signin', {}, { download: '' });
+      clickLink('/admin/');
+      clickLink('/api/auth/session/');
+      clickLink('https://example.org/elsewhere');
+      clickLink('#main');
+    } finally {
+      document.removeEventListener('click', swallow);
+    }
+    expect(go).not.toHaveBeenCalled();
+  });
+});
