@@ -26,7 +26,7 @@ ROOT = Path(__file__).resolve().parents[2]
 @pytest.fixture
 def broker_options(tmp_path: Path) -> dict[str, str]:
     """A broker of this test's own: a fresh folder, or the configured Redis."""
-    if settings.CELERY_BROKER_URL == "filesystem://":
+    if settings.CELERY_BROKER_URL.startswith("filesystem:"):
         folder = tmp_path / "broker"
         folder.mkdir()
         return {"CELERY_BROKER_DIR": str(folder)}

@@ -54,7 +54,7 @@ def test_it_needs_no_server_by_default(tmp_path: Path) -> None:
     assert probe({}, tmp_path) == {
         "db": "django.db.backends.sqlite3",
         "layer": "channels.layers.InMemoryChannelLayer",
-        "broker": "filesystem://",
+        "broker": "filesystem://localhost/",
         "cache": "django.core.cache.backends.locmem.LocMemCache",
         "debug": True,
     }
