@@ -18,6 +18,11 @@ from negotiation.services.mediations import mediation_create, participant_join
 from tests.factories import UserFactory
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Browser tests last: they are the slowest, and run best after all else is green."""
+    items.sort(key=lambda item: item.get_closest_marker("e2e") is not None)
+
+
 @dataclass
 class Cast:
     mediation: Mediation

@@ -149,6 +149,8 @@ def test_one_hundred_concurrent_redemptions_have_one_winner() -> None:
             results.append(outcome)
 
     threads = [threading.Thread(target=redeem) for _ in range(100)]
+    # PostgreSQL's default max_connections is 100: leave them all to the threads.
+    connection.close()
     for thread in threads:
         thread.start()
     for thread in threads:

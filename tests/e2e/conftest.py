@@ -66,8 +66,10 @@ def daphne_server(django_db_setup: None, django_db_blocker: Any) -> Iterator[str
     server.communicate(timeout=15)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser() -> Iterator[Any]:
+    """Chromium, for this package's tests only: Playwright's sync API holds an event loop
+    in the main thread while it is open, which async tests elsewhere cannot share."""
     if not Path(CHROMIUM).exists():
         pytest.fail(f"No Chromium at {CHROMIUM}: the test command installs Debian's chromium.")
     from playwright.sync_api import sync_playwright
