@@ -161,32 +161,43 @@ class PasswordSetApi(APIView):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-class InvitationPreviewApi(APIView):
-    """What an invitation link offers. Spends nothing: only the redeem call does."""
+class TokenSerializer(serializers.Serializer[Any]):
+    token = serializers.CharField(max_length=200)
 
-    permission_classes = (AllowAny,)
+
+InvitationMediationSerializer = inline_serializer(
+    "InvitationMediation",
+    fields={"id": serializers.UUIDField(), "title": serializers.CharField()},
+)
+
+
+class InvitationPreviewApi(CsrfCheckedApi):
+    """What an invitation link offers. Spends nothing: only the redeem call does.
+
+    The token travels in the body, never in a URL, so no access log or proxy records it;
+    the link itself carries it after a `#`, which browsers do not send.
+    """
+
     throttle_classes = (ScopedRateThrottle,)
     throttle_scope = "invitation"
 
     @extend_schema(
         operation_id="invitation_preview",
+        request=TokenSerializer,
         responses=inline_serializer(
             "InvitationPreview",
             fields={
                 "email": serializers.EmailField(),
                 "role": serializers.CharField(),
                 "side": SideSerializer(allow_null=True),
-                "mediation": inline_serializer(
-                    "InvitationMediation",
-                    fields={"id": serializers.UUIDField(), "title": serializers.CharField()},
-                ),
+                "mediation": InvitationMediationSerializer,
                 "invited_by": serializers.CharField(),
                 "expires_at": serializers.DateTimeField(),
             },
         ),
     )
-    def get(self, request: Request, token: str) -> Response:
-        invitation = invitation_by_token(token)
+    def post(self, request: Request) -> Response:
+        invitation = invitation_by_token(validated(TokenSerializer, request.data)["token"])
         invitation_check_usable(invitation)
         return Response(
             {
@@ -211,19 +222,14 @@ class InvitationRedeemApi(CsrfCheckedApi):
 
     @extend_schema(
         operation_id="invitation_redeem",
-        request=None,
+        request=TokenSerializer,
         responses=inline_serializer(
             "InvitationRedeemed",
-            fields={
-                "user": UserSerializer(),
-                "mediation": inline_serializer(
-                    "RedeemedMediation",
-                    fields={"id": serializers.UUIDField(), "title": serializers.CharField()},
-                ),
-            },
+            fields={"user": UserSerializer(), "mediation": InvitationMediationSerializer},
         ),
     )
-    def post(self, request: Request, token: str) -> Response:
+    def post(self, request: Request) -> Response:
+        token = validated(TokenSerializer, request.data)["token"]
         user, participant = invitation_redeem(token=token)
         login(request._request, user, backend="django.contrib.auth.backends.ModelBackend")
         return Response(

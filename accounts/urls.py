@@ -7,12 +7,8 @@ urlpatterns = [
     path("auth/login/", api.LoginApi.as_view(), name="login"),
     path("auth/logout/", api.LogoutApi.as_view(), name="logout"),
     path("auth/password/", api.PasswordSetApi.as_view(), name="password-set"),
-    path("invitations/<str:token>/", api.InvitationPreviewApi.as_view(), name="invitation-preview"),
-    path(
-        "invitations/<str:token>/redeem/",
-        api.InvitationRedeemApi.as_view(),
-        name="invitation-redeem",
-    ),
+    path("invitations/preview/", api.InvitationPreviewApi.as_view(), name="invitation-preview"),
+    path("invitations/redeem/", api.InvitationRedeemApi.as_view(), name="invitation-redeem"),
     path(
         "mediations/<str:mediation_id>/invitations/",
         api.InvitationListCreateApi.as_view(),

@@ -47,7 +47,9 @@ def invitation_token(invitation: Invitation) -> str:
 
 
 def invitation_link(token: str, *, base_url: str | None = None) -> str:
-    return f"{(base_url or settings.PARLEY_BASE_URL).rstrip('/')}/invite/{token}"
+    """The link to send. The token goes after `#`: browsers never send that part, so it
+    stays out of access logs, proxies and Referer headers."""
+    return f"{(base_url or settings.PARLEY_BASE_URL).rstrip('/')}/invite#{token}"
 
 
 def _clean_email(email: object) -> str:

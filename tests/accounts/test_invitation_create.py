@@ -29,7 +29,7 @@ def test_it_invites_and_shows_the_link_once(
     with django_capture_on_commit_callbacks(execute=True):
         response = invite(mediator_client, cast)
     assert response.status_code == 201
-    token = response.json()["link"].rsplit("/", 1)[1]
+    token = response.json()["link"].split("#", 1)[1]
     listing = mediator_client.get(f"/api/mediations/{cast.mediation.pk}/invitations/").json()
     assert [item["email"] for item in listing] == ["erin@example.com"]
     assert "link" not in listing[0]
@@ -38,7 +38,7 @@ def test_it_invites_and_shows_the_link_once(
 
 def test_it_stores_no_plaintext_token(mediator_client: APIClient, cast: Cast) -> None:
     response = invite(mediator_client, cast)
-    token = response.json()["link"].rsplit("/", 1)[1]
+    token = response.json()["link"].split("#", 1)[1]
     invitation = Invitation.objects.get()
     stored = [str(value) for value in Invitation.objects.values().get().values()]
     assert token not in " ".join(stored)
@@ -55,7 +55,7 @@ def test_it_emails_the_link_after_commit(
         callback()
     assert len(mail.outbox) == 1
     assert mail.outbox[0].to == ["erin@example.com"]
-    assert response.json()["link"].rsplit("/", 1)[1] in str(mail.outbox[0].body)
+    assert response.json()["link"].split("#", 1)[1] in str(mail.outbox[0].body)
 
 
 @pytest.mark.parametrize(
@@ -104,3 +104,12 @@ def test_it_lets_only_the_mediator_invite(cast: Cast) -> None:
         "outsider": 404,
         "anonymous": 403,
     }
+
+
+def test_the_link_keeps_the_token_out_of_the_url_path(
+    mediator_client: APIClient, cast: Cast
+) -> None:
+    link = invite(mediator_client, cast).json()["link"]
+    path, _, token = link.partition("#")
+    assert path == "http://testserver/invite"
+    assert len(token) == 43

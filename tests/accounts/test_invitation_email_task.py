@@ -20,7 +20,7 @@ def test_it_derives_the_same_link_it_showed(cast: Cast) -> None:
         send_email=False,
     )
     invitation_send(invitation.pk)
-    assert f"/invite/{token}" in mail.outbox[0].body
+    assert f"/invite#{token}" in mail.outbox[0].body
     assert "Maya" in mail.outbox[0].subject
 
 

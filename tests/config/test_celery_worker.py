@@ -92,7 +92,7 @@ def test_a_worker_sends_the_invitation_email(
         output = worker.communicate(timeout=30)[0]
     messages = list(mail_dir.iterdir()) if mail_dir.exists() else []
     assert len(messages) == 1, output
-    assert f"/invite/{token}" in messages[0].read_text()
+    assert f"/invite#{token}" in messages[0].read_text()
 
 
 def test_beat_schedules_registered_tasks() -> None:

@@ -32,7 +32,7 @@ def test_a_party_joins_from_the_link_on_a_phone(
     live_cast: Cast, daphne_server: str, phone: Any
 ) -> None:
     token = invite_erin(live_cast)
-    phone.goto(f"{daphne_server}/invite/{token}")
+    phone.goto(f"{daphne_server}/invite#{token}")
     expect(phone.get_by_role("heading", level=1)).to_have_text("You are invited to a mediation")
     expect(phone.get_by_text("Alex & Sam")).to_be_visible()
     # Opening the page, as a mail scanner would, spends nothing.
@@ -49,13 +49,13 @@ def test_a_party_joins_from_the_link_on_a_phone(
 
 def test_a_spent_link_says_so(live_cast: Cast, daphne_server: str, phone: Any) -> None:
     token = invite_erin(live_cast)
-    phone.goto(f"{daphne_server}/invite/{token}")
+    phone.goto(f"{daphne_server}/invite#{token}")
     phone.get_by_role("button", name="Join the mediation").click()
     expect(phone.get_by_role("heading", level=1)).to_have_text("My mediations")
 
     stranger = phone.context.browser.new_context(viewport={"width": 390, "height": 844})
     page = stranger.new_page()
-    page.goto(f"{daphne_server}/invite/{token}")
+    page.goto(f"{daphne_server}/invite#{token}")
     expect(page.get_by_role("heading", level=1)).to_have_text("This link has already been used")
     assert axe_serious_violations(page) == []
     stranger.close()
