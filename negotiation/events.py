@@ -31,6 +31,15 @@ def event_frame(event: Event, room_key: str) -> dict[str, Any]:
     }
 
 
+def room_lock(room: Room) -> None:
+    """Serialise the writes of one room. Every service that changes a room's content takes
+    this lock first, before any row lock, so writers queue in one order and never deadlock;
+    event_append then numbers events under the same lock."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("room_lock must run inside the change's transaction.")
+    Room.objects.select_for_update().filter(pk=room.pk).values_list("pk", flat=True).get()
+
+
 def event_append(
     *, room: Room, name: str, data: dict[str, Any], actor: Participant | None = None
 ) -> Event:

@@ -8,7 +8,7 @@ raise NotFound both when it does not exist and when the user may not see it.
 from __future__ import annotations
 
 import uuid
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Q, QuerySet
 from django.utils import timezone
@@ -49,6 +49,51 @@ def can_view_contact_details(participant: Participant) -> bool:
     return can_manage_mediation(participant)
 
 
+def can_edit_board(participant: Participant) -> bool:
+    """Add and edit issues, options and criteria, and move cards between lanes."""
+    return participant.is_active and participant.role in (Role.MEDIATOR, Role.PARTY)
+
+
+def can_speak_for_side(participant: Participant, side_id: int | None) -> bool:
+    """State a side's position and interests: its party, or the mediator (who writes
+    what a side says when they say it aloud)."""
+    if not participant.is_active or side_id is None:
+        return False
+    if participant.role == Role.MEDIATOR:
+        return True
+    return participant.role == Role.PARTY and participant.side_id == side_id
+
+
+def can_propose(participant: Participant) -> bool:
+    """Make a proposal: a party for their side, or the mediator as a mediator's proposal."""
+    return can_edit_board(participant)
+
+
+def can_respond(participant: Participant, side_id: int | None) -> bool:
+    """Answer a proposal for a side: only that side's party. Attorneys advise, parties
+    decide; the mediator never answers for anyone."""
+    return (
+        participant.is_active
+        and participant.role == Role.PARTY
+        and side_id is not None
+        and participant.side_id == side_id
+    )
+
+
+def can_withdraw(participant: Participant, proposal_side_id: int | None) -> bool:
+    """Withdraw a proposal: whoever made it (its side's party, or the mediator for the
+    mediator's own proposals)."""
+    if not participant.is_active:
+        return False
+    if proposal_side_id is None:
+        return participant.role == Role.MEDIATOR
+    return participant.role == Role.PARTY and participant.side_id == proposal_side_id
+
+
+def can_comment(participant: Participant) -> bool:
+    return participant.is_active and participant.role != Role.OBSERVER
+
+
 def can_view_room(participant: Participant, room: Room) -> bool:
     if room.mediation_id != participant.mediation_id or not participant.is_active:
         return False
@@ -82,6 +127,21 @@ def active_participations(user: User) -> QuerySet[Participant]:
     return Participant.objects.filter(user_id=user.pk, removed_at__isnull=True).filter(
         Q(access_expires_at__isnull=True) | Q(access_expires_at__gt=now)
     )
+
+
+def access_in_rooms(
+    participant: Participant, queryset: QuerySet[Any], pk: object, *, room_path: str
+) -> Any:
+    """A row of `queryset` that lives in a room `participant` may see, by primary key.
+    `room_path` is the lookup from the row to its room, e.g. "issue__room"."""
+    try:
+        key = int(str(pk))
+    except ValueError:
+        raise NotFound("Not found.") from None
+    row = queryset.filter(pk=key, **{f"{room_path}__in": visible_rooms(participant)}).first()
+    if row is None:
+        raise NotFound("Not found.")
+    return row
 
 
 def access_mediation(user: User, mediation_id: uuid.UUID | str) -> Participant:

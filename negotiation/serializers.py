@@ -6,7 +6,19 @@ from typing import Any
 
 from rest_framework import serializers
 
-from .models import Mediation, Participant, Side
+from .models import (
+    Comment,
+    Criterion,
+    Interest,
+    Issue,
+    Mediation,
+    Option,
+    Participant,
+    Position,
+    Proposal,
+    Response,
+    Side,
+)
 
 
 class SideSerializer(serializers.ModelSerializer[Side]):
@@ -83,3 +95,122 @@ def participant_payload(participant: Participant) -> dict[str, Any]:
 
 def side_payload(side: Side) -> dict[str, Any]:
     return dict(SideSerializer(side).data)
+
+
+# --- the board -----------------------------------------------------------------------
+
+
+class PositionSerializer(serializers.ModelSerializer[Position]):
+    class Meta:
+        model = Position
+        fields = ("id", "issue", "side", "text", "version", "updated_at")
+
+
+class InterestSerializer(serializers.ModelSerializer[Interest]):
+    class Meta:
+        model = Interest
+        fields = ("id", "issue", "side", "text", "struck", "version", "created_by", "created_at")
+
+
+class OptionSerializer(serializers.ModelSerializer[Option]):
+    class Meta:
+        model = Option
+        fields = ("id", "issue", "text", "struck", "version", "created_by", "created_at")
+
+
+class CriterionSerializer(serializers.ModelSerializer[Criterion]):
+    class Meta:
+        model = Criterion
+        fields = (
+            "id",
+            "issue",
+            "text",
+            "source",
+            "struck",
+            "version",
+            "created_by",
+            "created_at",
+        )
+
+
+class ResponseSerializer(serializers.ModelSerializer[Response]):
+    class Meta:
+        model = Response
+        fields = (
+            "id",
+            "proposal",
+            "side",
+            "answer",
+            "note",
+            "counter",
+            "responded_by",
+            "responded_at",
+            "version",
+        )
+
+
+class ProposalSerializer(serializers.ModelSerializer[Proposal]):
+    responses = ResponseSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Proposal
+        fields = (
+            "id",
+            "issue",
+            "side",
+            "terms",
+            "amount",
+            "counter_to",
+            "status",
+            "created_by",
+            "created_at",
+            "version",
+            "responses",
+        )
+
+
+class CommentSerializer(serializers.ModelSerializer[Comment]):
+    class Meta:
+        model = Comment
+        fields = ("id", "issue", "body", "author", "created_at")
+
+
+class IssueCoreSerializer(serializers.ModelSerializer[Issue]):
+    """An issue card without what hangs on it: for updates and moves."""
+
+    class Meta:
+        model = Issue
+        fields: tuple[str, ...] = (
+            "id",
+            "title",
+            "description",
+            "lane",
+            "order",
+            "parked_reason",
+            "version",
+            "created_by",
+            "created_at",
+            "updated_at",
+        )
+
+
+class IssueSerializer(IssueCoreSerializer):
+    """An issue card with everything on it, as in the board snapshot."""
+
+    positions = PositionSerializer(many=True, read_only=True)
+    interests = InterestSerializer(many=True, read_only=True)
+    options = OptionSerializer(many=True, read_only=True)
+    criteria = CriterionSerializer(many=True, read_only=True)
+    proposals = ProposalSerializer(many=True, read_only=True)
+    comments = CommentSerializer(many=True, read_only=True)
+
+    class Meta(IssueCoreSerializer.Meta):
+        fields = (
+            *IssueCoreSerializer.Meta.fields,
+            "positions",
+            "interests",
+            "options",
+            "criteria",
+            "proposals",
+            "comments",
+        )

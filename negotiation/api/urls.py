@@ -1,6 +1,7 @@
 from django.urls import path
 
 from negotiation.api import views
+from negotiation.commands import COMMANDS
 
 urlpatterns = [
     path("mediations/", views.MediationListCreateApi.as_view(), name="mediations"),
@@ -10,5 +11,14 @@ urlpatterns = [
         "mediations/<str:mediation_id>/participants/",
         views.ParticipantListApi.as_view(),
         name="participants",
+    ),
+    path("mediations/<str:mediation_id>/board/", views.BoardApi.as_view(), name="board"),
+    *(
+        path(
+            f"mediations/<str:mediation_id>/commands/{name}/",
+            views.command_api(command).as_view(),
+            name=f"command-{name}",
+        )
+        for name, command in COMMANDS.items()
     ),
 ]

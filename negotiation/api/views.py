@@ -2,22 +2,26 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.session import request_user
+from negotiation.commands import Command, command_execute
 from negotiation.models import Mediation, Participant
 from negotiation.permissions import (
     access_mediation,
     active_participations,
     can_view_contact_details,
 )
+from negotiation.selectors import board_snapshot
 from negotiation.serializers import (
+    IssueSerializer,
     MediationSerializer,
     ParticipantSerializer,
     ParticipantWithContactSerializer,
@@ -108,3 +112,52 @@ class ParticipantListApi(APIView):
             else ParticipantSerializer
         )
         return Response(serializer_class(participants, many=True).data)
+
+
+class BoardApi(APIView):
+    @extend_schema(
+        operation_id="board_retrieve",
+        responses=inline_serializer(
+            "Board",
+            fields={
+                "rooms": serializers.DictField(child=serializers.IntegerField()),
+                "issues": IssueSerializer(many=True),
+            },
+        ),
+    )
+    def get(self, request: Request, mediation_id: str) -> Response:
+        participant = access_mediation(request_user(request), mediation_id)
+        return Response(board_snapshot(participant))
+
+
+def command_api(command: Command) -> type[APIView]:
+    """The REST mirror of one socket command: the same data, the same service, the same
+    result. Send `Idempotency-Key` to make a retry safe (the socket's command id)."""
+
+    class CommandApi(APIView):
+        @extend_schema(
+            operation_id=command.name.replace(".", "_"),
+            summary=command.summary,
+            request=command.input,
+            responses=command.output,
+            parameters=[
+                OpenApiParameter(
+                    "Idempotency-Key",
+                    str,
+                    OpenApiParameter.HEADER,
+                    description="A client-generated id; a repeat returns the first result.",
+                )
+            ],
+        )
+        def post(self, request: Request, mediation_id: str) -> Response:
+            participant = access_mediation(request_user(request), mediation_id)
+            client_id = request.headers.get("Idempotency-Key") or f"rest:{uuid.uuid4()}"
+            result = command_execute(
+                actor=participant, client_id=client_id, name=command.name, data=request.data
+            )
+            return Response(result)
+
+    CommandApi.__name__ = CommandApi.__qualname__ = (
+        "".join(part.title() for part in command.name.split(".")) + "Api"
+    )
+    return CommandApi

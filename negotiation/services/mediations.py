@@ -12,6 +12,7 @@ from ..events import event_append
 from ..models import SIDED_ROLES, UNSIDED_ROLES, Mediation, Participant, Role, Room, Side
 from ..permissions import can_add_side, can_create_mediation
 from ..serializers import participant_payload, side_payload
+from .validation import text_clean
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -22,27 +23,12 @@ SIDES_MAX = 8
 
 
 def _clean_title(title: object) -> str:
-    if not isinstance(title, str) or not title.strip():
-        raise Invalid("Give the mediation a title.", details={"title": ["Give it a title."]})
-    title = title.strip()
-    if len(title) > TITLE_MAX:
-        raise Invalid(
-            "The title is too long.",
-            details={"title": [f"Keep it to {TITLE_MAX} characters or fewer."]},
-        )
-    return title
+    return text_clean(title, field="title", max_length=TITLE_MAX, label="title")
 
 
 def _clean_side_name(name: object, *, field: str = "name") -> str:
-    if not isinstance(name, str) or not name.strip():
-        raise Invalid("Name the side.", details={field: ["Name the side, e.g. Alex."]})
-    name = " ".join(name.split())
-    if len(name) > SIDE_NAME_MAX:
-        raise Invalid(
-            "The side's name is too long.",
-            details={field: [f"Keep it to {SIDE_NAME_MAX} characters or fewer."]},
-        )
-    return name
+    name = text_clean(name, field=field, max_length=SIDE_NAME_MAX, label="side's name")
+    return " ".join(name.split())
 
 
 def _side_create(*, mediation: Mediation, name: str, order: int) -> Side:
@@ -105,7 +91,7 @@ def side_add(*, actor: Participant, name: str) -> Side:
             mediation=mediation, name=name, order=max((s.order for s in sides), default=-1) + 1
         )
         event_append(
-            room=Room.objects.get(mediation=mediation, kind=Room.Kind.JOINT),
+            room=mediation.joint_room(),
             name="side.added",
             data=side_payload(side),
             actor=actor,
@@ -153,7 +139,7 @@ def participant_join(
         # Joined at the same moment through another link.
         return Participant.objects.get(mediation=mediation, user=user, removed_at__isnull=True)
     event_append(
-        room=Room.objects.get(mediation=mediation, kind=Room.Kind.JOINT),
+        room=mediation.joint_room(),
         name="participant.joined",
         data=participant_payload(participant),
         actor=participant,

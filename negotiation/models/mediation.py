@@ -66,6 +66,9 @@ class Mediation(models.Model):
     def __str__(self) -> str:
         return self.title
 
+    def joint_room(self) -> Room:
+        return Room.objects.get(mediation=self, kind=Room.Kind.JOINT)
+
 
 class Side(models.Model):
     """One side of the dispute, e.g. "Alex". Parties and attorneys belong to a side."""

@@ -1,0 +1,316 @@
+"""Client commands: the one table of what a client may ask for, shared by the socket
+(`{"type": "command", "id", "name", "data"}`) and the REST mirror
+(`POST /api/mediations/<id>/commands/<name>/`).
+
+Each command names an input serializer (types and shapes) and a function that calls a
+service (which checks rights and rules) and returns the result payload. A command
+carries a client-generated id: a repeat with the same id has no second effect and gets
+the first result back.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from rest_framework import serializers
+
+from .errors import Invalid
+from .models import CommandReceipt, Criterion, Interest, Option, Participant
+from .serializers import (
+    CommentSerializer,
+    CriterionSerializer,
+    InterestSerializer,
+    IssueCoreSerializer,
+    IssueSerializer,
+    OptionSerializer,
+    PositionSerializer,
+    ProposalSerializer,
+    ResponseSerializer,
+)
+from .services import issue_content, issues, proposals
+
+CLIENT_ID_MAX = 64
+
+Data = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Command:
+    name: str
+    input: type[serializers.Serializer[Any]]
+    output: type[serializers.Serializer[Any]]
+    run: Callable[[Participant, Data], Any]
+    summary: str
+
+
+def _fields(
+    name: str, fields: dict[str, serializers.Field[Any, Any, Any, Any]]
+) -> type[serializers.Serializer[Any]]:
+    # Named after the command (issue.move: IssueMoveInput) for the OpenAPI schema.
+    title = "".join(part.title() for part in name.split("."))
+    return type(f"{title}Input", (serializers.Serializer,), dict(fields))
+
+
+def _id() -> serializers.IntegerField:
+    return serializers.IntegerField(min_value=1)
+
+
+def _version() -> serializers.IntegerField:
+    return serializers.IntegerField(min_value=0)
+
+
+def _text(required: bool = True) -> serializers.CharField:
+    return serializers.CharField(
+        required=required, allow_blank=not required, trim_whitespace=False, max_length=10000
+    )
+
+
+def _optional(value: Data, *names: str) -> Data:
+    return {name: value[name] for name in names if name in value}
+
+
+COMMANDS: dict[str, Command] = {}
+
+
+def _register(
+    name: str,
+    fields: dict[str, serializers.Field[Any, Any, Any, Any]],
+    output: type[serializers.Serializer[Any]],
+    run: Callable[[Participant, Data], Any],
+    summary: str,
+) -> None:
+    COMMANDS[name] = Command(name, _fields(name, fields), output, run, summary)
+
+
+_register(
+    "issue.create",
+    {"title": _text(), "description": _text(False), "lane": serializers.CharField(required=False)},
+    IssueSerializer,
+    lambda actor, d: issues.issue_create(
+        actor=actor, **_optional(d, "title", "description", "lane")
+    ),
+    "Add an issue card at the end of a lane.",
+)
+_register(
+    "issue.update",
+    {"issue": _id(), "version": _version(), "title": _text(False), "description": _text(False)},
+    IssueCoreSerializer,
+    lambda actor, d: issues.issue_update(
+        actor=actor,
+        issue_id=d["issue"],
+        version=d["version"],
+        **_optional(d, "title", "description"),
+    ),
+    "Change an issue's title or description.",
+)
+_register(
+    "issue.move",
+    {
+        "issue": _id(),
+        "version": _version(),
+        "lane": serializers.CharField(),
+        "index": serializers.IntegerField(min_value=0, required=False, allow_null=True),
+        "reason": _text(False),
+    },
+    IssueCoreSerializer,
+    lambda actor, d: issues.issue_move(
+        actor=actor,
+        issue_id=d["issue"],
+        version=d["version"],
+        lane=d["lane"],
+        index=d.get("index"),
+        reason=d.get("reason", ""),
+    ),
+    "Move an issue to a place in a lane (Parked with a reason, Struck to strike it).",
+)
+_register(
+    "position.set",
+    {"issue": _id(), "side": _id(), "text": _text(), "version": _version()},
+    PositionSerializer,
+    lambda actor, d: issue_content.position_set(
+        actor=actor, issue_id=d["issue"], side_id=d["side"], text=d["text"], version=d["version"]
+    ),
+    "State a side's position on an issue (version 0 for the first).",
+)
+_register(
+    "interest.add",
+    {"issue": _id(), "side": _id(), "text": _text()},
+    InterestSerializer,
+    lambda actor, d: issue_content.interest_add(
+        actor=actor, issue_id=d["issue"], side_id=d["side"], text=d["text"]
+    ),
+    "Add a side's interest to an issue.",
+)
+_register(
+    "option.add",
+    {"issue": _id(), "text": _text()},
+    OptionSerializer,
+    lambda actor, d: issue_content.option_add(actor=actor, issue_id=d["issue"], text=d["text"]),
+    "Add a brainstormed option to an issue.",
+)
+_register(
+    "criterion.add",
+    {"issue": _id(), "text": _text(), "source": _text(False)},
+    CriterionSerializer,
+    lambda actor, d: issue_content.criterion_add(
+        actor=actor, issue_id=d["issue"], text=d["text"], source=d.get("source", "")
+    ),
+    "Add an objective criterion to an issue.",
+)
+_ITEM_COMMANDS: list[
+    tuple[
+        type[Interest | Option | Criterion], str, type[serializers.Serializer[Any]], tuple[str, ...]
+    ]
+] = [
+    (Interest, "interest", InterestSerializer, ("text",)),
+    (Option, "option", OptionSerializer, ("text",)),
+    (Criterion, "criterion", CriterionSerializer, ("text", "source")),
+]
+
+
+def _item_update(
+    model: type[Interest | Option | Criterion], name: str, text_fields: tuple[str, ...]
+) -> Callable[[Participant, Data], Any]:
+    def run(actor: Participant, d: Data) -> Any:
+        return issue_content.item_update(
+            actor=actor,
+            model=model,
+            item_id=d[name],
+            version=d["version"],
+            changes=_optional(d, "struck", *text_fields),
+        )
+
+    return run
+
+
+for _model, _name, _serializer, _text_fields in _ITEM_COMMANDS:
+    _register(
+        f"{_name}.update",
+        {
+            _name: _id(),
+            "version": _version(),
+            "struck": serializers.BooleanField(required=False),
+            **{field: _text(False) for field in _text_fields},
+        },
+        _serializer,
+        _item_update(_model, _name, _text_fields),
+        f"Edit an {_name}, or strike it through (struck: true).",
+    )
+_register(
+    "comment.add",
+    {"issue": _id(), "body": _text()},
+    CommentSerializer,
+    lambda actor, d: issue_content.comment_add(actor=actor, issue_id=d["issue"], body=d["body"]),
+    "Comment on an issue.",
+)
+_register(
+    "proposal.create",
+    {
+        "issue": _id(),
+        "terms": _text(),
+        "amount": serializers.DecimalField(
+            max_digits=14, decimal_places=2, required=False, allow_null=True
+        ),
+    },
+    ProposalSerializer,
+    lambda actor, d: proposals.proposal_create(
+        actor=actor, issue_id=d["issue"], terms=d["terms"], amount=d.get("amount")
+    ),
+    "Table a proposal on an issue, for your side (or as the mediator).",
+)
+_register(
+    "proposal.respond",
+    {
+        "proposal": _id(),
+        "answer": serializers.CharField(),
+        "version": _version(),
+        "note": _text(False),
+        "counter_terms": _text(False),
+        "counter_amount": serializers.DecimalField(
+            max_digits=14, decimal_places=2, required=False, allow_null=True
+        ),
+    },
+    ResponseSerializer,
+    lambda actor, d: proposals.proposal_respond(
+        actor=actor,
+        proposal_id=d["proposal"],
+        answer=d["answer"],
+        version=d["version"],
+        note=d.get("note", ""),
+        counter_terms=d.get("counter_terms"),
+        counter_amount=d.get("counter_amount"),
+    ),
+    "Answer a proposal for your side: accept, reject, considering or counter.",
+)
+_register(
+    "proposal.withdraw",
+    {"proposal": _id(), "version": _version()},
+    ProposalSerializer,
+    lambda actor, d: proposals.proposal_withdraw(
+        actor=actor, proposal_id=d["proposal"], version=d["version"]
+    ),
+    "Withdraw a proposal you made.",
+)
+
+
+def command_input(name: object, data: object) -> tuple[Command, Data]:
+    """The command and its validated data. Raises Invalid naming the bad fields."""
+    command = COMMANDS.get(name) if isinstance(name, str) else None
+    if command is None:
+        raise Invalid(f"Unknown command {str(name)[:40]!r}.", code="unknown_command")
+    if not isinstance(data, dict):
+        raise Invalid("A command's data is an object.", details={"data": ["Send an object."]})
+    serializer = command.input(data=data)
+    if not serializer.is_valid():
+        raise Invalid("Some fields need attention.", details=dict(serializer.errors))
+    return command, dict(serializer.validated_data)
+
+
+def command_execute(*, actor: Participant, client_id: object, name: object, data: object) -> Data:
+    """Run a client command once per client id and return its result payload.
+
+    A repeat of a client id returns the stored result of the first run, with no second
+    effect; reusing an id for another command is Invalid. Errors are not stored: a
+    command that failed may be sent again.
+    """
+    if not isinstance(client_id, str) or not 1 <= len(client_id) <= CLIENT_ID_MAX:
+        raise Invalid(
+            "A command needs an id.",
+            details={"id": [f"Send a unique id of 1 to {CLIENT_ID_MAX} characters."]},
+        )
+    command, validated = command_input(name, data)
+    receipt = _receipt(actor, client_id)
+    if receipt is not None:
+        return _repeat(receipt, command)
+    try:
+        with transaction.atomic():
+            result = dict(command.output(command.run(actor, validated)).data)
+            CommandReceipt.objects.create(
+                participant=actor, client_id=client_id, name=command.name, result=result
+            )
+    except IntegrityError:
+        # The same command ran at the same moment elsewhere (a replay racing the
+        # original); that run's effect stands and this one's was rolled back.
+        receipt = _receipt(actor, client_id)
+        if receipt is None:
+            raise
+        return _repeat(receipt, command)
+    return result
+
+
+def _receipt(actor: Participant, client_id: str) -> CommandReceipt | None:
+    return CommandReceipt.objects.filter(participant=actor, client_id=client_id).first()
+
+
+def _repeat(receipt: CommandReceipt, command: Command) -> Data:
+    if receipt.name != command.name:
+        raise Invalid(
+            "That command id was used for another command.",
+            code="id_reused",
+            details={"id": ["Use a new id for each command."]},
+        )
+    result: Data = receipt.result
+    return result

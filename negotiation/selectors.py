@@ -1,0 +1,80 @@
+"""Reads: what a participant's client needs to draw a room, and what it missed."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import connection, transaction
+from django.db.models import Prefetch
+
+from .events import event_frame
+from .models import Event, Issue, Participant, Proposal, Response, Room
+from .permissions import visible_rooms
+from .serializers import IssueSerializer
+
+# A client further behind than this gets a fresh snapshot instead of a replay.
+REPLAY_MAX = 200
+
+
+def _issues(room: Room) -> list[dict[str, Any]]:
+    """Every issue of a room with all that hangs on it, in a fixed number of queries."""
+    issues = (
+        Issue.objects.filter(room=room)
+        .order_by("lane", "order", "id")
+        .prefetch_related(
+            "positions",
+            "interests",
+            "options",
+            "criteria",
+            "comments",
+            Prefetch(
+                "proposals",
+                queryset=Proposal.objects.order_by("id").prefetch_related(
+                    Prefetch("responses", queryset=Response.objects.order_by("side__order", "id"))
+                ),
+            ),
+        )
+    )
+    return list(IssueSerializer(issues, many=True).data)
+
+
+def room_snapshot(room: Room) -> dict[str, Any]:
+    """A room's whole state and the sequence number it is current to, read consistently:
+    on PostgreSQL in one REPEATABLE READ transaction, so the content and `seq` match."""
+    if connection.in_atomic_block:
+        return _room_snapshot_read(room)
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+        return _room_snapshot_read(room)
+
+
+def _room_snapshot_read(room: Room) -> dict[str, Any]:
+    seq = Room.objects.values_list("last_seq", flat=True).get(pk=room.pk)
+    data: dict[str, Any] = {}
+    if room.kind == Room.Kind.JOINT:
+        data["issues"] = _issues(room)
+    return {"type": "snapshot", "room": room.key, "seq": seq, "data": data}
+
+
+def board_snapshot(participant: Participant) -> dict[str, Any]:
+    """The joint board for REST: its issues and the last sequence number of every room
+    the participant may see."""
+    joint = participant.mediation.joint_room()
+    snapshot = room_snapshot(joint)
+    return {
+        "rooms": {room.key: room.last_seq for room in visible_rooms(participant)}
+        | {"joint": snapshot["seq"]},
+        "issues": snapshot["data"]["issues"],
+    }
+
+
+def room_catch_up(room: Room, after: int) -> list[dict[str, Any]] | None:
+    """The event frames of `room` after sequence number `after`, in order; None when the
+    client should take a snapshot instead (too far behind, or ahead of the log)."""
+    last_seq = Room.objects.values_list("last_seq", flat=True).get(pk=room.pk)
+    if after < 0 or after > last_seq or last_seq - after > REPLAY_MAX:
+        return None
+    events = Event.objects.filter(room=room, seq__gt=after).order_by("seq")
+    return [event_frame(event, room.key) for event in events]

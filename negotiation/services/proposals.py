@@ -1,0 +1,179 @@
+"""Proposals on an issue and each side's response.
+
+A party proposes for their side; the mediator may table a mediator's proposal (no side).
+Each other side answers: accept, reject, considering, or counter, which tables a new
+proposal linked to the one it answers. Terms never change once tabled; a proposal can be
+withdrawn by whoever made it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from ..errors import Invalid, NotAllowed
+from ..events import event_append, room_lock
+from ..models import Issue, Participant, Proposal, Response, Role
+from ..permissions import access_in_rooms, can_propose, can_respond, can_withdraw
+from ..serializers import ProposalSerializer, ResponseSerializer
+from .issues import access_issue
+from .validation import amount_clean, text_clean, version_check
+
+TERMS_MAX = 5000
+NOTE_MAX = 1000
+PROPOSALS_PER_ISSUE_MAX = 500
+
+
+def proposal_payload(proposal: Proposal) -> dict[str, Any]:
+    return dict(ProposalSerializer(proposal).data)
+
+
+def _proposal_table(
+    *, actor: Participant, issue: Issue, terms: str, amount: Any, counter_to: Proposal | None
+) -> Proposal:
+    if issue.proposals.count() >= PROPOSALS_PER_ISSUE_MAX:
+        raise Invalid("Too many proposals.", details={"terms": ["This issue has too many."]})
+    proposal = Proposal.objects.create(
+        issue=issue,
+        side_id=actor.side_id if actor.role == Role.PARTY else None,
+        terms=terms,
+        amount=amount,
+        counter_to=counter_to,
+        created_by=actor,
+    )
+    event_append(
+        room=issue.room, name="proposal.created", data=proposal_payload(proposal), actor=actor
+    )
+    return proposal
+
+
+def proposal_create(
+    *, actor: Participant, issue_id: object, terms: object, amount: object = None
+) -> Proposal:
+    """Table a proposal on an issue: a party's is for their side, the mediator's is a
+    mediator's proposal. Raises NotFound, NotAllowed, Invalid (terms, amount).
+    Emits `proposal.created`."""
+    terms = text_clean(terms, field="terms", max_length=TERMS_MAX, label="terms")
+    cleaned_amount = amount_clean(amount)
+    with transaction.atomic():
+        issue = access_issue(actor, issue_id)
+        if not can_propose(actor):
+            raise NotAllowed("Only the parties and the mediator make proposals.")
+        room_lock(issue.room)
+        return _proposal_table(
+            actor=actor, issue=issue, terms=terms, amount=cleaned_amount, counter_to=None
+        )
+
+
+def proposal_respond(
+    *,
+    actor: Participant,
+    proposal_id: object,
+    answer: object,
+    version: object = 0,
+    note: object = "",
+    counter_terms: object = None,
+    counter_amount: object = None,
+) -> Response:
+    """Answer a proposal for the actor's side. `version` is 0 for the side's first answer,
+    else the version of the answer being changed. A counter tables a new proposal (with
+    `counter_terms`, `counter_amount`) linked to this one.
+
+    Raises NotFound; NotAllowed unless the actor is a party of a side other than the
+    proposer's; Invalid for an unknown answer, a withdrawn proposal or counter terms
+    missing; Conflict with the side's current answer. Emits `response.set`, after
+    `proposal.created` for a counter.
+    """
+    if answer not in Response.Answer.values:
+        raise Invalid(
+            "Unknown answer.",
+            details={"answer": [f"Choose one of {', '.join(Response.Answer.values)}."]},
+        )
+    note = text_clean(note, field="note", max_length=NOTE_MAX, required=False, label="note")
+    is_counter = answer == Response.Answer.COUNTER
+    if is_counter:
+        counter_terms = text_clean(
+            counter_terms, field="counter_terms", max_length=TERMS_MAX, label="counter terms"
+        )
+        counter_amount = amount_clean(counter_amount, field="counter_amount")
+    with transaction.atomic():
+        proposal: Proposal = access_in_rooms(
+            actor,
+            Proposal.objects.select_related("issue__room"),
+            proposal_id,
+            room_path="issue__room",
+        )
+        side_id = actor.side_id
+        if side_id is None or not can_respond(actor, side_id):
+            raise NotAllowed("Only a party answers a proposal, for their own side.")
+        if proposal.side_id is not None and proposal.side_id == side_id:
+            raise NotAllowed("This is your side's own proposal.")
+        room_lock(proposal.issue.room)
+        proposal.refresh_from_db()
+        if proposal.status != Proposal.Status.OPEN:
+            raise Invalid("This proposal was withdrawn.", details={"answer": ["Withdrawn."]})
+        response = Response.objects.filter(proposal=proposal, side_id=side_id).first()
+        if response is None:
+            version_check(current=0, given=version, payload={})
+            response = Response(proposal=proposal, side_id=side_id)
+        else:
+            version_check(
+                current=response.version,
+                given=version,
+                payload=dict(ResponseSerializer(response).data),
+            )
+            response.version += 1
+        response.counter = (
+            _proposal_table(
+                actor=actor,
+                issue=proposal.issue,
+                terms=str(counter_terms),
+                amount=counter_amount,
+                counter_to=proposal,
+            )
+            if is_counter
+            else None
+        )
+        response.answer = str(answer)
+        response.note = note
+        response.responded_by = actor
+        response.responded_at = timezone.now()
+        response.save()
+        event_append(
+            room=proposal.issue.room,
+            name="response.set",
+            data=dict(ResponseSerializer(response).data),
+            actor=actor,
+        )
+    return response
+
+
+def proposal_withdraw(*, actor: Participant, proposal_id: object, version: object) -> Proposal:
+    """Withdraw an open proposal; only whoever tabled it may. Raises NotFound, NotAllowed,
+    Invalid (already withdrawn), Conflict. Emits `proposal.withdrawn`."""
+    with transaction.atomic():
+        proposal: Proposal = access_in_rooms(
+            actor,
+            Proposal.objects.select_related("issue__room"),
+            proposal_id,
+            room_path="issue__room",
+        )
+        if not can_withdraw(actor, proposal.side_id):
+            raise NotAllowed("Only whoever made a proposal withdraws it.")
+        room_lock(proposal.issue.room)
+        proposal.refresh_from_db()
+        version_check(current=proposal.version, given=version, payload=proposal_payload(proposal))
+        if proposal.status == Proposal.Status.WITHDRAWN:
+            raise Invalid("Already withdrawn.", details={"proposal": ["Already withdrawn."]})
+        proposal.status = Proposal.Status.WITHDRAWN
+        proposal.version += 1
+        proposal.save(update_fields=["status", "version"])
+        event_append(
+            room=proposal.issue.room,
+            name="proposal.withdrawn",
+            data=proposal_payload(proposal),
+            actor=actor,
+        )
+    return proposal

@@ -1,0 +1,53 @@
+"""Checks shared by the services: they raise Invalid naming the field at fault."""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+
+from ..errors import Conflict, Invalid
+
+
+def text_clean(
+    value: object, *, field: str, max_length: int, required: bool = True, label: str = "text"
+) -> str:
+    """Trimmed text; raises Invalid if it is not a string, empty when required, or long."""
+    if value is None and not required:
+        return ""
+    if not isinstance(value, str):
+        raise Invalid(f"The {label} must be text.", details={field: ["Enter text."]})
+    value = value.strip()
+    if required and not value:
+        raise Invalid(f"The {label} is empty.", details={field: [f"Enter the {label}."]})
+    if len(value) > max_length:
+        raise Invalid(
+            f"The {label} is too long.",
+            details={field: [f"Keep it to {max_length} characters or fewer."]},
+        )
+    return value
+
+
+def amount_clean(value: object, *, field: str = "amount") -> Decimal | None:
+    """An optional money amount with at most two decimals."""
+    if value is None or value == "":
+        return None
+    try:
+        amount = Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        raise Invalid("The amount is not a number.", details={field: ["Enter a number."]}) from None
+    if not amount.is_finite() or amount < 0 or amount >= Decimal("1e12"):
+        raise Invalid(
+            "The amount is out of range.",
+            details={field: ["Enter an amount from 0 to 999,999,999,999.99."]},
+        )
+    if amount != amount.quantize(Decimal("0.01")):
+        raise Invalid("Too many decimals.", details={field: ["Use at most two decimals."]})
+    return amount.quantize(Decimal("0.01"))
+
+
+def version_check(*, current: int, given: object, payload: dict[str, object]) -> None:
+    """Raise Conflict, carrying the current state, unless `given` is the current version."""
+    if given != current:
+        raise Conflict(
+            "Someone changed this while you were editing. Here is the current version.",
+            details={"current": payload},
+        )
