@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -51,6 +52,33 @@ class Cast:
             for name, participant in self.participants.items()
             if any(room.group_name == group for room in visible_rooms(participant))
         }
+
+
+PERSONAS = ("mediator", "party_a", "party_b", "attorney_a", "observer", "outsider")
+
+
+def run(cast: Cast, who: str, name: str, **data: Any) -> dict[str, Any]:
+    """Run a client command as a persona, as the socket and REST do."""
+    from negotiation.commands import command_execute
+
+    return command_execute(
+        actor=cast.participants[who], client_id=str(uuid.uuid4()), name=name, data=data
+    )
+
+
+def status_matrix(
+    cast: Cast, method: str, url: str, data: Any = None, who: tuple[str, ...] = PERSONAS
+) -> dict[str, int]:
+    """The status code each persona (and an anonymous caller) gets, Taiga-style."""
+    from rest_framework.test import APIClient
+
+    codes = {}
+    for name in (*who, "anonymous"):
+        client = APIClient()
+        if name != "anonymous":
+            client.force_login(getattr(cast, name))
+        codes[name] = getattr(client, method)(url, data).status_code
+    return codes
 
 
 def cast_create() -> Cast:

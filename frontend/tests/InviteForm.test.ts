@@ -60,7 +60,7 @@ describe('InviteForm', () => {
       created_at: '2030-01-01T00:00:00Z',
       expires_at: '2030-01-08T00:00:00Z',
       status: 'pending',
-      link: 'http://host/invite/tok',
+      link: 'http://host/invite#tok',
     };
     vi.mocked(createInvitation).mockResolvedValue(created);
     const { email, role, submit, oncreated } = setup();

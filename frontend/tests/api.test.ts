@@ -3,6 +3,7 @@ import {
   ApiError,
   createInvitation,
   createMediation,
+  getMediation,
   getSession,
   isSignedOutError,
   login,
@@ -74,6 +75,7 @@ describe('requests', () => {
     await redeemInvitation('tok');
     await revokeInvitation('m', 7);
 
+    expect(fetchMock.mock.calls[0]![0]).toBe('/api/invitations/redeem/');
     expect(headersOf(fetchMock.mock.calls[0]!)['X-CSRFToken']).toBe('before-redeem');
     expect(headersOf(fetchMock.mock.calls[1]!)['X-CSRFToken']).toBe('after-redeem');
     expect(fetchMock.mock.calls[1]![0]).toBe('/api/mediations/m/invitations/7/revoke/');
@@ -104,8 +106,37 @@ describe('requests', () => {
 
   it('escapes path segments taken from the URL', async () => {
     fetchMock.mockResolvedValueOnce(json(200, {}));
-    await previewInvitation('a/b?c');
-    expect(fetchMock.mock.calls[0]![0]).toBe('/api/invitations/a%2Fb%3Fc/');
+    await getMediation('a/b?c');
+    expect(fetchMock.mock.calls[0]![0]).toBe('/api/mediations/a%2Fb%3Fc/');
+  });
+
+  it('previews an invitation with a POST that carries the token in the body, not the URL', async () => {
+    setCookie('csrf-1');
+    fetchMock.mockResolvedValueOnce(json(200, { email: 'a@b.c' }));
+
+    await previewInvitation('abc:1tZ:xyz/?');
+
+    expect(fetchMock).toHaveBeenCalledTimes(1);
+    const call = fetchMock.mock.calls[0]!;
+    expect(call[0]).toBe('/api/invitations/preview/');
+    expect(call[1]?.method).toBe('POST');
+    expect(headersOf(call)['X-CSRFToken']).toBe('csrf-1');
+    expect(headersOf(call)['Content-Type']).toBe('application/json');
+    expect(JSON.parse(String(call[1]?.body))).toEqual({ token: 'abc:1tZ:xyz/?' });
+  });
+
+  it('redeems an invitation with the token in the body, not the URL', async () => {
+    setCookie('csrf-2');
+    fetchMock.mockResolvedValueOnce(json(200, { user: { id: 2 }, mediation: { id: 'm', title: 'T' } }));
+
+    await redeemInvitation('secret-tok');
+
+    const call = fetchMock.mock.calls[0]!;
+    expect(call[0]).toBe('/api/invitations/redeem/');
+    expect(call[0]).not.toContain('secret-tok');
+    expect(call[1]?.method).toBe('POST');
+    expect(headersOf(call)['X-CSRFToken']).toBe('csrf-2');
+    expect(JSON.parse(String(call[1]?.body))).toEqual({ token: 'secret-tok' });
   });
 
   it('returns undefined for 204', async () => {
@@ -117,6 +148,7 @@ describe('requests', () => {
 
 describe('errors', () => {
   it('throws an ApiError with detail and code from the body', async () => {
+    setCookie('x');
     fetchMock.mockResolvedValueOnce(
       json(410, { code: 'invitation_expired', detail: 'This invitation expired on 1 May.' }),
     );

@@ -5,8 +5,10 @@ import {
   navigate,
   needsSignIn,
   onLocationChange,
+  routeKey,
   safeNext,
   signInPath,
+  takeInvitationToken,
 } from '../src/lib/router';
 
 const UUID = '3f2b8c1e-9d4a-4b6f-8e2a-1c5d7f9a0b12';
@@ -18,15 +20,19 @@ describe('matchRoute', () => {
     expect(matchRoute('/signin/')).toEqual({ name: 'signin' });
   });
 
-  it('matches an invitation token', () => {
-    expect(matchRoute('/invite/abc_DEF-123')).toEqual({ name: 'invite', token: 'abc_DEF-123' });
-    expect(matchRoute('/invite/abc:1tZ:xyz/')).toEqual({ name: 'invite', token: 'abc:1tZ:xyz' });
+  it('matches the invitation screen, whose token is in the fragment and not the path', () => {
+    expect(matchRoute('/invite')).toEqual({ name: 'invite' });
+    expect(matchRoute('/invite/')).toEqual({ name: 'invite' });
   });
 
-  it('does not match an invitation without a token or with extra segments', () => {
-    expect(matchRoute('/invite')).toEqual({ name: 'not-found' });
-    expect(matchRoute('/invite/')).toEqual({ name: 'not-found' });
+  it('still opens the invitation screen for a legacy /invite/<token> link', () => {
+    expect(matchRoute('/invite/abc_DEF-123')).toEqual({ name: 'invite' });
+    expect(matchRoute('/invite/abc:1tZ:xyz/')).toEqual({ name: 'invite' });
+  });
+
+  it('does not match an invitation path with extra segments', () => {
     expect(matchRoute('/invite/abc/redeem')).toEqual({ name: 'not-found' });
+    expect(matchRoute('/invitex')).toEqual({ name: 'not-found' });
   });
 
   it('matches a mediation by uuid', () => {
@@ -48,8 +54,62 @@ describe('matchRoute', () => {
   it('knows which screens need sign-in', () => {
     expect(needsSignIn(matchRoute('/'))).toBe(true);
     expect(needsSignIn(matchRoute(`/mediations/${UUID}`))).toBe(true);
-    expect(needsSignIn(matchRoute('/invite/abc'))).toBe(false);
+    expect(needsSignIn(matchRoute('/invite'))).toBe(false);
     expect(needsSignIn(matchRoute('/signin'))).toBe(false);
+  });
+});
+
+describe('routeKey', () => {
+  it('keys the screen by name, and a mediation by its id', () => {
+    expect(routeKey(matchRoute('/invite'))).toBe('invite');
+    expect(routeKey(matchRoute('/invite/abc'))).toBe('invite');
+    expect(routeKey(matchRoute(`/mediations/${UUID}`))).toBe(`mediation:${UUID}`);
+    expect(routeKey(matchRoute('/signin'))).toBe('signin');
+  });
+});
+
+describe('takeInvitationToken', () => {
+  beforeEach(() => window.history.replaceState(null, '', '/'));
+
+  it('returns the decoded fragment and replaces the address with /invite', () => {
+    window.history.replaceState({ keep: 1 }, '', '/invite#abc%3A1tZ%3Axyz');
+    const entries = window.history.length;
+    expect(takeInvitationToken()).toBe('abc:1tZ:xyz');
+    expect(window.location.pathname).toBe('/invite');
+    expect(window.location.hash).toBe('');
+    expect(window.location.href).not.toContain('xyz');
+    expect(window.history.length).toBe(entries);
+    expect(window.history.state).toEqual({ keep: 1 });
+  });
+
+  it('takes a legacy path token and drops a trailing slash or query', () => {
+    window.history.replaceState(null, '', '/invite/legacy-tok/');
+    expect(takeInvitationToken()).toBe('legacy-tok');
+    expect(window.location.pathname).toBe('/invite');
+
+    window.history.replaceState(null, '', '/invite/?utm=mail#tok');
+    expect(takeInvitationToken()).toBe('tok');
+    expect(window.location.pathname + window.location.search + window.location.hash).toBe('/invite');
+  });
+
+  it('prefers the fragment over a legacy path', () => {
+    window.history.replaceState(null, '', '/invite/old#new');
+    expect(takeInvitationToken()).toBe('new');
+    expect(window.location.pathname).toBe('/invite');
+  });
+
+  it('returns null, and still clears the address, for an empty or malformed fragment', () => {
+    for (const url of ['/invite', '/invite#', '/invite#%20', '/invite#%E0%A4%A']) {
+      window.history.replaceState(null, '', url);
+      expect(takeInvitationToken()).toBeNull();
+      expect(window.location.pathname + window.location.hash).toBe('/invite');
+    }
+  });
+
+  it('leaves other screens alone', () => {
+    window.history.replaceState(null, '', '/signin#main');
+    expect(takeInvitationToken()).toBeNull();
+    expect(window.location.pathname + window.location.hash).toBe('/signin#main');
   });
 });
 

@@ -265,13 +265,14 @@ export function setPassword(password: string): Promise<void> {
 }
 
 // --- invitations (public) ---------------------------------------------------
+// The token goes in the JSON body, never in a URL: paths end up in access logs.
 
 export function previewInvitation(token: string): Promise<InvitationPreview> {
-  return request<InvitationPreview>('GET', `/invitations/${seg(token)}/`);
+  return request<InvitationPreview>('POST', '/invitations/preview/', { token });
 }
 
 export function redeemInvitation(token: string): Promise<{ user: User; mediation: MediationRef }> {
-  return request('POST', `/invitations/${seg(token)}/redeem/`);
+  return request('POST', '/invitations/redeem/', { token });
 }
 
 // --- mediations -------------------------------------------------------------

@@ -7,7 +7,7 @@
 export type Route =
   | { name: 'home' }
   | { name: 'signin' }
-  | { name: 'invite'; token: string }
+  | { name: 'invite' }
   | { name: 'mediation'; id: string }
   | { name: 'not-found' };
 
@@ -34,9 +34,11 @@ export function matchRoute(pathname: string): Route {
 
   if (parts.length === 1 && first === 'signin') return { name: 'signin' };
 
-  if (parts.length === 2 && first === 'invite' && second) {
-    const token = decode(second);
-    if (token) return { name: 'invite', token };
+  // The token travels in the fragment (/invite#<token>), which browsers never send.
+  if (parts.length === 1 && first === 'invite') return { name: 'invite' };
+  // Links sent before that change: /invite/<token>. The screen moves the token out.
+  if (parts.length === 2 && first === 'invite' && legacyInviteToken(path) !== null) {
+    return { name: 'invite' };
   }
 
   if (parts.length === 2 && first === 'mediations' && second && UUID.test(second)) {
@@ -51,16 +53,45 @@ export function needsSignIn(route: Route): boolean {
   return route.name === 'home' || route.name === 'mediation';
 }
 
-/** A stable key per screen instance, so a new token or id remounts the screen. */
+/**
+ * A stable key per screen instance, so a new id remounts the screen. The
+ * invitation token is not part of the route: the invite screen takes it from
+ * the address itself (see takeInvitationToken).
+ */
 export function routeKey(route: Route): string {
   switch (route.name) {
-    case 'invite':
-      return `invite:${route.token}`;
     case 'mediation':
       return `mediation:${route.id}`;
     default:
       return route.name;
   }
+}
+
+export const INVITE_PATH = '/invite';
+
+/** The token in a legacy /invite/<token> path, or null. */
+function legacyInviteToken(pathname: string): string | null {
+  const match = /^\/invite\/([^/]+)\/?$/.exec(pathname);
+  return match?.[1] ? decode(match[1]) || null : null;
+}
+
+/**
+ * Read the invitation token from the address and remove it from there at once,
+ * so it does not stay in the address bar, the history, a screenshot or a shared
+ * tab. The token is in the fragment (/invite#<token>); a legacy /invite/<token>
+ * path is handled the same way. Returns null when there is no usable token.
+ * Does nothing outside the invite screen's paths.
+ */
+export function takeInvitationToken(): string | null {
+  const { pathname, hash } = window.location;
+  if (matchRoute(pathname).name !== 'invite') return null;
+  const raw = hash.replace(/^#/, '');
+  const token = raw ? decode(raw) : legacyInviteToken(pathname);
+  if (raw || pathname !== INVITE_PATH) {
+    window.history.replaceState(window.history.state, '', INVITE_PATH);
+  }
+  const trimmed = token?.trim();
+  return trimmed ? trimmed : null;
 }
 
 /** Only same-site app paths are allowed as a post-sign-in destination. */

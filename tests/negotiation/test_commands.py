@@ -1,0 +1,190 @@
+"""The command table: one effect per client id, clear errors, the REST mirror."""
+
+from __future__ import annotations
+
+import pytest
+from rest_framework.test import APIClient
+
+from negotiation.commands import COMMANDS, command_execute
+from negotiation.errors import Invalid
+from negotiation.models import Event, Issue
+from tests.conftest import Cast, run, status_matrix
+
+
+def test_a_repeated_command_has_one_effect_and_the_same_result(cast: Cast) -> None:
+    actor = cast.participants["party_a"]
+    first = command_execute(
+        actor=actor, client_id="c-1", name="issue.create", data={"title": "Car"}
+    )
+    again = command_execute(
+        actor=actor, client_id="c-1", name="issue.create", data={"title": "Car"}
+    )
+    assert again == first
+    assert Issue.objects.count() == 1
+    assert Event.objects.filter(name="issue.created").count() == 1
+
+
+def test_ids_are_per_participant(cast: Cast) -> None:
+    for who in ("party_a", "party_b"):
+        command_execute(
+            actor=cast.participants[who], client_id="same", name="issue.create",
+            data={"title": who},
+        )  # fmt: skip
+    assert Issue.objects.count() == 2
+
+
+def test_an_id_reused_for_another_command_is_refused(cast: Cast) -> None:
+    actor = cast.participants["party_a"]
+    issue = command_execute(actor=actor, client_id="c-2", name="issue.create", data={"title": "A"})
+    with pytest.raises(Invalid) as error:
+        command_execute(
+            actor=actor, client_id="c-2", name="comment.add",
+            data={"issue": issue["id"], "body": "x"},
+        )  # fmt: skip
+    assert error.value.code == "id_reused"
+
+
+def test_a_failed_command_may_be_sent_again(cast: Cast) -> None:
+    actor = cast.participants["party_a"]
+    with pytest.raises(Invalid):
+        command_execute(actor=actor, client_id="c-3", name="issue.create", data={"title": ""})
+    result = command_execute(
+        actor=actor, client_id="c-3", name="issue.create", data={"title": "Fixed"}
+    )
+    assert result["title"] == "Fixed"
+
+
+@pytest.mark.parametrize(
+    ("client_id", "name", "data", "code"),
+    [
+        ("", "issue.create", {"title": "x"}, "invalid"),
+        ("x" * 65, "issue.create", {"title": "x"}, "invalid"),
+        (None, "issue.create", {"title": "x"}, "invalid"),
+        ("c", "issue.explode", {}, "unknown_command"),
+        ("c", "issue.create", ["title"], "invalid"),
+        ("c", "issue.move", {"issue": "twelve", "version": 1, "lane": "parked"}, "invalid"),
+    ],
+)
+def test_bad_commands_say_what_is_wrong(
+    cast: Cast, client_id: object, name: str, data: object, code: str
+) -> None:
+    with pytest.raises(Invalid) as error:
+        command_execute(actor=cast.participants["mediator"], client_id=client_id, name=name,
+                        data=data)  # fmt: skip
+    assert error.value.code == code
+    assert error.value.message
+
+
+def test_rest_honours_the_idempotency_key(cast: Cast) -> None:
+    client = APIClient()
+    client.force_login(cast.party_b)
+    url = f"/api/mediations/{cast.mediation.pk}/commands/issue.create/"
+    first = client.post(url, {"title": "Car"}, HTTP_IDEMPOTENCY_KEY="k-1")
+    again = client.post(url, {"title": "Car"}, HTTP_IDEMPOTENCY_KEY="k-1")
+    assert first.status_code == again.status_code == 200
+    assert first.json() == again.json()
+    assert Issue.objects.count() == 1
+
+
+def test_rest_answers_a_conflict_with_the_current_state(cast: Cast) -> None:
+    issue = run(cast, "party_a", "issue.create", title="Car")
+    run(cast, "party_a", "issue.update", issue=issue["id"], version=1, title="The car")
+    client = APIClient()
+    client.force_login(cast.party_b)
+    response = client.post(
+        f"/api/mediations/{cast.mediation.pk}/commands/issue.update/",
+        {"issue": issue["id"], "version": 1, "title": "Cars"},
+    )
+    assert response.status_code == 409
+    assert response.json()["code"] == "conflict"
+    assert response.json()["current"]["title"] == "The car"
+
+
+def test_every_command_has_a_rest_endpoint_and_a_schema(cast: Cast) -> None:
+    schema = APIClient().get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json")
+    paths = set(schema.json()["paths"])
+    for name in COMMANDS:
+        assert f"/api/mediations/{{mediation_id}}/commands/{name}/" in paths
+
+
+def test_the_board_snapshot_matrix(cast: Cast) -> None:
+    assert status_matrix(cast, "get", f"/api/mediations/{cast.mediation.pk}/board/") == {
+        "mediator": 200,
+        "party_a": 200,
+        "party_b": 200,
+        "attorney_a": 200,
+        "observer": 200,
+        "outsider": 404,
+        "anonymous": 403,
+    }
+
+
+COMMAND_MATRIX = {
+    # command: who may (the rest get 403; outsiders 404)
+    "issue.create": {"mediator", "party_a", "party_b"},
+    "issue.update": {"mediator", "party_a", "party_b"},
+    "issue.move": {"mediator", "party_a", "party_b"},
+    "position.set": {"mediator", "party_a"},
+    "interest.add": {"mediator", "party_a"},
+    "option.add": {"mediator", "party_a", "party_b"},
+    "criterion.add": {"mediator", "party_a", "party_b"},
+    "comment.add": {"mediator", "party_a", "party_b", "attorney_a"},
+    "proposal.create": {"mediator", "party_a", "party_b"},
+    "proposal.respond": {"party_b"},
+    "proposal.withdraw": {"party_a"},
+    "interest.update": {"mediator", "party_a"},
+    "option.update": {"mediator", "party_a", "party_b"},
+    "criterion.update": {"mediator", "party_a", "party_b"},
+}
+
+
+def test_the_command_matrix_covers_every_command() -> None:
+    assert set(COMMAND_MATRIX) == set(COMMANDS)
+
+
+@pytest.mark.parametrize("name", sorted(COMMAND_MATRIX))
+def test_the_command_matrix(cast: Cast, name: str) -> None:
+    issue = run(cast, "mediator", "issue.create", title="Car")
+    offer = run(cast, "party_a", "proposal.create", issue=issue["id"], terms="Keep it")
+    interest = run(cast, "party_a", "interest.add", issue=issue["id"], side=cast.side_a.pk,
+                   text="Commute")  # fmt: skip
+    option = run(cast, "party_a", "option.add", issue=issue["id"], text="Sell")
+    criterion = run(cast, "party_a", "criterion.add", issue=issue["id"], text="Blue book")
+    data = {
+        "issue.create": {"title": "New"},
+        "issue.update": {"issue": issue["id"], "version": 1, "title": "Car (2019)"},
+        "issue.move": {"issue": issue["id"], "version": 1, "lane": "discussing"},
+        "position.set": {
+            "issue": issue["id"],
+            "side": cast.side_a.pk,
+            "text": "Keep",
+            "version": 0,
+        },
+        "interest.add": {"issue": issue["id"], "side": cast.side_a.pk, "text": "Kids"},
+        "option.add": {"issue": issue["id"], "text": "Lease"},
+        "criterion.add": {"issue": issue["id"], "text": "Appraisal"},
+        "comment.add": {"issue": issue["id"], "body": "Noted"},
+        "proposal.create": {"issue": issue["id"], "terms": "Split"},
+        "proposal.respond": {"proposal": offer["id"], "answer": "accept", "version": 0},
+        "proposal.withdraw": {"proposal": offer["id"], "version": 1},
+        "interest.update": {"interest": interest["id"], "version": 1, "text": "School"},
+        "option.update": {"option": option["id"], "version": 1, "struck": True},
+        "criterion.update": {"criterion": criterion["id"], "version": 1, "source": "KBB"},
+    }[name]
+    from django.db import transaction
+
+    codes = {}
+    for who in ("mediator", "party_a", "party_b", "attorney_a", "observer", "outsider"):
+        client = APIClient()
+        client.force_login(getattr(cast, who))
+        # Each try in a savepoint rolled back, so one persona's success does not make the
+        # next one's a conflict.
+        with transaction.atomic():
+            codes[who] = client.post(
+                f"/api/mediations/{cast.mediation.pk}/commands/{name}/", data
+            ).status_code
+            transaction.set_rollback(True)
+    allowed = COMMAND_MATRIX[name]
+    assert codes == {
+        who: 200 if who in allowed else 404 if who == "outsider" else 403 for who in codes
+    }
