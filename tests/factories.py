@@ -10,11 +10,12 @@ from accounts.models import User
 class UserFactory(factory.django.DjangoModelFactory[User]):
     class Meta:
         model = User
-        django_get_or_create = ("email",)
 
     email = factory.Sequence(lambda n: f"person{n}@example.com")
     name = factory.Faker("name")
 
     @classmethod
     def _create(cls, model_class: type[User], *args: Any, **kwargs: Any) -> User:
-        return User.objects.create_user(*args, **kwargs)
+        # The same person across mediations: reuse a user by e-mail address.
+        existing = User.objects.filter(email__iexact=kwargs["email"]).first()
+        return existing or User.objects.create_user(*args, **kwargs)
