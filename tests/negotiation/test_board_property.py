@@ -4,6 +4,7 @@ exactly the board a fresh snapshot returns."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import random
@@ -122,11 +123,8 @@ def play(
     sent_events.sent.clear()
     for _ in range(steps):
         who, name, data = random_command(choose, cast)
-        with capture(execute=True):
-            try:
-                run(cast, who, name, **data)
-            except ServiceError:
-                pass
+        with capture(execute=True), contextlib.suppress(ServiceError):
+            run(cast, who, name, **data)
     frames = [frame for _, frame in sent_events.sent if frame["room"] == "joint"]
     return cast, start, frames
 
