@@ -1,0 +1,218 @@
+"""The board over the socket: sync (replay or snapshot), commands, presence."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from asgiref.sync import sync_to_async
+
+from negotiation import selectors
+from negotiation.models import Issue
+from tests.conftest import Cast, run
+from tests.negotiation.test_socket import next_frame, open_socket, session_cookie
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture
+def cookies(live_cast: Cast) -> dict[str, bytes]:
+    return {name: session_cookie(user) for name, user in live_cast.users.items()}
+
+
+async def connect(cast: Cast, cookies: dict[str, bytes], who: str) -> tuple[Any, dict[str, Any]]:
+    socket = await open_socket(cast, cookies[who])
+    hello = await next_frame(socket)
+    return socket, hello
+
+
+async def command(socket: Any, name: str, data: dict[str, Any], frame_id: str) -> dict[str, Any]:
+    """Send a command; return its ack or error, passing over the events on the way."""
+    await socket.send_json_to({"type": "command", "id": frame_id, "name": name, "data": data})
+    while True:
+        frame = await next_frame(socket)
+        if frame["type"] in ("ack", "error") and frame.get("id") == frame_id:
+            return frame
+
+
+async def test_sync_replays_what_was_missed_in_order(live_cast: Cast, cookies) -> None:
+    socket, hello = await connect(live_cast, cookies, "party_b")
+    seen = hello["rooms"]["joint"]
+    for title in ("House", "Car", "Dog"):
+        await sync_to_async(run)(live_cast, "mediator", "issue.create", title=title)
+    await socket.send_json_to({"type": "sync", "rooms": {"joint": seen}})
+    frames = []
+    while True:
+        frame = await next_frame(socket)
+        if frame["type"] == "synced":
+            break
+        frames.append(frame)
+    await socket.disconnect()
+    # The live copies and the replay overlap; by sequence number there is one of each.
+    replayed = {frame["seq"]: frame["data"]["title"] for frame in frames}
+    assert replayed == {seen + 1: "House", seen + 2: "Car", seen + 3: "Dog"}
+    assert frame["rooms"] == {"joint": seen + 3}
+
+
+async def test_a_client_far_behind_gets_a_snapshot(
+    live_cast: Cast, cookies, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(selectors, "REPLAY_MAX", 2)
+    for title in ("House", "Car", "Dog"):
+        await sync_to_async(run)(live_cast, "mediator", "issue.create", title=title)
+    socket, hello = await connect(live_cast, cookies, "observer")
+    await socket.send_json_to({"type": "sync", "rooms": {"joint": 0}})
+    snapshot = await next_frame(socket)
+    synced = await next_frame(socket)
+    await socket.disconnect()
+    assert snapshot["type"] == "snapshot"
+    assert [issue["title"] for issue in snapshot["data"]["issues"]] == ["House", "Car", "Dog"]
+    assert snapshot["seq"] == synced["rooms"]["joint"] == hello["rooms"]["joint"]
+
+
+async def test_a_client_ahead_of_the_server_gets_a_snapshot(live_cast: Cast, cookies) -> None:
+    socket, hello = await connect(live_cast, cookies, "observer")
+    await socket.send_json_to({"type": "sync", "rooms": {"joint": hello["rooms"]["joint"] + 50}})
+    snapshot = await next_frame(socket)
+    await socket.disconnect()
+    assert (snapshot["type"], snapshot["seq"]) == ("snapshot", hello["rooms"]["joint"])
+
+
+async def test_a_room_one_may_not_see_is_answered_like_one_that_does_not_exist(
+    live_cast: Cast, cookies
+) -> None:
+    socket, _ = await connect(live_cast, cookies, "party_a")
+    other_caucus = f"caucus:{live_cast.side_b.pk}"
+    answers = []
+    for room in (other_caucus, "caucus:999999"):
+        await socket.send_json_to({"type": "sync", "rooms": {room: 0}})
+        answers.append(await next_frame(socket))
+    await socket.disconnect()
+    assert [answer["code"] for answer in answers] == ["unknown_room", "unknown_room"]
+    assert answers[0]["message"].replace(other_caucus, "X") == answers[1]["message"].replace(
+        "caucus:999999", "X"
+    )
+
+
+@pytest.mark.parametrize(
+    "rooms", [None, [], {"joint": "3"}, {"joint": True}, {"joint": 1.5}], ids=str
+)
+async def test_a_malformed_sync_gets_an_error(live_cast: Cast, cookies, rooms: Any) -> None:
+    socket, _ = await connect(live_cast, cookies, "party_a")
+    await socket.send_json_to({"type": "sync", "rooms": rooms})
+    error = await next_frame(socket)
+    await socket.disconnect()
+    assert (error["type"], error["code"]) == ("error", "malformed")
+
+
+async def test_a_command_is_acknowledged_and_its_event_reaches_the_other_side(
+    live_cast: Cast, cookies
+) -> None:
+    alex, _ = await connect(live_cast, cookies, "party_a")
+    sam, _ = await connect(live_cast, cookies, "party_b")
+    ack = await command(alex, "issue.create", {"title": "Pension"}, "c-1")
+    event = await next_frame(sam)
+    await alex.disconnect()
+    await sam.disconnect()
+    assert ack["type"] == "ack"
+    assert ack["result"]["title"] == "Pension"
+    assert (event["type"], event["name"], event["data"]["id"]) == (
+        "event",
+        "issue.created",
+        ack["result"]["id"],
+    )
+
+
+async def test_a_repeated_command_gets_the_same_ack_and_one_effect(
+    live_cast: Cast, cookies
+) -> None:
+    socket, _ = await connect(live_cast, cookies, "party_a")
+    first = await command(socket, "issue.create", {"title": "Pension"}, "same-id")
+    await socket.disconnect()
+    # Reconnected, the client replays its unacknowledged queue with the same ids.
+    socket, _ = await connect(live_cast, cookies, "party_a")
+    again = await command(socket, "issue.create", {"title": "Pension"}, "same-id")
+    await socket.disconnect()
+    assert json.dumps(first) == json.dumps(again)
+    assert await sync_to_async(Issue.objects.count)() == 1
+
+
+async def test_an_unauthorised_command_is_refused(live_cast: Cast, cookies) -> None:
+    socket, _ = await connect(live_cast, cookies, "observer")
+    error = await command(socket, "issue.create", {"title": "Mine"}, "c-2")
+    await socket.disconnect()
+    assert (error["type"], error["code"]) == ("error", "not_allowed")
+    assert await sync_to_async(Issue.objects.count)() == 0
+
+
+async def test_a_stale_edit_gets_a_conflict_with_the_current_state(
+    live_cast: Cast, cookies
+) -> None:
+    issue = await sync_to_async(run)(live_cast, "mediator", "issue.create", title="House")
+    await sync_to_async(run)(
+        live_cast, "party_a", "issue.update", issue=issue["id"], version=1, title="The house"
+    )
+    socket, _ = await connect(live_cast, cookies, "party_b")
+    error = await command(
+        socket, "issue.update", {"issue": issue["id"], "version": 1, "title": "Home"}, "c-3"
+    )
+    await socket.disconnect()
+    assert error["code"] == "conflict"
+    assert error["details"]["current"]["title"] == "The house"
+
+
+@pytest.mark.parametrize(
+    ("frame", "code"),
+    [
+        ({"type": "command", "id": "c", "name": "issue.create", "data": {"title": ""}}, "invalid"),
+        ({"type": "command", "id": "c", "name": "issue.nope", "data": {}}, "unknown_command"),
+        ({"type": "command", "name": "issue.create", "data": {"title": "x"}}, "invalid"),
+        ({"type": "command", "id": "c", "name": "issue.create", "data": "x"}, "invalid"),
+    ],
+)
+async def test_a_bad_command_says_what_is_wrong(
+    live_cast: Cast, cookies, frame: dict, code: str
+) -> None:
+    socket, _ = await connect(live_cast, cookies, "party_a")
+    await socket.send_json_to(frame)
+    error = await next_frame(socket)
+    await socket.disconnect()
+    assert (error["type"], error["code"]) == ("error", code)
+
+
+async def test_a_participant_removed_while_connected_cannot_command(
+    live_cast: Cast, cookies
+) -> None:
+    from django.utils import timezone
+
+    from negotiation.models import Participant
+
+    socket, _ = await connect(live_cast, cookies, "party_a")
+    await sync_to_async(Participant.objects.filter(pk=live_cast.participants["party_a"].pk).update)(
+        removed_at=timezone.now()
+    )
+    error = await command(socket, "issue.create", {"title": "Mine"}, "c-4")
+    await socket.disconnect()
+    assert error["code"] == "not_found"
+
+
+async def test_presence_tells_others_what_one_looks_at(live_cast: Cast, cookies) -> None:
+    alex, _ = await connect(live_cast, cookies, "party_a")
+    sam, _ = await connect(live_cast, cookies, "party_b")
+    await alex.send_json_to(
+        {"type": "presence", "viewing": 7, "editing": {"issue": 7, "field": "title"}}
+    )
+    alex_id = live_cast.participants["party_a"].pk
+    while True:
+        frame = await sam.receive_json_from(timeout=2)
+        if frame["type"] == "presence" and frame["participant"] == alex_id and frame["viewing"]:
+            break
+    await alex.disconnect()
+    while True:
+        gone = await sam.receive_json_from(timeout=2)
+        if gone["type"] == "presence" and gone["participant"] == alex_id and not gone["online"]:
+            break
+    await sam.disconnect()
+    assert frame["editing"] == {"issue": 7, "field": "title"}
+    assert gone["connection"] == frame["connection"]
