@@ -1,9 +1,25 @@
 """Admin for support staff: reading and light fixes. It shows caucus rooms' metadata,
 never their content, which lives behind the caucus screens."""
 
+from typing import Any
+
 from django.contrib import admin
 
-from negotiation.models import Event, Mediation, Participant, Room, Side
+from negotiation.models import (
+    Comment,
+    Criterion,
+    Event,
+    Interest,
+    Issue,
+    Mediation,
+    Option,
+    Participant,
+    Position,
+    Proposal,
+    Response,
+    Room,
+    Side,
+)
 
 
 class SideInline(admin.TabularInline[Side, Mediation]):
@@ -61,3 +77,40 @@ class EventAdmin(admin.ModelAdmin[Event]):
 
     def has_change_permission(self, request: object, obj: object = None) -> bool:
         return False
+
+
+class BoardItemAdmin(admin.ModelAdmin[Any]):
+    """Board content is changed through the board, where every change is recorded as an
+    event; the admin only reads it."""
+
+    def has_add_permission(self, request: object) -> bool:
+        return False
+
+    def has_change_permission(self, request: object, obj: object = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: object, obj: object = None) -> bool:
+        return False
+
+
+@admin.register(Issue)
+class IssueAdmin(BoardItemAdmin):
+    list_display = ("title", "lane", "order", "room", "version", "updated_at")
+    list_filter = ("lane",)
+    search_fields = ("title",)
+
+
+@admin.register(Position, Interest, Option, Criterion, Comment)
+class IssueContentAdmin(BoardItemAdmin):
+    list_display = ("__str__", "issue")
+
+
+@admin.register(Proposal)
+class ProposalAdmin(BoardItemAdmin):
+    list_display = ("__str__", "issue", "side", "amount", "status", "created_at")
+    list_filter = ("status",)
+
+
+@admin.register(Response)
+class ResponseAdmin(BoardItemAdmin):
+    list_display = ("proposal", "side", "answer", "responded_at")
