@@ -31,6 +31,7 @@ from accounts.services.invitations import (
 from accounts.session import request_user
 from negotiation.api.views import validated
 from negotiation.errors import Invalid, NotAllowed, ServiceError
+from negotiation.events import group_send, session_group
 from negotiation.permissions import access_mediation, can_view_invitations
 from negotiation.serializers import SideSerializer
 
@@ -135,7 +136,11 @@ class LogoutApi(APIView):
 
     @extend_schema(operation_id="session_logout", request=None, responses={204: None})
     def post(self, request: Request) -> Response:
+        session_key = request.session.session_key
         logout(request._request)
+        if session_key:
+            # Close this browser's open sockets: nothing more reaches a signed-out device.
+            group_send(session_group(session_key), {"type": "session.ended"})
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 

@@ -170,6 +170,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "accounts.tasks.sessions_clear_expired",
         "schedule": 60 * 60,
     },
+    "participants-expire": {
+        "task": "negotiation.tasks.participants_expire",
+        "schedule": 60,
+    },
 }
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
@@ -231,6 +235,14 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {
+        "MediationStatusEnum": "negotiation.models.mediation.Mediation.Status",
+        "ProposalStatusEnum": "negotiation.models.board.Proposal.Status",
+        "CaucusStatusEnum": "negotiation.models.caucus.CaucusSession.Status",
+        "ReleaseStatusEnum": "negotiation.models.caucus.ReleaseRequest.Status",
+        "ReleaseModeEnum": "negotiation.models.caucus.ReleaseRequest.Mode",
+        "AttributionEnum": "negotiation.models.caucus.ReleaseRequest.Attribution",
+    },
 }
 
 # --- Static files and the front end ------------------------------------------------------

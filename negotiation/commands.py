@@ -20,17 +20,33 @@ from rest_framework import serializers
 from .errors import Invalid
 from .models import CommandReceipt, Criterion, Interest, Option, Participant
 from .serializers import (
+    CaucusMessageSerializer,
+    CaucusNoteSerializer,
+    CaucusSessionSerializer,
     CommentSerializer,
     CriterionSerializer,
     InterestSerializer,
     IssueCoreSerializer,
     IssueSerializer,
+    MediationStateSerializer,
     OptionSerializer,
+    ParticipantSerializer,
     PositionSerializer,
     ProposalSerializer,
+    RealityCheckSerializer,
+    ReleaseRequestSerializer,
     ResponseSerializer,
 )
-from .services import issue_content, issues, proposals
+from .services import (
+    caucus,
+    caucus_content,
+    issue_content,
+    issues,
+    notifications,
+    participants,
+    proposals,
+    releases,
+)
 
 CLIENT_ID_MAX = 64
 
@@ -253,6 +269,234 @@ _register(
         actor=actor, proposal_id=d["proposal"], version=d["version"]
     ),
     "Withdraw a proposal you made.",
+)
+
+
+# --- caucus rooms ----------------------------------------------------------------------
+
+
+def _side() -> serializers.IntegerField:
+    """A caucus room, by its side: parties, attorneys and experts may leave it out."""
+    return serializers.IntegerField(min_value=1, required=False, allow_null=True)
+
+
+def _flag() -> serializers.BooleanField:
+    return serializers.BooleanField(required=False)
+
+
+def _amount() -> serializers.DecimalField:
+    return serializers.DecimalField(
+        max_digits=14, decimal_places=2, required=False, allow_null=True
+    )
+
+
+def _count(top: int) -> serializers.IntegerField:
+    return serializers.IntegerField(min_value=0, max_value=top, required=False, allow_null=True)
+
+
+OverlapSerializer = type(
+    "OverlapCheckOutput", (serializers.Serializer,), {"overlap": serializers.BooleanField()}
+)
+ReadSerializer = type(
+    "NotificationsReadOutput", (serializers.Serializer,), {"read": serializers.IntegerField()}
+)
+
+_register(
+    "caucus.call",
+    {"side": _id()},
+    CaucusSessionSerializer,
+    lambda actor, d: caucus.caucus_call(actor=actor, side_id=d["side"]),
+    "Ask a side to a private meeting (its party and attorney are prompted).",
+)
+_register(
+    "caucus.open",
+    {"caucus": _id()},
+    CaucusSessionSerializer,
+    lambda actor, d: caucus.caucus_open(actor=actor, caucus_id=d["caucus"]),
+    "Start a called caucus.",
+)
+_register(
+    "caucus.close",
+    {"caucus": _id()},
+    CaucusSessionSerializer,
+    lambda actor, d: caucus.caucus_close(actor=actor, caucus_id=d["caucus"]),
+    "End a caucus (or withdraw a call); invited experts lose access to it.",
+)
+_register(
+    "board.pause",
+    {"paused": serializers.BooleanField()},
+    MediationStateSerializer,
+    lambda actor, d: caucus.joint_pause(actor=actor, paused=d["paused"]),
+    "Pause or resume the parties' editing of the joint board.",
+)
+_register(
+    "rule.set",
+    {"rule": serializers.CharField()},
+    MediationStateSerializer,
+    lambda actor, d: participants.rule_set(actor=actor, rule=d["rule"]),
+    "Set the case's confidentiality rule; everyone acknowledges it again.",
+)
+_register(
+    "rule.acknowledge",
+    {"rule": serializers.CharField()},
+    ParticipantSerializer,
+    lambda actor, d: participants.rule_acknowledge(actor=actor, rule=d["rule"]),
+    "Accept the case's confidentiality rule, as shown.",
+)
+_register(
+    "participant.remove",
+    {"participant": _id()},
+    ParticipantSerializer,
+    lambda actor, d: participants.participant_remove(actor=actor, participant_id=d["participant"]),
+    "End someone's place in the mediation (their sockets are closed).",
+)
+_register(
+    "caucus_message.post",
+    {"side": _side(), "body": _text(), "confidential": _flag()},
+    CaucusMessageSerializer,
+    lambda actor, d: caucus_content.caucus_message_post(
+        actor=actor,
+        side_id=d.get("side"),
+        body=d["body"],
+        confidential=d.get("confidential", False),
+    ),
+    "Say something in a caucus room.",
+)
+_register(
+    "caucus_message.mark",
+    {"message": _id(), "confidential": serializers.BooleanField()},
+    CaucusMessageSerializer,
+    lambda actor, d: caucus_content.caucus_message_mark(
+        actor=actor, message_id=d["message"], confidential=d["confidential"]
+    ),
+    "Mark a caucus message confidential, or not.",
+)
+_register(
+    "caucus_note.add",
+    {
+        "side": _side(),
+        "issue": _id(),
+        "text": _text(),
+        "kind": serializers.CharField(required=False),
+        "confidential": _flag(),
+    },
+    CaucusNoteSerializer,
+    lambda actor, d: caucus_content.caucus_note_add(
+        actor=actor,
+        side_id=d.get("side"),
+        issue_id=d["issue"],
+        text=d["text"],
+        **_optional(d, "kind", "confidential"),
+    ),
+    "Keep a private note on an issue in a caucus room.",
+)
+_register(
+    "caucus_note.update",
+    {
+        "note": _id(),
+        "version": _version(),
+        "text": _text(False),
+        "kind": serializers.CharField(required=False),
+        "confidential": _flag(),
+    },
+    CaucusNoteSerializer,
+    lambda actor, d: caucus_content.caucus_note_update(
+        actor=actor,
+        note_id=d["note"],
+        version=d["version"],
+        changes=_optional(d, "text", "kind", "confidential"),
+    ),
+    "Edit a caucus note, or mark it confidential.",
+)
+_register(
+    "reality_check.set",
+    {
+        "side": _side(),
+        "issue": _id(),
+        "version": _version(),
+        "best_alternative": _text(False),
+        "worst_alternative": _text(False),
+        "likely_court_outcome": _text(False),
+        "court_cost": _amount(),
+        "court_months": _count(600),
+        "confidence": _count(100),
+        "range_low": _amount(),
+        "range_high": _amount(),
+    },
+    RealityCheckSerializer,
+    lambda actor, d: caucus_content.reality_check_set(
+        actor=actor,
+        side_id=d.get("side"),
+        issue_id=d["issue"],
+        version=d["version"],
+        changes=_optional(d, *caucus_content.WORKSHEET_FIELDS),
+    ),
+    "Fill in a side's reality-check worksheet for an issue (version 0 the first time).",
+)
+_register(
+    "overlap.check",
+    {"issue": _id()},
+    OverlapSerializer,
+    lambda actor, d: {"overlap": caucus_content.overlap_check(actor=actor, issue_id=d["issue"])},
+    "Tell the sides whether their ranges on an issue overlap, showing no figures.",
+)
+_register(
+    "release.request",
+    {
+        "side": _side(),
+        "text": _text(),
+        "issue": serializers.IntegerField(required=False, min_value=1),
+    },
+    ReleaseRequestSerializer,
+    lambda actor, d: releases.release_request_create(
+        actor=actor, side_id=d.get("side"), text=d["text"], issue_id=d.get("issue")
+    ),
+    "Ask a side's party to let something be shared in the joint room.",
+)
+_register(
+    "release.answer",
+    {
+        "release": _id(),
+        "version": _version(),
+        "decision": serializers.CharField(),
+        "mode": serializers.CharField(required=False),
+        "text": _text(False),
+        "attribution": serializers.CharField(required=False),
+    },
+    ReleaseRequestSerializer,
+    lambda actor, d: releases.release_request_answer(
+        actor=actor,
+        release_id=d["release"],
+        version=d["version"],
+        decision=d["decision"],
+        **_optional(d, "mode", "text", "attribution"),
+    ),
+    "Release (as worded, paraphrased, or only that an option exists) or decline.",
+)
+_register(
+    "release.share",
+    {
+        "message": serializers.IntegerField(required=False, min_value=1),
+        "note": serializers.IntegerField(required=False, min_value=1),
+        "text": _text(False),
+        "issue": serializers.IntegerField(required=False, min_value=1),
+    },
+    ReleaseRequestSerializer,
+    lambda actor, d: releases.release_share(
+        actor=actor,
+        message_id=d.get("message"),
+        note_id=d.get("note"),
+        text=d.get("text") or None,
+        issue_id=d.get("issue"),
+    ),
+    "Share an unmarked caucus item (only under the rule that allows the mediator to).",
+)
+_register(
+    "notifications.read",
+    {"ids": serializers.ListField(child=serializers.IntegerField(), required=False)},
+    ReadSerializer,
+    lambda actor, d: {"read": notifications.notifications_read(actor=actor, ids=d.get("ids"))},
+    "Mark notifications read: these ids, or all.",
 )
 
 

@@ -3,6 +3,12 @@
 Thin, like a REST view: it parses frames, asks permissions, calls services and forwards
 events. A frame type `a.b` is handled by `handle_a_b`. Everything it keeps is per
 connection; several Daphne processes can serve one mediation.
+
+Events of a room are forwarded strictly in sequence order. One arriving early (the
+channel layer does not keep order across processes, and may drop messages) makes the
+socket read the missing ones from the log, with the participant's access checked afresh.
+Losing access to a room is itself an event in that room's log (`access.revoked`), so the
+socket stops exactly there: nothing committed after a revocation reaches the revoked.
 """
 
 from __future__ import annotations
@@ -18,9 +24,10 @@ from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
 from .commands import command_execute
 from .errors import NotFound, ServiceError
-from .models import Participant, Room
+from .events import event_frame, session_group
+from .models import Event, Participant, Room
 from .permissions import access_mediation, visible_rooms
-from .selectors import room_catch_up, room_snapshot
+from .selectors import REPLAY_MAX, room_catch_up, room_for, room_snapshot
 from .serializers import participant_payload
 
 logger = logging.getLogger(__name__)
@@ -29,6 +36,9 @@ MAX_FRAME_BYTES = 64 * 1024
 # Token bucket per connection: a steady rate with room for a burst (a replayed queue).
 RATE_PER_SECOND = 20.0
 RATE_BURST = 60.0
+# Close codes: access ended, signed out.
+CLOSE_REVOKED = 4403
+CLOSE_SIGNED_OUT = 4401
 
 
 def _small_int(value: object) -> bool:
@@ -38,55 +48,71 @@ def _small_int(value: object) -> bool:
 class MediationConsumer(AsyncJsonWebsocketConsumer):
     participant: Participant
     rooms: dict[str, Room]
+    forwarded: dict[str, int]
 
     async def connect(self) -> None:
         mediation_id = self.scope["url_route"]["kwargs"]["mediation_id"]
         try:
-            self.participant, rooms, hello = await self._open(mediation_id)
+            self.participant, rooms = await self._open(mediation_id)
         except NotFound:
             # Refused at the handshake, the same for a stranger and a missing mediation.
             await self.close()
             return
-        self.rooms = {room.key: room for room in rooms}
-        self.joint_group = self.rooms["joint"].group_name
-        self.groups = [room.group_name for room in rooms]
-        # Subscribe before anything is read, so no event falls between a read and the
-        # subscription; the client drops the duplicates by sequence number.
-        for group in self.groups:
-            await self.channel_layer.group_add(group, self.channel_name)
+        self.rooms = {}
+        self.forwarded = {}
+        self.presence: dict[str, dict[str, Any]] = {}
         self._tokens = RATE_BURST
         self._refilled_at = time.monotonic()
-        self.presence: dict[str, Any] = {"viewing": None, "editing": None}
+        self.personal_groups = [f"participant.{self.participant.pk}"]
+        session = self.scope.get("session")
+        if session is not None and session.session_key:
+            self.personal_groups.append(session_group(session.session_key))
+        for group in self.personal_groups:
+            await self.channel_layer.group_add(group, self.channel_name)
+        # Subscribe before reading where each room stands, so nothing falls between.
+        for room in rooms:
+            await self.channel_layer.group_add(room.group_name, self.channel_name)
+        seqs = await self._last_seqs(rooms)
+        for room in rooms:
+            self.rooms[room.key] = room
+            self.forwarded[room.key] = seqs[room.pk]
         await self.accept()
-        await self.send_json(hello)
-        await self._presence_announce()
-        await self.channel_layer.group_send(
-            self.joint_group, {"type": "presence.query", "sender": self.channel_name}
+        await self.send_json(
+            {
+                "type": "hello",
+                "participant": await database_sync_to_async(participant_payload)(self.participant),
+                "rooms": dict(self.forwarded),
+            }
         )
+        await self._presence_announce("joint")
+        for key, room in self.rooms.items():
+            await self.channel_layer.group_send(
+                room.group_name,
+                {"type": "presence.query", "sender": self.channel_name, "room": key},
+            )
 
     @database_sync_to_async
-    def _open(self, mediation_id: str) -> tuple[Participant, list[Room], dict[str, Any]]:
+    def _open(self, mediation_id: str) -> tuple[Participant, list[Room]]:
         user = self.scope.get("user")
         if user is None:
             raise NotFound("No such mediation.")
         participant = access_mediation(user, mediation_id)
-        rooms = list(visible_rooms(participant))
-        hello = {
-            "type": "hello",
-            "participant": participant_payload(participant),
-            "rooms": {room.key: room.last_seq for room in rooms},
-        }
-        return participant, rooms, hello
+        return participant, list(visible_rooms(participant))
+
+    @database_sync_to_async
+    def _last_seqs(self, rooms: list[Room]) -> dict[int, int]:
+        return dict(
+            Room.objects.filter(pk__in=[room.pk for room in rooms]).values_list("pk", "last_seq")
+        )
 
     async def disconnect(self, code: int) -> None:
-        if not hasattr(self, "participant"):
+        if not hasattr(self, "rooms"):
             return
-        for group in self.groups:
+        for key in list(self.rooms):
+            await self._presence_leave(key)
+            await self.channel_layer.group_discard(self.rooms[key].group_name, self.channel_name)
+        for group in self.personal_groups:
             await self.channel_layer.group_discard(group, self.channel_name)
-        await self.channel_layer.group_send(
-            self.joint_group,
-            {"type": "presence.broadcast", "frame": self._presence_frame(online=False)},
-        )
 
     # --- client → server ---------------------------------------------------------------
 
@@ -140,32 +166,60 @@ class MediationConsumer(AsyncJsonWebsocketConsumer):
             return
         synced: dict[str, int] = {}
         for key, after in wanted.items():
-            frames = await database_sync_to_async(room_catch_up)(self.rooms[key], after)
-            if frames is None:
-                snapshot = await database_sync_to_async(room_snapshot)(self.rooms[key])
-                await self.send_json(snapshot)
-                synced[key] = snapshot["seq"]
+            answer = await self._catch_up(key, after)
+            if answer is None:
+                await self._revoke(key)
                 continue
-            for frame in frames:
+            for frame in answer:
                 await self.send_json(frame)
-            synced[key] = frames[-1]["seq"] if frames else after
+            synced[key] = answer[-1]["seq"] if answer else after
         await self.send_json({"type": "synced", "rooms": synced})
+
+    @database_sync_to_async
+    def _catch_up(self, key: str, after: int) -> list[dict[str, Any]] | None:
+        """The frames that bring a client from `after` to now in a room, read with the
+        participant's access checked in the same breath; None if it is gone."""
+        room = self._room_fresh(key)
+        if room is None:
+            return None
+        frames = room_catch_up(room, after)
+        if frames is None:
+            return [room_snapshot(room)]
+        return self._until_revoked(frames)
+
+    def _room_fresh(self, key: str) -> Room | None:
+        participant = (
+            Participant.objects.select_related("mediation", "side")
+            .filter(pk=self.participant.pk)
+            .first()
+        )
+        return None if participant is None else room_for(participant, key)
+
+    def _until_revoked(self, frames: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        for index, frame in enumerate(frames):
+            if self._revokes_me(frame):
+                return frames[:index]
+        return frames
+
+    def _revokes_me(self, frame: dict[str, Any]) -> bool:
+        return (
+            frame["name"] == "access.revoked"
+            and frame["data"].get("participant") == self.participant.pk
+        )
 
     async def handle_command(self, content: dict[str, Any]) -> None:
         """Run a command through the same service as REST; answer `ack` or `error`."""
         frame_id = content.get("id")
+        reply_id = frame_id if isinstance(frame_id, str) else None
         try:
             result = await self._command(content)
         except ServiceError as error:
-            reply_id = frame_id if isinstance(frame_id, str) else None
             await self.send_error(reply_id, error.code, error.message, error.details)
             return
         except Exception:
             logger.exception("Command %s failed", str(content.get("name"))[:40])
             await self.send_error(
-                frame_id if isinstance(frame_id, str) else None,
-                "internal",
-                "Something went wrong on our side; nothing was changed. Try again.",
+                reply_id, "internal", "Something went wrong on our side; nothing was changed."
             )
             return
         await self.send_json({"type": "ack", "id": frame_id, "result": result})
@@ -182,54 +236,146 @@ class MediationConsumer(AsyncJsonWebsocketConsumer):
         )
 
     async def handle_presence(self, content: dict[str, Any]) -> None:
-        """What this connection is looking at and editing, for everyone's avatars and
-        "Sam is editing" markers. Issues are joint-room content, so the joint room hears."""
+        """What this connection looks at and edits, for avatars and "Sam is editing"
+        markers, told only to the room it is in: looking at something in a caucus never
+        shows in the joint room."""
+        key = content.get("room", "joint")
+        if not isinstance(key, str) or key not in self.rooms:
+            await self.send_error(None, "unknown_room", "No such room.")
+            return
         viewing = content.get("viewing")
         editing = content.get("editing")
         if viewing is not None and not _small_int(viewing):
             viewing = None
-        if not (
+        if (
             isinstance(editing, dict)
             and _small_int(editing.get("issue"))
             and isinstance(editing.get("field"), str)
             and len(editing["field"]) <= 40
         ):
-            editing = None
-        else:
             editing = {"issue": editing["issue"], "field": editing["field"]}
-        self.presence = {"viewing": viewing, "editing": editing}
-        await self._presence_announce()
+        else:
+            editing = None
+        self.presence[key] = {"viewing": viewing, "editing": editing}
+        await self._presence_announce(key)
 
-    async def _presence_announce(self) -> None:
-        await self.channel_layer.group_send(
-            self.joint_group,
-            {"type": "presence.broadcast", "frame": self._presence_frame(online=True)},
-        )
+    # --- presence ----------------------------------------------------------------------
 
-    def _presence_frame(self, *, online: bool) -> dict[str, Any]:
+    def _presence_frame(self, key: str, *, online: bool) -> dict[str, Any]:
         frame: dict[str, Any] = {
             "type": "presence",
+            "room": key,
             # A connection, not a person: one person may have the board open twice.
             "connection": hashlib.sha256(self.channel_name.encode()).hexdigest()[:16],
             "participant": self.participant.pk,
             "online": online,
         }
         if online:
-            frame.update(self.presence)
+            frame.update(self.presence.get(key, {"viewing": None, "editing": None}))
         return frame
+
+    async def _presence_announce(self, key: str) -> None:
+        if key in self.rooms:
+            await self.channel_layer.group_send(
+                self.rooms[key].group_name,
+                {"type": "presence.broadcast", "frame": self._presence_frame(key, online=True)},
+            )
+
+    async def _presence_leave(self, key: str) -> None:
+        await self.channel_layer.group_send(
+            self.rooms[key].group_name,
+            {"type": "presence.broadcast", "frame": self._presence_frame(key, online=False)},
+        )
 
     # --- server → client ---------------------------------------------------------------
 
     async def room_event(self, message: dict[str, Any]) -> None:
+        frame = message["frame"]
+        key = frame["room"]
+        if key not in self.rooms or frame["seq"] <= self.forwarded[key]:
+            return
+        if frame["seq"] == self.forwarded[key] + 1:
+            await self._forward(key, frame)
+            return
+        # Earlier events are late or lost: read them from the log, access checked.
+        missing = await self._read_after(key, self.forwarded[key])
+        if missing is None:
+            await self._revoke(key)
+            return
+        for frame in missing:
+            if key not in self.rooms:
+                break
+            await self._forward(key, frame)
+
+    @database_sync_to_async
+    def _read_after(self, key: str, after: int) -> list[dict[str, Any]] | None:
+        room = self._room_fresh(key)
+        if room is None:
+            return None
+        events = Event.objects.filter(room=room, seq__gt=after).order_by("seq")[:REPLAY_MAX]
+        return [event_frame(event, key) for event in events]
+
+    async def _forward(self, key: str, frame: dict[str, Any]) -> None:
+        if self._revokes_me(frame):
+            await self._revoke(key)
+            return
+        await self.send_json(frame)
+        self.forwarded[key] = frame["seq"]
+
+    async def _revoke(self, key: str) -> None:
+        """Stop a room: unsubscribe, tell the client; without the joint room, close."""
+        room = self.rooms.pop(key, None)
+        self.forwarded.pop(key, None)
+        if room is not None:
+            await self.channel_layer.group_discard(room.group_name, self.channel_name)
+            await self.send_json({"type": "revoked", "room": key})
+        if "joint" not in self.rooms:
+            await self.close(code=CLOSE_REVOKED)
+
+    async def participant_access(self, message: dict[str, Any]) -> None:
+        """This participant's access changed: drop rooms no longer visible, join new ones."""
+        rooms = await self._visible_now()
+        if rooms is None:
+            for key in list(self.rooms):
+                await self._revoke(key)
+            return
+        for key in [key for key in self.rooms if key not in rooms]:
+            await self._revoke(key)
+        added = {}
+        for key, room in rooms.items():
+            if key not in self.rooms:
+                await self.channel_layer.group_add(room.group_name, self.channel_name)
+                self.rooms[key] = room
+                self.forwarded[key] = room.last_seq
+                added[key] = room.last_seq
+        if added:
+            await self.send_json({"type": "rooms", "rooms": added})
+
+    @database_sync_to_async
+    def _visible_now(self) -> dict[str, Room] | None:
+        participant = (
+            Participant.objects.select_related("mediation", "side")
+            .filter(pk=self.participant.pk)
+            .first()
+        )
+        if participant is None or not participant.is_active:
+            return None
+        return {room.key: room for room in visible_rooms(participant)}
+
+    async def participant_notification(self, message: dict[str, Any]) -> None:
         await self.send_json(message["frame"])
 
+    async def session_ended(self, message: dict[str, Any]) -> None:
+        await self.close(code=CLOSE_SIGNED_OUT)
+
     async def presence_broadcast(self, message: dict[str, Any]) -> None:
-        await self.send_json(message["frame"])
+        if message["frame"]["room"] in self.rooms:
+            await self.send_json(message["frame"])
 
     async def presence_query(self, message: dict[str, Any]) -> None:
         """Someone connected: tell them we are here."""
-        if message.get("sender") != self.channel_name:
-            await self._presence_announce()
+        if message.get("sender") != self.channel_name and message.get("room") in self.rooms:
+            await self._presence_announce(message["room"])
 
     async def send_error(
         self, frame_id: str | None, code: str, message: str, details: Any = None

@@ -7,6 +7,7 @@ layer is a hint bus: clients that miss a message catch up from the log with `syn
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from typing import Any
 
@@ -40,6 +41,35 @@ def room_lock(room: Room) -> None:
     Room.objects.select_for_update().filter(pk=room.pk).values_list("pk", flat=True).get()
 
 
+def rooms_lock(*rooms: Room) -> None:
+    """Lock several rooms in one fixed order (by id: the joint room, made first, comes
+    first), so two writers that touch the same rooms cannot deadlock."""
+    for room in sorted({room.pk: room for room in rooms}.values(), key=lambda room: room.pk):
+        room_lock(room)
+
+
+def participant_send(participant_id: int, message: dict[str, Any]) -> None:
+    """After commit, tell one participant's connections (their notification centre, or
+    that their access changed and they must recheck their rooms)."""
+    group = f"participant.{participant_id}"
+    transaction.on_commit(lambda: group_send(group, message))
+
+
+def session_group(session_key: str) -> str:
+    """The channel group of one browser session's sockets, closed when it signs out."""
+    return "session." + hashlib.sha256(session_key.encode()).hexdigest()[:32]
+
+
+def group_send(group: str, message: dict[str, Any]) -> None:
+    layer = get_channel_layer()
+    if layer is None:
+        return
+    try:
+        async_to_sync(layer.group_send)(group, message)
+    except Exception:
+        logger.exception("Could not send %s to %s", message.get("type"), group)
+
+
 def event_append(
     *, room: Room, name: str, data: dict[str, Any], actor: Participant | None = None
 ) -> Event:
@@ -63,10 +93,4 @@ def event_append(
 def event_send(group: str, frame: dict[str, Any]) -> None:
     """Tell the room's connected clients. A lost message is recovered by sync, so a
     channel layer failure is logged, never raised into the committed request."""
-    layer = get_channel_layer()
-    if layer is None:
-        return
-    try:
-        async_to_sync(layer.group_send)(group, {"type": "room.event", "frame": frame})
-    except Exception:
-        logger.exception("Could not send event %s #%s to %s", frame["name"], frame["seq"], group)
+    group_send(group, {"type": "room.event", "frame": frame})

@@ -14,7 +14,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from .errors import NotFound
-from .models import Participant, Role, Room
+from .models import ConfidentialityRule, Participant, Role, Room
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -50,8 +50,13 @@ def can_view_contact_details(participant: Participant) -> bool:
 
 
 def can_edit_board(participant: Participant) -> bool:
-    """Add and edit issues, options and criteria, and move cards between lanes."""
-    return participant.is_active and participant.role in (Role.MEDIATOR, Role.PARTY)
+    """Add and edit issues, options and criteria, and move cards between lanes. While
+    the mediator pauses joint editing (during a caucus), only mediators do."""
+    if not participant.is_active:
+        return False
+    if participant.role == Role.MEDIATOR:
+        return True
+    return participant.role == Role.PARTY and not participant.mediation.joint_paused
 
 
 def can_speak_for_side(participant: Participant, side_id: int | None) -> bool:
@@ -61,7 +66,7 @@ def can_speak_for_side(participant: Participant, side_id: int | None) -> bool:
         return False
     if participant.role == Role.MEDIATOR:
         return True
-    return participant.role == Role.PARTY and participant.side_id == side_id
+    return can_edit_board(participant) and participant.side_id == side_id
 
 
 def can_propose(participant: Participant) -> bool:
@@ -95,28 +100,74 @@ def can_comment(participant: Participant) -> bool:
 
 
 def can_view_room(participant: Participant, room: Room) -> bool:
-    if room.mediation_id != participant.mediation_id or not participant.is_active:
-        return False
-    if room.kind == Room.Kind.JOINT:
-        return True
-    if participant.role == Role.MEDIATOR:
-        return True
-    if participant.role in (Role.PARTY, Role.ATTORNEY, Role.EXPERT):
-        return participant.side_id is not None and participant.side_id == room.side_id
-    return False
+    """The one rule of visibility. The joint room: every active participant. A caucus
+    room: the mediators, that side's party and attorney, and an expert invited into that
+    side's caucus, only while a caucus with that side is open."""
+    return visible_rooms(participant).filter(pk=room.pk).exists()
 
 
 def visible_rooms(participant: Participant) -> QuerySet[Room]:
-    """The rooms `participant` may see, in the same terms as can_view_room."""
+    """The rooms `participant` may see."""
     rooms = Room.objects.filter(mediation_id=participant.mediation_id)
     if not participant.is_active:
         return rooms.none()
     if participant.role == Role.MEDIATOR:
         return rooms
     own_caucus = Q(kind=Room.Kind.CAUCUS, side_id=participant.side_id)
-    if participant.role in (Role.PARTY, Role.ATTORNEY, Role.EXPERT) and participant.side_id:
+    if participant.role in (Role.PARTY, Role.ATTORNEY) and participant.side_id:
         return rooms.filter(Q(kind=Room.Kind.JOINT) | own_caucus)
+    if participant.role == Role.EXPERT and participant.side_id:
+        caucus_open = Q(side__caucuses__status="open")
+        return rooms.filter(Q(kind=Room.Kind.JOINT) | (own_caucus & caucus_open)).distinct()
     return rooms.filter(kind=Room.Kind.JOINT)
+
+
+def is_caucus_member(participant: Participant, room: Room) -> bool:
+    return room.kind == Room.Kind.CAUCUS and can_view_room(participant, room)
+
+
+def can_manage_caucus(participant: Participant) -> bool:
+    """Call, open and close caucuses, pause joint editing, set the confidentiality rule."""
+    return can_manage_mediation(participant)
+
+
+def can_write_in_caucus(participant: Participant, room: Room) -> bool:
+    """Post messages, keep notes and worksheets in a caucus: its members, once they have
+    acknowledged the case's confidentiality rule (the mediator sets it, so is bound)."""
+    if not is_caucus_member(participant, room):
+        return False
+    return participant.role == Role.MEDIATOR or (
+        participant.rule_acknowledged == participant.mediation.confidentiality_rule
+    )
+
+
+def can_draft_release(participant: Participant, room: Room) -> bool:
+    """Ask to carry caucus content to the joint room: the mediator, or the side's party."""
+    if not can_write_in_caucus(participant, room):
+        return False
+    return participant.role == Role.MEDIATOR or (
+        participant.role == Role.PARTY and participant.side_id == room.side_id
+    )
+
+
+def can_answer_release(participant: Participant, room: Room) -> bool:
+    """Release or decline: only a party of the caucus's side. Nobody else, the mediator
+    and the side's attorney included, can put a side's words in the joint room."""
+    return (
+        participant.role == Role.PARTY
+        and participant.side_id == room.side_id
+        and can_write_in_caucus(participant, room)
+    )
+
+
+def can_share_unmarked(participant: Participant, *, rule: str, confidential: bool) -> bool:
+    """Under the rule "the mediator may share unless marked confidential", the mediator
+    may carry an unmarked caucus item to the joint room without asking."""
+    return (
+        participant.role == Role.MEDIATOR
+        and rule == ConfidentialityRule.SHAREABLE_UNLESS_MARKED
+        and not confidential
+    )
 
 
 # --- lookups ----------------------------------------------------------------------------

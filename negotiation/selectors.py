@@ -8,9 +8,32 @@ from django.db import connection, transaction
 from django.db.models import Prefetch
 
 from .events import event_frame
-from .models import Event, Issue, Participant, Proposal, Response, Room
+from .models import (
+    CaucusMessage,
+    CaucusNote,
+    CaucusSession,
+    Event,
+    Issue,
+    Mediation,
+    Participant,
+    Proposal,
+    RealityCheck,
+    ReleaseRequest,
+    Response,
+    Room,
+    SharedStatement,
+)
 from .permissions import visible_rooms
-from .serializers import IssueSerializer
+from .serializers import (
+    CaucusMessageSerializer,
+    CaucusNoteSerializer,
+    CaucusSessionSerializer,
+    IssueSerializer,
+    MediationStateSerializer,
+    RealityCheckSerializer,
+    ReleaseRequestSerializer,
+    SharedStatementSerializer,
+)
 
 # A client further behind than this gets a fresh snapshot instead of a replay.
 REPLAY_MAX = 200
@@ -52,22 +75,60 @@ def room_snapshot(room: Room) -> dict[str, Any]:
 
 def _room_snapshot_read(room: Room) -> dict[str, Any]:
     seq = Room.objects.values_list("last_seq", flat=True).get(pk=room.pk)
-    data: dict[str, Any] = {}
-    if room.kind == Room.Kind.JOINT:
-        data["issues"] = _issues(room)
+    data = _joint_data(room) if room.kind == Room.Kind.JOINT else _caucus_data(room)
     return {"type": "snapshot", "room": room.key, "seq": seq, "data": data}
 
 
+def _joint_data(room: Room) -> dict[str, Any]:
+    mediation = Mediation.objects.get(pk=room.mediation_id)
+    return {
+        "mediation": dict(MediationStateSerializer(mediation).data),
+        "caucuses": list(
+            CaucusSessionSerializer(
+                CaucusSession.objects.filter(mediation_id=room.mediation_id), many=True
+            ).data
+        ),
+        "issues": _issues(room),
+        "statements": list(
+            SharedStatementSerializer(SharedStatement.objects.filter(room=room), many=True).data
+        ),
+    }
+
+
+def _caucus_data(room: Room) -> dict[str, Any]:
+    """Everything in a caucus room. Only ever called for a room the caller may see."""
+    return {
+        "messages": list(
+            CaucusMessageSerializer(CaucusMessage.objects.filter(room=room), many=True).data
+        ),
+        "notes": list(CaucusNoteSerializer(CaucusNote.objects.filter(room=room), many=True).data),
+        "worksheets": list(
+            RealityCheckSerializer(RealityCheck.objects.filter(room=room), many=True).data
+        ),
+        "releases": list(
+            ReleaseRequestSerializer(ReleaseRequest.objects.filter(room=room), many=True).data
+        ),
+    }
+
+
 def board_snapshot(participant: Participant) -> dict[str, Any]:
-    """The joint board for REST: its issues and the last sequence number of every room
+    """The joint board for REST: its content and the last sequence number of every room
     the participant may see."""
     joint = participant.mediation.joint_room()
     snapshot = room_snapshot(joint)
     return {
         "rooms": {room.key: room.last_seq for room in visible_rooms(participant)}
         | {"joint": snapshot["seq"]},
-        "issues": snapshot["data"]["issues"],
+        **snapshot["data"],
     }
+
+
+def room_for(participant: Participant, key: object) -> Room | None:
+    """A room the participant may see, by its protocol key ("joint", "caucus:<side>")."""
+    for room in visible_rooms(participant):
+        if room.key == key:
+            return room
+    return None
 
 
 def room_catch_up(room: Room, after: int) -> list[dict[str, Any]] | None:

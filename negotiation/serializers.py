@@ -7,16 +7,23 @@ from typing import Any
 from rest_framework import serializers
 
 from .models import (
+    CaucusMessage,
+    CaucusNote,
+    CaucusSession,
     Comment,
     Criterion,
     Interest,
     Issue,
     Mediation,
+    Notification,
     Option,
     Participant,
     Position,
     Proposal,
+    RealityCheck,
+    ReleaseRequest,
     Response,
+    SharedStatement,
     Side,
 )
 
@@ -35,7 +42,7 @@ class ParticipantSerializer(serializers.ModelSerializer[Participant]):
 
     class Meta:
         model = Participant
-        fields: tuple[str, ...] = ("id", "name", "role", "side")
+        fields: tuple[str, ...] = ("id", "name", "role", "side", "rule_acknowledged")
 
 
 class ParticipantWithContactSerializer(ParticipantSerializer):
@@ -214,3 +221,100 @@ class IssueSerializer(IssueCoreSerializer):
             "proposals",
             "comments",
         )
+
+
+# --- caucus rooms and what they release -----------------------------------------------
+
+
+class CaucusSessionSerializer(serializers.ModelSerializer[CaucusSession]):
+    """Public: everyone at the table sees that the mediator meets a side privately."""
+
+    class Meta:
+        model = CaucusSession
+        fields = ("id", "side", "status", "called_at", "opened_at", "closed_at")
+
+
+class CaucusMessageSerializer(serializers.ModelSerializer[CaucusMessage]):
+    class Meta:
+        model = CaucusMessage
+        fields = ("id", "author", "body", "confidential", "created_at")
+
+
+class CaucusNoteSerializer(serializers.ModelSerializer[CaucusNote]):
+    class Meta:
+        model = CaucusNote
+        fields = (
+            "id",
+            "issue",
+            "kind",
+            "text",
+            "confidential",
+            "author",
+            "version",
+            "created_at",
+            "updated_at",
+        )
+
+
+class RealityCheckSerializer(serializers.ModelSerializer[RealityCheck]):
+    class Meta:
+        model = RealityCheck
+        fields = (
+            "id",
+            "issue",
+            "best_alternative",
+            "worst_alternative",
+            "likely_court_outcome",
+            "court_cost",
+            "court_months",
+            "confidence",
+            "range_low",
+            "range_high",
+            "overlap",
+            "overlap_checked_at",
+            "updated_by",
+            "version",
+            "updated_at",
+        )
+
+
+class ReleaseRequestSerializer(serializers.ModelSerializer[ReleaseRequest]):
+    class Meta:
+        model = ReleaseRequest
+        fields = (
+            "id",
+            "issue",
+            "text",
+            "drafted_by",
+            "status",
+            "mode",
+            "attribution",
+            "released_text",
+            "answered_by",
+            "answered_at",
+            "version",
+            "created_at",
+        )
+
+
+class SharedStatementSerializer(serializers.ModelSerializer[SharedStatement]):
+    class Meta:
+        model = SharedStatement
+        fields = ("id", "issue", "text", "attribution", "side", "created_at")
+
+
+class MediationStateSerializer(serializers.ModelSerializer[Mediation]):
+    """The session's state everyone at the table shares."""
+
+    class Meta:
+        model = Mediation
+        fields = ("id", "stage", "on_break", "joint_paused", "confidentiality_rule", "status")
+
+
+class NotificationSerializer(serializers.ModelSerializer[Notification]):
+    text = serializers.CharField(read_only=True)
+    room = serializers.CharField(source="room_key", read_only=True)
+
+    class Meta:
+        model = Notification
+        fields = ("id", "kind", "text", "room", "created_at", "read_at")

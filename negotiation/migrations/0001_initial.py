@@ -292,7 +292,7 @@ class Migration(migrations.Migration):
             model_name="participant",
             constraint=models.CheckConstraint(
                 condition=models.Q(
-                    models.Q(("role__in", ["observer", "mediator"]), _negated=True),
+                    models.Q(("role__in", ["mediator", "observer"]), _negated=True),
                     ("side__isnull", True),
                     _connector="OR",
                 ),

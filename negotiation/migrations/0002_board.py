@@ -213,36 +213,6 @@ class Migration(migrations.Migration):
                 "ordering": ("side__order", "id"),
             },
         ),
-        migrations.RemoveConstraint(
-            model_name="participant",
-            name="participant_sided_role_has_side",
-        ),
-        migrations.RemoveConstraint(
-            model_name="participant",
-            name="participant_unsided_role_has_no_side",
-        ),
-        migrations.AddConstraint(
-            model_name="participant",
-            constraint=models.CheckConstraint(
-                condition=models.Q(
-                    models.Q(("role__in", ["party", "attorney"]), _negated=True),
-                    ("side__isnull", False),
-                    _connector="OR",
-                ),
-                name="participant_sided_role_has_side",
-            ),
-        ),
-        migrations.AddConstraint(
-            model_name="participant",
-            constraint=models.CheckConstraint(
-                condition=models.Q(
-                    models.Q(("role__in", ["mediator", "observer"]), _negated=True),
-                    ("side__isnull", True),
-                    _connector="OR",
-                ),
-                name="participant_unsided_role_has_no_side",
-            ),
-        ),
         migrations.AddField(
             model_name="commandreceipt",
             name="participant",

@@ -1,5 +1,6 @@
 """The negotiation domain: mediations and their rooms (mediation.py), the board's content
-(board.py), and idempotency receipts for client commands (commands.py)."""
+(board.py), caucus rooms and notifications (caucus.py), and idempotency receipts for
+client commands (commands.py)."""
 
 from .board import (
     Comment,
@@ -11,6 +12,15 @@ from .board import (
     Position,
     Proposal,
     Response,
+)
+from .caucus import (
+    CaucusMessage,
+    CaucusNote,
+    CaucusSession,
+    Notification,
+    RealityCheck,
+    ReleaseRequest,
+    SharedStatement,
 )
 from .commands import CommandReceipt
 from .mediation import (
@@ -29,6 +39,9 @@ from .mediation import (
 __all__ = [
     "SIDED_ROLES",
     "UNSIDED_ROLES",
+    "CaucusMessage",
+    "CaucusNote",
+    "CaucusSession",
     "CommandReceipt",
     "Comment",
     "ConfidentialityRule",
@@ -38,13 +51,17 @@ __all__ = [
     "Issue",
     "Lane",
     "Mediation",
+    "Notification",
     "Option",
     "Participant",
     "Position",
     "Proposal",
+    "RealityCheck",
+    "ReleaseRequest",
     "Response",
     "Role",
     "Room",
+    "SharedStatement",
     "Side",
     "Stage",
 ]

@@ -47,6 +47,9 @@ class Mediation(models.Model):
     title = models.CharField(max_length=200)
     stage = models.CharField(max_length=32, choices=Stage.choices, default=Stage.OPENING)
     on_break = models.BooleanField(default=False)
+    joint_paused = models.BooleanField(
+        default=False, help_text="While a caucus runs, the parties cannot edit the joint board."
+    )
     break_ends_at = models.DateTimeField(null=True, blank=True)
     confidentiality_rule = models.CharField(
         max_length=32,
@@ -103,6 +106,10 @@ class Participant(models.Model):
         null=True, blank=True, help_text="Experts are invited for a limited time."
     )
     removed_at = models.DateTimeField(null=True, blank=True)
+    rule_acknowledged = models.CharField(
+        max_length=32, blank=True, help_text="The confidentiality rule this person accepted."
+    )
+    rule_acknowledged_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ("joined_at", "id")
@@ -113,11 +120,12 @@ class Participant(models.Model):
                 name="participant_active_unique",
             ),
             models.CheckConstraint(
-                condition=~Q(role__in=[r.value for r in SIDED_ROLES]) | Q(side__isnull=False),
+                condition=~Q(role__in=sorted(r.value for r in SIDED_ROLES)) | Q(side__isnull=False),
                 name="participant_sided_role_has_side",
             ),
             models.CheckConstraint(
-                condition=~Q(role__in=[r.value for r in UNSIDED_ROLES]) | Q(side__isnull=True),
+                condition=~Q(role__in=sorted(r.value for r in UNSIDED_ROLES))
+                | Q(side__isnull=True),
                 name="participant_unsided_role_has_no_side",
             ),
         ]

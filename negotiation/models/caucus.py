@@ -1,0 +1,221 @@
+"""Caucus rooms: what a side says privately to the mediator.
+
+Everything here belongs to one side's caucus room and is seen only by that room's
+members (the mediators, that side's party and attorney, and experts the mediator invites
+into the caucus while it is open). It reaches the joint room only through a release by a
+party of that side, recorded as a ReleaseRequest and published as a SharedStatement.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from django.db import models
+from django.utils import timezone
+
+from .board import Issue, Versioned
+from .mediation import Mediation, Participant, Room, Side
+
+
+class CaucusSession(models.Model):
+    """One private meeting of the mediator with a side: called, opened, closed. The rows
+    are the record the impartiality view reads (who was caucused first, for how long)."""
+
+    class Status(models.TextChoices):
+        CALLED = "called", "Called"
+        OPEN = "open", "Open"
+        CLOSED = "closed", "Closed"
+
+    mediation = models.ForeignKey(Mediation, on_delete=models.CASCADE, related_name="caucuses")
+    side = models.ForeignKey(Side, on_delete=models.CASCADE, related_name="caucuses")
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.CALLED)
+    called_at = models.DateTimeField(default=timezone.now)
+    opened_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    called_by = models.ForeignKey(
+        Participant, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ("called_at", "id")
+        constraints: ClassVar = [
+            models.UniqueConstraint(
+                fields=("side",),
+                condition=~models.Q(status="closed"),
+                name="caucus_one_running_per_side",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"caucus with {self.side} ({self.status})"
+
+
+class CaucusMessage(models.Model):
+    room = models.ForeignKey(Room, on_delete=models.CASCADE, related_name="caucus_messages")
+    author = models.ForeignKey(Participant, null=True, on_delete=models.SET_NULL, related_name="+")
+    body = models.TextField(max_length=5000)
+    confidential = models.BooleanField(
+        default=False, help_text="Marked by the party: never shared without their release."
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ("id",)
+
+    def __str__(self) -> str:
+        return f"message {self.pk}"
+
+
+class CaucusNote(Versioned):
+    """A side's private note on an issue: interests, priorities, bottom line."""
+
+    class Kind(models.TextChoices):
+        INTEREST = "interest", "Interest"
+        PRIORITY = "priority", "Priority"
+        BOTTOM_LINE = "bottom_line", "Bottom line"
+        OTHER = "other", "Note"
+
+    room = models.ForeignKey(Room, on_delete=models.CASCADE, related_name="caucus_notes")
+    issue = models.ForeignKey(Issue, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=16, choices=Kind.choices, default=Kind.OTHER)
+    text = models.TextField(max_length=5000)
+    confidential = models.BooleanField(default=False)
+    author = models.ForeignKey(Participant, null=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        ordering = ("id",)
+
+    def __str__(self) -> str:
+        return f"note {self.pk}"
+
+
+class RealityCheck(Versioned):
+    """A side's reality-check worksheet for one issue: the alternatives to agreeing, what
+    court would likely bring and cost, how sure they are, and the range of settlements
+    they could live with (compared across sides without showing anyone's figures)."""
+
+    room = models.ForeignKey(Room, on_delete=models.CASCADE, related_name="reality_checks")
+    issue = models.ForeignKey(Issue, on_delete=models.CASCADE, related_name="+")
+    best_alternative = models.TextField(max_length=3000, blank=True)
+    worst_alternative = models.TextField(max_length=3000, blank=True)
+    likely_court_outcome = models.TextField(max_length=3000, blank=True)
+    court_cost = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
+    court_months = models.PositiveSmallIntegerField(null=True, blank=True)
+    confidence = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="How sure they are of the court outcome, 0-100."
+    )
+    range_low = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
+    range_high = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
+    overlap = models.BooleanField(
+        null=True, blank=True, help_text="Whether the sides' ranges overlapped when last checked."
+    )
+    overlap_checked_at = models.DateTimeField(null=True, blank=True)
+    updated_by = models.ForeignKey(
+        Participant, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ("id",)
+        constraints: ClassVar = [
+            models.UniqueConstraint(fields=("room", "issue"), name="reality_check_one_per_issue"),
+        ]
+
+    def __str__(self) -> str:
+        return f"worksheet {self.pk}"
+
+
+class ReleaseRequest(Versioned):
+    """A request to carry something from a caucus to the joint room. Only a party of the
+    caucus's side answers it: release as worded, release a paraphrase, release only that
+    an option exists, or decline. Who answered, how and when is kept."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Waiting for the party"
+        RELEASED = "released", "Released"
+        DECLINED = "declined", "Declined"
+
+    class Mode(models.TextChoices):
+        AS_WORDED = "as_worded", "As worded"
+        PARAPHRASE = "paraphrase", "A paraphrase"
+        EXISTENCE = "existence", "Only that an option exists"
+
+    class Attribution(models.TextChoices):
+        SIDE = "side", "From our side"
+        MEDIATOR = "mediator", "Through the mediator"
+
+    room = models.ForeignKey(Room, on_delete=models.CASCADE, related_name="release_requests")
+    issue = models.ForeignKey(
+        Issue, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    text = models.TextField(max_length=5000, help_text="The wording proposed for release.")
+    drafted_by = models.ForeignKey(
+        Participant, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
+    mode = models.CharField(max_length=16, choices=Mode.choices, blank=True)
+    attribution = models.CharField(max_length=16, choices=Attribution.choices, blank=True)
+    released_text = models.TextField(max_length=5000, blank=True)
+    answered_by = models.ForeignKey(
+        Participant, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    answered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ("id",)
+
+    def __str__(self) -> str:
+        return f"release request {self.pk} ({self.status})"
+
+
+class SharedStatement(models.Model):
+    """What a release put in the joint room, worded and attributed as the party chose."""
+
+    room = models.ForeignKey(Room, on_delete=models.CASCADE, related_name="statements")
+    issue = models.ForeignKey(
+        Issue, null=True, blank=True, on_delete=models.SET_NULL, related_name="statements"
+    )
+    text = models.TextField(max_length=5000)
+    attribution = models.CharField(max_length=16, choices=ReleaseRequest.Attribution.choices)
+    side = models.ForeignKey(
+        Side, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ("id",)
+
+    def __str__(self) -> str:
+        return f"statement {self.pk}"
+
+
+class Notification(models.Model):
+    """An entry in a participant's notification centre. Its words come from a fixed
+    template per kind and never carry what was said: "New message in your private room"."""
+
+    class Kind(models.TextChoices):
+        CAUCUS_CALLED = "caucus_called", "The mediator asks to meet you privately."
+        CAUCUS_MESSAGE = "caucus_message", "New message in your private room."
+        RELEASE_REQUESTED = (
+            "release_requested",
+            "The mediator asks whether something may be shared. Only you can decide.",
+        )
+        RELEASE_ANSWERED = "release_answered", "A request to share was answered."
+
+    participant = models.ForeignKey(
+        Participant, on_delete=models.CASCADE, related_name="notifications"
+    )
+    kind = models.CharField(max_length=32, choices=Kind.choices)
+    room_key = models.CharField(max_length=32, help_text="Where to go: the room's key.")
+    created_at = models.DateTimeField(default=timezone.now)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ("-created_at", "-id")
+        indexes: ClassVar = [models.Index(fields=("participant", "read_at"))]
+
+    def __str__(self) -> str:
+        return f"{self.kind} for {self.participant_id}"
+
+    @property
+    def text(self) -> str:
+        return str(self.Kind(self.kind).label)

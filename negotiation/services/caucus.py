@@ -1,0 +1,170 @@
+"""Caucus sessions: the mediator calls a side to a private meeting, opens it, closes it;
+and may pause joint editing while caucuses run.
+
+That a side is in caucus is no secret (in a room, everyone sees them step out): sessions
+are announced in the joint room. What is said in a caucus never is.
+"""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.utils import timezone
+
+from ..errors import Invalid, NotAllowed, NotFound
+from ..events import event_append, participant_send, rooms_lock
+from ..models import CaucusSession, Mediation, Notification, Participant, Role, Room, Side
+from ..permissions import can_manage_caucus
+from ..serializers import CaucusSessionSerializer, MediationStateSerializer
+from .notifications import notify
+from .participants import access_revoke
+
+
+def caucus_room_for(actor: Participant, side_id: object) -> Room:
+    """The caucus room of a side, if the actor may see it. Parties, attorneys and
+    experts may omit the side: theirs is meant. NotFound otherwise, also for a side the
+    actor may not see."""
+    from ..permissions import visible_rooms
+
+    if side_id is None:
+        side_id = actor.side_id
+    try:
+        key = int(str(side_id))
+    except ValueError:
+        raise NotFound("No such room.") from None
+    room = visible_rooms(actor).filter(kind=Room.Kind.CAUCUS, side_id=key).first()
+    if room is None:
+        raise NotFound("No such room.")
+    return room
+
+
+def caucus_side_id(room: Room) -> int:
+    """The side a caucus room belongs to (every caucus room has one)."""
+    if room.side_id is None:
+        raise NotFound("No such room.")
+    return room.side_id
+
+
+def _session_event(session: CaucusSession, actor: Participant) -> None:
+    event_append(
+        room=session.mediation.joint_room(),
+        name="caucus.updated",
+        data=dict(CaucusSessionSerializer(session).data),
+        actor=actor,
+    )
+
+
+def _experts_of(side: Side) -> list[Participant]:
+    return [
+        p
+        for p in Participant.objects.filter(side=side, role=Role.EXPERT, removed_at__isnull=True)
+        if p.is_active
+    ]
+
+
+def caucus_call(*, actor: Participant, side_id: object) -> CaucusSession:
+    """Ask a side to a private meeting: its party and attorney are prompted on their
+    phones (and by e-mail). Raises NotAllowed unless the actor runs the mediation,
+    NotFound for a side of another mediation, Invalid if that side's caucus is already
+    called or open. Emits `caucus.updated` in the joint room."""
+    if not can_manage_caucus(actor):
+        raise NotAllowed("Only the mediator calls a caucus.")
+    room = caucus_room_for(actor, side_id)
+    joint = actor.mediation.joint_room()
+    side_id = caucus_side_id(room)
+    with transaction.atomic():
+        rooms_lock(joint, room)
+        if CaucusSession.objects.filter(side_id=side_id).exclude(status="closed").exists():
+            raise Invalid(
+                "This side's caucus is already running.", details={"side": ["Already called."]}
+            )
+        session = CaucusSession.objects.create(
+            mediation=actor.mediation, side_id=side_id, called_by=actor
+        )
+        _session_event(session, actor)
+        members = Participant.objects.filter(
+            side_id=side_id, role__in=[Role.PARTY, Role.ATTORNEY], removed_at__isnull=True
+        )
+        notify(participants=members, kind=Notification.Kind.CAUCUS_CALLED, room=room)
+    return session
+
+
+def _session_running(actor: Participant, caucus_id: object) -> CaucusSession:
+    if not can_manage_caucus(actor):
+        raise NotAllowed("Only the mediator runs caucuses.")
+    try:
+        key = int(str(caucus_id))
+    except ValueError:
+        raise NotFound("No such caucus.") from None
+    session = (
+        CaucusSession.objects.select_related("mediation", "side")
+        .filter(mediation_id=actor.mediation_id, pk=key)
+        .first()
+    )
+    if session is None:
+        raise NotFound("No such caucus.")
+    return session
+
+
+def caucus_open(*, actor: Participant, caucus_id: object) -> CaucusSession:
+    """Start the private meeting; experts invited into this side's caucus gain access
+    until it closes. Raises NotAllowed, NotFound, Invalid unless it was called.
+    Emits `caucus.updated` in the joint room."""
+    session = _session_running(actor, caucus_id)
+    with transaction.atomic():
+        rooms_lock(session.mediation.joint_room(), session.side.caucus_room)
+        session.refresh_from_db()
+        if session.status != CaucusSession.Status.CALLED:
+            raise Invalid("Only a called caucus opens.", details={"caucus": ["Not waiting."]})
+        session.status = CaucusSession.Status.OPEN
+        session.opened_at = timezone.now()
+        session.save(update_fields=["status", "opened_at"])
+        _session_event(session, actor)
+        for expert in _experts_of(session.side):
+            participant_send(expert.pk, {"type": "participant.access"})
+    return session
+
+
+def caucus_close(*, actor: Participant, caucus_id: object) -> CaucusSession:
+    """End the private meeting (or withdraw a call). Experts invited into the caucus lose
+    access to it at once. Raises NotAllowed, NotFound, Invalid if already closed.
+    Emits `access.revoked` in the caucus room for each expert, `caucus.updated` in the
+    joint room."""
+    session = _session_running(actor, caucus_id)
+    caucus = session.side.caucus_room
+    with transaction.atomic():
+        rooms_lock(session.mediation.joint_room(), caucus)
+        session.refresh_from_db()
+        if session.status == CaucusSession.Status.CLOSED:
+            raise Invalid("Already closed.", details={"caucus": ["Already closed."]})
+        was_open = session.status == CaucusSession.Status.OPEN
+        session.status = CaucusSession.Status.CLOSED
+        session.closed_at = timezone.now()
+        session.save(update_fields=["status", "closed_at"])
+        if was_open:
+            for expert in _experts_of(session.side):
+                access_revoke(participant=expert, rooms=[caucus], actor=actor)
+        _session_event(session, actor)
+    return session
+
+
+def joint_pause(*, actor: Participant, paused: object) -> Mediation:
+    """Pause (or resume) the parties' editing of the joint board, e.g. while caucuses
+    run. Raises NotAllowed, Invalid. Emits `mediation.updated` in the joint room."""
+    if not can_manage_caucus(actor):
+        raise NotAllowed("Only the mediator pauses the board.")
+    if not isinstance(paused, bool):
+        raise Invalid("Paused is yes or no.", details={"paused": ["Send true or false."]})
+    mediation = actor.mediation
+    joint = mediation.joint_room()
+    with transaction.atomic():
+        rooms_lock(joint)
+        mediation.refresh_from_db()
+        mediation.joint_paused = paused
+        mediation.save(update_fields=["joint_paused"])
+        event_append(
+            room=joint,
+            name="mediation.updated",
+            data=dict(MediationStateSerializer(mediation).data),
+            actor=actor,
+        )
+    return mediation

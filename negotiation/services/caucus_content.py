@@ -1,0 +1,325 @@
+"""What is said and kept in a caucus room: the chat, private notes on issues, and the
+reality-check worksheet. All of it stays in the room; see releases.py for the only way out.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from ..errors import Invalid, NotAllowed, NotFound
+from ..events import event_append, rooms_lock
+from ..models import (
+    CaucusMessage,
+    CaucusNote,
+    Issue,
+    Notification,
+    Participant,
+    RealityCheck,
+    Role,
+    Room,
+)
+from ..permissions import can_manage_caucus, can_write_in_caucus, visible_rooms
+from ..serializers import CaucusMessageSerializer, CaucusNoteSerializer, RealityCheckSerializer
+from .caucus import caucus_room_for
+from .issues import access_issue
+from .notifications import notify
+from .validation import amount_clean, text_clean, version_check
+
+MESSAGE_MAX = 5000
+NOTE_MAX = 5000
+WORKSHEET_TEXT_MAX = 3000
+MESSAGES_PER_ROOM_MAX = 20000
+NOTES_PER_ROOM_MAX = 5000
+
+
+def _write_check(actor: Participant, room: Room) -> None:
+    if not can_write_in_caucus(actor, room):
+        raise NotAllowed(
+            "Acknowledge the confidentiality rule first.",
+            code="rule_not_acknowledged",
+        )
+
+
+def _bool(value: object, field: str) -> bool:
+    if not isinstance(value, bool):
+        raise Invalid("Send true or false.", details={field: ["Send true or false."]})
+    return value
+
+
+def caucus_message_post(
+    *, actor: Participant, side_id: object, body: object, confidential: object = False
+) -> CaucusMessage:
+    """Say something in a side's caucus room; the other members are notified without the
+    words. A party may mark it confidential: under either rule it then leaves the room
+    only by their release. Raises NotFound, NotAllowed, Invalid.
+    Emits `caucus_message.posted` in the caucus room."""
+    body = text_clean(body, field="body", max_length=MESSAGE_MAX, label="message")
+    confidential = _bool(confidential, "confidential")
+    room = caucus_room_for(actor, side_id)
+    _write_check(actor, room)
+    with transaction.atomic():
+        rooms_lock(room)
+        if CaucusMessage.objects.filter(room=room).count() >= MESSAGES_PER_ROOM_MAX:
+            raise Invalid("This room is full.", details={"body": ["Too many messages."]})
+        message = CaucusMessage.objects.create(
+            room=room, author=actor, body=body, confidential=confidential
+        )
+        event_append(
+            room=room,
+            name="caucus_message.posted",
+            data=dict(CaucusMessageSerializer(message).data),
+            actor=actor,
+        )
+        others = [
+            p
+            for p in Participant.objects.filter(
+                mediation_id=room.mediation_id, removed_at__isnull=True
+            ).exclude(pk=actor.pk)
+            if visible_rooms(p).filter(pk=room.pk).exists()
+        ]
+        notify(participants=others, kind=Notification.Kind.CAUCUS_MESSAGE, room=room)
+    return message
+
+
+def caucus_note_add(
+    *,
+    actor: Participant,
+    side_id: object,
+    issue_id: object,
+    text: object,
+    kind: object = CaucusNote.Kind.OTHER,
+    confidential: object = False,
+) -> CaucusNote:
+    """Keep a private note on a joint issue in a side's caucus room (an interest, a
+    priority, a bottom line). Raises NotFound, NotAllowed, Invalid.
+    Emits `caucus_note.added` in the caucus room."""
+    text = text_clean(text, field="text", max_length=NOTE_MAX, label="note")
+    if kind not in CaucusNote.Kind.values:
+        raise Invalid("Unknown kind of note.", details={"kind": ["Choose a kind of note."]})
+    confidential = _bool(confidential, "confidential")
+    room = caucus_room_for(actor, side_id)
+    _write_check(actor, room)
+    issue = access_issue(actor, issue_id)
+    with transaction.atomic():
+        rooms_lock(room)
+        if CaucusNote.objects.filter(room=room).count() >= NOTES_PER_ROOM_MAX:
+            raise Invalid("This room is full.", details={"text": ["Too many notes."]})
+        note = CaucusNote.objects.create(
+            room=room, issue=issue, kind=str(kind), text=text, confidential=confidential,
+            author=actor,
+        )  # fmt: skip
+        event_append(
+            room=room,
+            name="caucus_note.added",
+            data=dict(CaucusNoteSerializer(note).data),
+            actor=actor,
+        )
+    return note
+
+
+def caucus_note_update(
+    *, actor: Participant, note_id: object, version: object, changes: dict[str, object]
+) -> CaucusNote:
+    """Edit a caucus note's text, kind, or confidential mark. Raises NotFound, NotAllowed,
+    Invalid, Conflict. Emits `caucus_note.updated` in the caucus room."""
+    unknown = set(changes) - {"text", "kind", "confidential"}
+    if unknown or not changes:
+        raise Invalid(
+            "Nothing to change.",
+            details={name: ["Not editable."] for name in unknown} or {"text": ["Change it."]},
+        )
+    cleaned: dict[str, Any] = {}
+    if "text" in changes:
+        cleaned["text"] = text_clean(changes["text"], field="text", max_length=NOTE_MAX)
+    if "kind" in changes:
+        if changes["kind"] not in CaucusNote.Kind.values:
+            raise Invalid("Unknown kind of note.", details={"kind": ["Choose a kind."]})
+        cleaned["kind"] = changes["kind"]
+    if "confidential" in changes:
+        cleaned["confidential"] = _bool(changes["confidential"], "confidential")
+    note = _caucus_item(actor, CaucusNote, note_id)
+    _write_check(actor, note.room)
+    with transaction.atomic():
+        rooms_lock(note.room)
+        note.refresh_from_db()
+        version_check(
+            current=note.version, given=version, payload=dict(CaucusNoteSerializer(note).data)
+        )
+        for field, value in cleaned.items():
+            setattr(note, field, value)
+        note.version += 1
+        note.updated_at = timezone.now()
+        note.save(update_fields=[*cleaned, "version", "updated_at"])
+        event_append(
+            room=note.room,
+            name="caucus_note.updated",
+            data=dict(CaucusNoteSerializer(note).data),
+            actor=actor,
+        )
+    return note
+
+
+def caucus_message_mark(
+    *, actor: Participant, message_id: object, confidential: object
+) -> CaucusMessage:
+    """Mark a caucus message confidential (or not): its author, or a party of the side.
+    Raises NotFound, NotAllowed, Invalid. Emits `caucus_message.updated`."""
+    confidential = _bool(confidential, "confidential")
+    message = _caucus_item(actor, CaucusMessage, message_id)
+    _write_check(actor, message.room)
+    if not (
+        message.author_id == actor.pk
+        or (actor.role == Role.PARTY and actor.side_id == message.room.side_id)
+    ):
+        raise NotAllowed("Only its author or the side's party marks a message.")
+    with transaction.atomic():
+        rooms_lock(message.room)
+        CaucusMessage.objects.filter(pk=message.pk).update(confidential=confidential)
+        message.refresh_from_db()
+        event_append(
+            room=message.room,
+            name="caucus_message.updated",
+            data=dict(CaucusMessageSerializer(message).data),
+            actor=actor,
+        )
+    return message
+
+
+WORKSHEET_TEXT = ("best_alternative", "worst_alternative", "likely_court_outcome")
+WORKSHEET_FIELDS = (
+    *WORKSHEET_TEXT, "court_cost", "court_months", "confidence", "range_low", "range_high",
+)  # fmt: skip
+
+
+def reality_check_set(
+    *,
+    actor: Participant,
+    side_id: object,
+    issue_id: object,
+    version: object,
+    changes: dict[str, object],
+) -> RealityCheck:
+    """Fill in a side's reality-check worksheet for an issue (`version` 0 for the first
+    time). Raises NotFound, NotAllowed, Invalid (bad numbers, a range upside down),
+    Conflict. Emits `reality_check.updated` in the caucus room."""
+    unknown = set(changes) - set(WORKSHEET_FIELDS)
+    if unknown:
+        raise Invalid(
+            "Unknown fields.", details={name: ["Not on the worksheet."] for name in unknown}
+        )
+    cleaned: dict[str, Any] = {}
+    for field in WORKSHEET_TEXT:
+        if field in changes:
+            cleaned[field] = text_clean(
+                changes[field], field=field, max_length=WORKSHEET_TEXT_MAX, required=False
+            )
+    for field in ("court_cost", "range_low", "range_high"):
+        if field in changes:
+            cleaned[field] = amount_clean(changes[field], field=field)
+    for field, top in (("court_months", 600), ("confidence", 100)):
+        if field in changes:
+            value = changes[field]
+            if value is not None and (
+                not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= top
+            ):
+                raise Invalid(
+                    "Out of range.", details={field: [f"A whole number from 0 to {top}."]}
+                )
+            cleaned[field] = value
+    room = caucus_room_for(actor, side_id)
+    _write_check(actor, room)
+    issue = access_issue(actor, issue_id)
+    with transaction.atomic():
+        rooms_lock(room)
+        sheet = RealityCheck.objects.filter(room=room, issue=issue).first()
+        if sheet is None:
+            version_check(current=0, given=version, payload={})
+            sheet = RealityCheck(room=room, issue=issue, version=0)
+        else:
+            version_check(
+                current=sheet.version,
+                given=version,
+                payload=dict(RealityCheckSerializer(sheet).data),
+            )
+        for field, value in cleaned.items():
+            setattr(sheet, field, value)
+        if (
+            sheet.range_low is not None
+            and sheet.range_high is not None
+            and sheet.range_low > sheet.range_high
+        ):
+            raise Invalid(
+                "The range is upside down.",
+                details={"range_low": ["The low end must not be above the high end."]},
+            )
+        sheet.version += 1
+        sheet.updated_by = actor
+        sheet.updated_at = timezone.now()
+        sheet.save()
+        event_append(
+            room=room,
+            name="reality_check.updated",
+            data=dict(RealityCheckSerializer(sheet).data),
+            actor=actor,
+        )
+    return sheet
+
+
+def overlap_check(*, actor: Participant, issue_id: object) -> bool:
+    """Tell every side that has a range on this issue whether the ranges overlap, without
+    showing anyone's figures. Needs two sides or more with a range.
+    Raises NotAllowed unless the actor runs the mediation; NotFound; Invalid.
+    Emits `reality_check.updated` in each of those caucus rooms."""
+    if not can_manage_caucus(actor):
+        raise NotAllowed("Only the mediator compares ranges.")
+    issue: Issue = access_issue(actor, issue_id)
+    with transaction.atomic():
+        sheets = list(
+            RealityCheck.objects.select_related("room")
+            .filter(
+                issue=issue,
+                room__kind=Room.Kind.CAUCUS,
+                range_low__isnull=False,
+                range_high__isnull=False,
+            )
+            .order_by("room_id")
+        )
+        if len(sheets) < 2:
+            raise Invalid(
+                "Two sides need a range first.",
+                details={"issue": ["At least two sides must fill in a range."]},
+            )
+        rooms_lock(*(sheet.room for sheet in sheets))
+        overlap = max(s.range_low for s in sheets if s.range_low is not None) <= min(
+            s.range_high for s in sheets if s.range_high is not None
+        )
+        now = timezone.now()
+        for sheet in sheets:
+            sheet.overlap = overlap
+            sheet.overlap_checked_at = now
+            sheet.save(update_fields=["overlap", "overlap_checked_at"])
+            event_append(
+                room=sheet.room,
+                name="reality_check.updated",
+                data=dict(RealityCheckSerializer(sheet).data),
+                actor=actor,
+            )
+    return overlap
+
+
+def _caucus_item(actor: Participant, model: Any, item_id: object) -> Any:
+    try:
+        key = int(str(item_id))
+    except ValueError:
+        raise NotFound("Not found.") from None
+    item = (
+        model.objects.select_related("room")
+        .filter(pk=key, room__in=visible_rooms(actor), room__kind=Room.Kind.CAUCUS)
+        .first()
+    )
+    if item is None:
+        raise NotFound("Not found.")
+    return item

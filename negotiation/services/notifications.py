@@ -1,0 +1,61 @@
+"""The notification centre. A notification says only that something happened and where
+("New message in your private room"): its words come from a fixed template per kind, so
+nothing said in a caucus can reach a notification, a push frame or an e-mail."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from functools import partial
+
+from django.db import transaction
+from django.utils import timezone
+
+from ..errors import Invalid
+from ..events import participant_send
+from ..models import Notification, Participant, Room
+from ..serializers import NotificationSerializer
+
+# Kinds that also go out by e-mail: the ones that ask someone to act.
+EMAILED = frozenset({Notification.Kind.CAUCUS_CALLED, Notification.Kind.RELEASE_REQUESTED})
+
+
+def notify(*, participants: Iterable[Participant], kind: str, room: Room) -> list[Notification]:
+    """Tell each participant, in real time after commit and by e-mail for EMAILED kinds.
+    An unread notification of the same kind and room is not repeated (a busy chat makes
+    one "new messages" entry, not fifty). Must run inside the change's transaction."""
+    from ..tasks import notification_email
+
+    created = []
+    for participant in participants:
+        if not participant.is_active:
+            continue
+        unread = Notification.objects.filter(
+            participant=participant, kind=kind, room_key=room.key, read_at__isnull=True
+        )
+        if unread.exists():
+            continue
+        notification = Notification.objects.create(
+            participant=participant, kind=kind, room_key=room.key
+        )
+        created.append(notification)
+        participant_send(
+            participant.pk,
+            {"type": "participant.notification", "frame": notification_frame(notification)},
+        )
+        if kind in EMAILED:
+            transaction.on_commit(partial(notification_email.delay, notification.pk))
+    return created
+
+
+def notification_frame(notification: Notification) -> dict[str, object]:
+    return {"type": "notification", **NotificationSerializer(notification).data}
+
+
+def notifications_read(*, actor: Participant, ids: list[int] | None) -> int:
+    """Mark the actor's notifications read: these ids, or all of them when None."""
+    if ids is not None and not all(isinstance(i, int) and not isinstance(i, bool) for i in ids):
+        raise Invalid("Ids are numbers.", details={"ids": ["Send a list of ids."]})
+    unread = Notification.objects.filter(participant=actor, read_at__isnull=True)
+    if ids is not None:
+        unread = unread.filter(pk__in=ids)
+    return unread.update(read_at=timezone.now())

@@ -1,0 +1,57 @@
+"""Thin tasks: they take ids and call services."""
+
+from __future__ import annotations
+
+import logging
+import smtplib
+
+from celery import shared_task
+from django.conf import settings
+from django.core.mail import send_mail
+from django.utils import timezone
+
+from .models import Notification, Participant
+from .services.participants import participant_remove
+
+logger = logging.getLogger(__name__)
+
+
+@shared_task(
+    autoretry_for=(smtplib.SMTPException, OSError),
+    retry_backoff=True,
+    retry_backoff_max=600,
+    max_retries=8,
+)
+def notification_email(notification_id: int) -> None:
+    """E-mail a notification: its fixed text and a link, never what was said."""
+    notification = (
+        Notification.objects.select_related("participant__user", "participant__mediation")
+        .filter(pk=notification_id, read_at__isnull=True)
+        .first()
+    )
+    if notification is None or not notification.participant.is_active:
+        return
+    mediation = notification.participant.mediation
+    send_mail(
+        subject=f"Parley: {notification.text}",
+        message=(
+            f"{notification.text}\n\nOpen the mediation \u201c{mediation.title}\u201d:\n"
+            f"{settings.PARLEY_BASE_URL}/mediations/{mediation.pk}\n\n"
+            "For your privacy, this e-mail never contains what was said.\n"
+        ),
+        from_email=None,
+        recipient_list=[notification.participant.user.email],
+    )
+    logger.info("Sent notification %s", notification.pk)
+
+
+@shared_task
+def participants_expire() -> int:
+    """End the access of experts whose invited time is up: their sockets are told and
+    nothing committed afterwards reaches them."""
+    expired = Participant.objects.filter(
+        removed_at__isnull=True, access_expires_at__lte=timezone.now()
+    ).values_list("pk", flat=True)
+    for participant_id in expired:
+        participant_remove(actor=None, participant_id=participant_id)
+    return len(expired)
