@@ -61,9 +61,11 @@ def run(cast: Cast, who: str, name: str, **data: Any) -> dict[str, Any]:
     """Run a client command as a persona, as the socket and REST do."""
     from negotiation.commands import command_execute
 
-    return command_execute(
-        actor=cast.participants[who], client_id=str(uuid.uuid4()), name=name, data=data
+    # Fresh from the database, as the socket and REST load it for every command.
+    actor = Participant.objects.select_related("mediation", "side", "user").get(
+        pk=cast.participants[who].pk
     )
+    return command_execute(actor=actor, client_id=str(uuid.uuid4()), name=name, data=data)
 
 
 def status_matrix(
@@ -79,6 +81,25 @@ def status_matrix(
             client.force_login(getattr(cast, name))
         codes[name] = getattr(client, method)(url, data).status_code
     return codes
+
+
+def acknowledge_rule(cast: Cast, *who: str) -> None:
+    """The personas accept the case's confidentiality rule, as on first entering."""
+    cast.mediation.refresh_from_db()
+    for name in who or tuple(cast.participants):
+        run(cast, name, "rule.acknowledge", rule=cast.mediation.confidentiality_rule)
+
+
+def expert_join(cast: Cast, side: Side | None = None) -> Participant:
+    """An advisor the mediator brings in, for one side's caucus (or the joint room)."""
+    from django.db import transaction
+
+    user = UserFactory.create(email="eve@example.com", name="Eve")
+    with transaction.atomic():
+        expert = participant_join(mediation=cast.mediation, user=user, role=Role.EXPERT, side=side)
+    cast.users["expert"] = user
+    cast.participants["expert"] = expert
+    return expert
 
 
 def cast_create() -> Cast:

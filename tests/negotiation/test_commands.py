@@ -138,8 +138,11 @@ COMMAND_MATRIX = {
 }
 
 
-def test_the_command_matrix_covers_every_command() -> None:
-    assert set(COMMAND_MATRIX) == set(COMMANDS)
+def test_the_command_matrices_cover_every_command() -> None:
+    from tests.negotiation.test_caucus_commands import CAUCUS_COMMAND_MATRIX
+
+    assert set(COMMAND_MATRIX) | set(CAUCUS_COMMAND_MATRIX) == set(COMMANDS)
+    assert not set(COMMAND_MATRIX) & set(CAUCUS_COMMAND_MATRIX)
 
 
 @pytest.mark.parametrize("name", sorted(COMMAND_MATRIX))
