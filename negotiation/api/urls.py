@@ -13,6 +13,16 @@ urlpatterns = [
         name="participants",
     ),
     path("mediations/<str:mediation_id>/board/", views.BoardApi.as_view(), name="board"),
+    path(
+        "mediations/<str:mediation_id>/rooms/<str:room_key>/",
+        views.RoomApi.as_view(),
+        name="room",
+    ),
+    path(
+        "mediations/<str:mediation_id>/notifications/",
+        views.NotificationListApi.as_view(),
+        name="notifications",
+    ),
     *(
         path(
             f"mediations/<str:mediation_id>/commands/{name}/",

@@ -13,16 +13,18 @@ from rest_framework.views import APIView
 
 from accounts.session import request_user
 from negotiation.commands import Command, command_execute
-from negotiation.models import Mediation, Participant
+from negotiation.errors import NotFound
+from negotiation.models import Mediation, Notification, Participant
 from negotiation.permissions import (
     access_mediation,
     active_participations,
     can_view_contact_details,
 )
-from negotiation.selectors import board_snapshot
+from negotiation.selectors import board_snapshot, room_for, room_snapshot
 from negotiation.serializers import (
     IssueSerializer,
     MediationSerializer,
+    NotificationSerializer,
     ParticipantSerializer,
     ParticipantWithContactSerializer,
     SideSerializer,
@@ -161,3 +163,35 @@ def command_api(command: Command) -> type[APIView]:
         "".join(part.title() for part in command.name.split(".")) + "Api"
     )
     return CommandApi
+
+
+class RoomApi(APIView):
+    """A room's content and sequence number, as the socket's snapshot: `joint`, or
+    `caucus:<side id>` for those who may see that caucus (404 for everyone else)."""
+
+    @extend_schema(
+        operation_id="room_retrieve",
+        responses=inline_serializer(
+            "RoomSnapshot",
+            fields={
+                "room": serializers.CharField(),
+                "seq": serializers.IntegerField(),
+                "data": serializers.DictField(),
+            },
+        ),
+    )
+    def get(self, request: Request, mediation_id: str, room_key: str) -> Response:
+        participant = access_mediation(request_user(request), mediation_id)
+        room = room_for(participant, room_key)
+        if room is None:
+            raise NotFound("No such room.")
+        snapshot = room_snapshot(room)
+        return Response({key: snapshot[key] for key in ("room", "seq", "data")})
+
+
+class NotificationListApi(APIView):
+    @extend_schema(operation_id="notifications_list", responses=NotificationSerializer(many=True))
+    def get(self, request: Request, mediation_id: str) -> Response:
+        participant = access_mediation(request_user(request), mediation_id)
+        notifications = Notification.objects.filter(participant=participant)[:100]
+        return Response(NotificationSerializer(notifications, many=True).data)
