@@ -37,33 +37,68 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+class Daphne:
+    """A Daphne process on the test database that can be stopped and started again on
+    the same port, as a server restart looks to the browsers."""
+
+    def __init__(self, port: int | None = None) -> None:
+        self.port = port or free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.process: subprocess.Popen[str] | None = None
+
+    def start(self) -> None:
+        env = os.environ | {
+            "DJANGO_SETTINGS_MODULE": "tests.settings",
+            "PARLEY_LIVE_TEST_DB": str(connection.settings_dict["NAME"]),
+            "PARLEY_BASE_URL": self.url,
+        }
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(self.port),
+             "config.asgi:application"],
+            cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        )  # fmt: skip
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", self.port), timeout=0.5).close()
+                return
+            except OSError:
+                if self.process.poll() is not None or time.monotonic() > deadline:
+                    self.process.kill()
+                    output = self.process.communicate()[0]
+                    raise RuntimeError("Daphne did not start:\n" + output) from None
+                time.sleep(0.1)
+
+    def stop(self) -> None:
+        """Stop the process and wait until the port refuses connections."""
+        if self.process is None:
+            return
+        self.process.terminate()
+        try:
+            self.process.communicate(timeout=15)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.communicate()
+        self.process = None
+
+
 @pytest.fixture(scope="session")
 def daphne_server(django_db_setup: None, django_db_blocker: Any) -> Iterator[str]:
     """A Daphne process on the test database, for the whole session."""
-    port = free_port()
-    env = os.environ | {
-        "DJANGO_SETTINGS_MODULE": "tests.settings",
-        "PARLEY_LIVE_TEST_DB": str(connection.settings_dict["NAME"]),
-        "PARLEY_BASE_URL": f"http://127.0.0.1:{port}",
-    }
-    server = subprocess.Popen(
-        [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port),
-         "config.asgi:application"],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-    )  # fmt: skip
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-            break
-        except OSError:
-            if server.poll() is not None or time.monotonic() > deadline:
-                server.kill()
-                raise RuntimeError("Daphne did not start:\n" + server.communicate()[0]) from None
-            time.sleep(0.1)
-    yield f"http://127.0.0.1:{port}"
-    server.terminate()
-    server.communicate(timeout=15)
+    server = Daphne()
+    server.start()
+    yield server.url
+    server.stop()
+
+
+@pytest.fixture
+def restartable_server(django_db_setup: None) -> Iterator[Daphne]:
+    """A Daphne of this test's own, which the test may stop and start again on the same
+    port (`.stop()`, `.start()`); the session's `daphne_server` is left alone."""
+    server = Daphne()
+    server.start()
+    yield server
+    server.stop()
 
 
 @pytest.fixture(scope="package")
@@ -86,6 +121,17 @@ def browser() -> Iterator[Any]:
             browser.close()
     finally:
         del os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"]
+
+
+def session_cookie(user: Any, server_url: str) -> dict[str, str]:
+    """A signed-in session for `user`, as a cookie for a browser context."""
+    from django.conf import settings
+    from django.test import Client
+
+    client = Client()
+    client.force_login(user)
+    name = settings.SESSION_COOKIE_NAME
+    return {"name": name, "value": client.cookies[name].value, "url": server_url}
 
 
 @pytest.fixture

@@ -1,0 +1,23 @@
+import { getContext, setContext } from 'svelte';
+import type { SideRef } from './api';
+import type { BoardSession } from './boardSession';
+
+/** What every part of an open board needs: the session and who is who. */
+export interface BoardContext {
+  session: BoardSession;
+  readonly sides: readonly SideRef[];
+  /** A participant's display name, by participant id. */
+  nameOf(participant: number | null): string;
+}
+
+const KEY = Symbol('board');
+
+export function setBoardContext(context: BoardContext): void {
+  setContext(KEY, context);
+}
+
+export function boardContext(): BoardContext {
+  const context = getContext<BoardContext | undefined>(KEY);
+  if (!context) throw new Error('boardContext() outside a board');
+  return context;
+}

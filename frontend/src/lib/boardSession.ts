@@ -1,0 +1,273 @@
+/**
+ * One open board: the socket, the joint room's state, and the commands the screens send.
+ * Components get it from context (see boardContext) and never see the socket itself.
+ */
+import { derived, get, writable, type Readable, type Writable } from 'svelte/store';
+import {
+  applyFrame,
+  applyResult,
+  emptyBoard,
+  withPending,
+  type Answer,
+  type BoardState,
+  type Lane,
+  type PendingCommand,
+} from './board';
+import { CommandError, MediationSocket, type Editing, type HelloParticipant, type SocketOptions } from './socket';
+
+export type EditableField = 'title' | 'description' | `position:${number}`;
+
+/** A save the server refused because someone changed the text first. */
+export interface FieldConflict {
+  /** `<issue>:<field>`: one conflict per field at a time. */
+  key: string;
+  issue: number;
+  field: EditableField;
+  mine: string;
+  theirs: string;
+  /** The command to send again, with the current version, to keep mine. */
+  name: string;
+  data: Record<string, unknown>;
+  currentVersion: number;
+}
+
+export type SaveOutcome = 'saved' | 'conflict';
+
+export function conflictKey(issue: number, field: EditableField): string {
+  return `${issue}:${field}`;
+}
+
+export class BoardSession {
+  readonly socket: MediationSocket;
+  /** The joint room as the server has it. */
+  readonly board: Writable<BoardState>;
+  /** The board with this tab's unacknowledged commands shown on top. */
+  readonly view: Readable<BoardState>;
+  readonly conflicts: Writable<readonly FieldConflict[]>;
+  /** Things to tell the person that belong to no form (a change lost across a reload). */
+  readonly notices: Writable<readonly string[]>;
+
+  private viewing: number | null = null;
+  private editing: Editing | null = null;
+
+  constructor(mediationId: string, options: Partial<SocketOptions> = {}) {
+    const board = writable<BoardState>(emptyBoard());
+    this.board = board;
+    this.conflicts = writable([]);
+    this.notices = writable([]);
+    this.socket = new MediationSocket({
+      ...options,
+      mediationId,
+      rooms: {
+        joint: {
+          seq: () => get(board).seq,
+          apply: (frame) => {
+            const { state, outcome } = applyFrame(get(board), frame);
+            if (outcome === 'applied') board.set(state);
+            return outcome;
+          },
+        },
+      },
+      onResult: (command, result) => board.update((state) => applyResult(state, command.name, result)),
+      onOrphanError: (command, error) => this.orphanError(command, error),
+    });
+    this.view = derived([board, this.socket.pending, this.socket.me], ([$board, $pending, $me]) =>
+      withPending($board, $pending, {
+        participant: $me?.id ?? 0,
+        side: $me?.side?.id ?? null,
+        role: $me?.role ?? 'observer',
+      }),
+    );
+  }
+
+  get me(): Readable<HelloParticipant | null> {
+    return this.socket.me;
+  }
+
+  start(): void {
+    this.socket.start();
+  }
+
+  stop(): void {
+    this.socket.stop();
+  }
+
+  // --- presence ----------------------------------------------------------------------
+
+  setViewing(issue: number | null): void {
+    this.viewing = issue;
+    if (issue === null) this.editing = null;
+    this.socket.setPresence({ viewing: this.viewing, editing: this.editing });
+  }
+
+  /** Start (`on`) or stop editing one field; stopping another field changes nothing. */
+  setEditing(issue: number, field: string, on: boolean): void {
+    if (on) {
+      this.editing = { issue, field };
+    } else if (this.editing?.issue === issue && this.editing.field === field) {
+      this.editing = null;
+    } else {
+      return;
+    }
+    this.socket.setPresence({ viewing: this.viewing, editing: this.editing });
+  }
+
+  // --- commands ------------------------------------------------------------------------
+
+  createIssue(title: string, description: string): Promise<unknown> {
+    return this.socket.command('issue.create', { title, description });
+  }
+
+  moveIssue(issue: number, version: number, lane: Lane, index: number | null, reason = ''): Promise<unknown> {
+    const data: Record<string, unknown> = { issue, version, lane };
+    if (index !== null) data.index = index;
+    if (lane === 'parked' && reason) data.reason = reason;
+    return this.socket.command('issue.move', data);
+  }
+
+  /** Save a title, description or position; a conflict is kept for the person to resolve. */
+  saveField(issue: number, field: EditableField, text: string, version: number): Promise<SaveOutcome> {
+    if (field === 'title' || field === 'description') {
+      return this.save(issue, field, 'issue.update', { issue, version, [field]: text }, text);
+    }
+    const side = Number(field.slice('position:'.length));
+    return this.save(issue, field, 'position.set', { issue, side, text, version }, text);
+  }
+
+  /** Keep my text: send it again over the current version. */
+  keepMine(conflict: FieldConflict): Promise<SaveOutcome> {
+    this.dropConflict(conflict.key);
+    return this.save(conflict.issue, conflict.field, conflict.name, { ...conflict.data, version: conflict.currentVersion }, conflict.mine);
+  }
+
+  /** Use theirs: forget my text. */
+  useTheirs(conflict: FieldConflict): void {
+    this.dropConflict(conflict.key);
+  }
+
+  addInterest(issue: number, side: number, text: string): Promise<unknown> {
+    return this.socket.command('interest.add', { issue, side, text });
+  }
+
+  addOption(issue: number, text: string): Promise<unknown> {
+    return this.socket.command('option.add', { issue, text });
+  }
+
+  addCriterion(issue: number, text: string, source: string): Promise<unknown> {
+    return this.socket.command('criterion.add', { issue, text, source });
+  }
+
+  /** Strike through (or restore) an interest, option or criterion. */
+  setStruck(kind: 'interest' | 'option' | 'criterion', id: number, version: number, struck: boolean): Promise<unknown> {
+    return this.socket.command(`${kind}.update`, { [kind]: id, version, struck });
+  }
+
+  addComment(issue: number, body: string): Promise<unknown> {
+    return this.socket.command('comment.add', { issue, body });
+  }
+
+  propose(issue: number, terms: string, amount: string | null): Promise<unknown> {
+    const data: Record<string, unknown> = { issue, terms };
+    if (amount) data.amount = amount;
+    return this.socket.command('proposal.create', data);
+  }
+
+  respond(
+    proposal: number,
+    version: number,
+    answer: Answer,
+    note: string,
+    counter?: { terms: string; amount: string | null },
+  ): Promise<unknown> {
+    const data: Record<string, unknown> = { proposal, version, answer, note };
+    if (answer === 'counter' && counter) {
+      data.counter_terms = counter.terms;
+      if (counter.amount) data.counter_amount = counter.amount;
+    }
+    return this.socket.command('proposal.respond', data);
+  }
+
+  withdraw(proposal: number, version: number): Promise<unknown> {
+    return this.socket.command('proposal.withdraw', { proposal, version });
+  }
+
+  dismissNotice(index: number): void {
+    this.notices.update((list) => list.filter((_, i) => i !== index));
+  }
+
+  // --- conflicts -----------------------------------------------------------------------
+
+  private async save(
+    issue: number,
+    field: EditableField,
+    name: string,
+    data: Record<string, unknown>,
+    mine: string,
+  ): Promise<SaveOutcome> {
+    try {
+      await this.socket.command(name, data);
+      return 'saved';
+    } catch (error) {
+      const conflict = error instanceof CommandError ? conflictOf(issue, field, name, data, mine, error) : null;
+      if (!conflict) throw error;
+      this.addConflict(conflict);
+      return 'conflict';
+    }
+  }
+
+  private addConflict(conflict: FieldConflict): void {
+    this.conflicts.update((list) => [...list.filter((c) => c.key !== conflict.key), conflict]);
+  }
+
+  private dropConflict(key: string): void {
+    this.conflicts.update((list) => list.filter((c) => c.key !== key));
+  }
+
+  private orphanError(command: PendingCommand, error: CommandError): void {
+    const field = fieldOf(command);
+    const issue = command.data.issue;
+    if (field && typeof issue === 'number') {
+      const mine = String(field === 'title' || field === 'description' ? command.data[field] : command.data.text);
+      const conflict = conflictOf(issue, field, command.name, command.data, mine, error);
+      if (conflict) {
+        this.addConflict(conflict);
+        return;
+      }
+    }
+    this.notices.update((list) => [...list, `A change made before the page was reloaded was not saved: ${error.message}`]);
+  }
+}
+
+function fieldOf(command: PendingCommand): EditableField | null {
+  if (command.name === 'position.set' && typeof command.data.side === 'number') return `position:${command.data.side}`;
+  if (command.name === 'issue.update') {
+    if (typeof command.data.title === 'string') return 'title';
+    if (typeof command.data.description === 'string') return 'description';
+  }
+  return null;
+}
+
+/** The conflict to show for a refused save, or null if the error is not a conflict. */
+export function conflictOf(
+  issue: number,
+  field: EditableField,
+  name: string,
+  data: Record<string, unknown>,
+  mine: string,
+  error: CommandError,
+): FieldConflict | null {
+  if (error.code !== 'conflict') return null;
+  const details = error.details as { current?: Record<string, unknown> } | undefined;
+  const current = details?.current ?? {};
+  const theirs = field === 'title' || field === 'description' ? current[field] : current.text;
+  return {
+    key: conflictKey(issue, field),
+    issue,
+    field,
+    mine,
+    theirs: typeof theirs === 'string' ? theirs : '',
+    name,
+    data,
+    currentVersion: typeof current.version === 'number' ? current.version : 0,
+  };
+}

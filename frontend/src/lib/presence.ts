@@ -1,0 +1,72 @@
+/** Who else is looking at or editing what, from the socket's presence map. */
+import type { SideRef } from './api';
+import type { PresenceEntry } from './socket';
+
+export interface Watcher {
+  participant: number;
+  /** The field they edit on this issue, or null when they only look at it. */
+  editing: string | null;
+}
+
+/**
+ * The other people on an issue, once each (a person may have it open in two tabs), those
+ * editing first. `me` is left out: you know what you are doing.
+ */
+export function watchersOf(
+  presence: ReadonlyMap<string, PresenceEntry>,
+  me: number | null,
+  issue: number,
+): Watcher[] {
+  const byPerson = new Map<number, Watcher>();
+  for (const entry of presence.values()) {
+    if (entry.participant === me) continue;
+    const editing = entry.editing?.issue === issue ? entry.editing.field : null;
+    if (entry.viewing !== issue && editing === null) continue;
+    const known = byPerson.get(entry.participant);
+    if (!known || (known.editing === null && editing !== null)) {
+      byPerson.set(entry.participant, { participant: entry.participant, editing });
+    }
+  }
+  return [...byPerson.values()].sort(
+    (a, b) => Number(b.editing !== null) - Number(a.editing !== null) || a.participant - b.participant,
+  );
+}
+
+/** The other people editing one field of an issue. */
+export function editorsOf(
+  presence: ReadonlyMap<string, PresenceEntry>,
+  me: number | null,
+  issue: number,
+  field: string,
+): number[] {
+  return watchersOf(presence, me, issue)
+    .filter((w) => w.editing === field)
+    .map((w) => w.participant);
+}
+
+/** "the title", "the description", "Alex's position". */
+export function fieldLabel(field: string, sides: readonly SideRef[]): string {
+  if (field === 'title') return 'the title';
+  if (field === 'description') return 'the description';
+  if (field.startsWith('position:')) {
+    const side = sides.find((s) => String(s.id) === field.slice('position:'.length));
+    return side ? `${side.name}’s position` : 'a position';
+  }
+  return 'this issue';
+}
+
+/** One or two letters for an avatar. */
+export function initials(name: string): string {
+  const words = name.trim().split(/\s+/).filter(Boolean);
+  if (words.length === 0) return '?';
+  const first = words[0]?.[0] ?? '';
+  const last = words.length > 1 ? (words[words.length - 1]?.[0] ?? '') : '';
+  return (first + last).toUpperCase();
+}
+
+/** "Sam is editing the title" / "Sam and Alex are editing the title". */
+export function editingSentence(names: readonly string[], what: string): string {
+  if (names.length === 0) return '';
+  const who = names.length === 1 ? names[0] : `${names.slice(0, -1).join(', ')} and ${names[names.length - 1]}`;
+  return `${who} ${names.length === 1 ? 'is' : 'are'} editing ${what}`;
+}

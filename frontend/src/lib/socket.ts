@@ -1,0 +1,600 @@
+/**
+ * The one module that owns the mediation's websocket (docs/protocol.md).
+ *
+ * - Connects to /ws/mediations/<id>/, waits for `hello`, then `sync`s every room from its
+ *   last applied seq; a gap in a room syncs that room again.
+ * - Reconnects by itself with exponential backoff and jitter; a `ping` that gets no
+ *   `pong` within 10 s counts as a dead socket.
+ * - Commands wait in a queue until their `ack` or `error` comes: each has a UUID, is sent
+ *   when online and sent again, with the same id, after every reconnect (the server
+ *   answers a repeat with the first result). The queue lives in sessionStorage, per
+ *   mediation, so it also survives a reload.
+ * - Presence: what this tab views and edits goes out (throttled); everyone's comes in.
+ *
+ * Components never touch the socket: they read the stores and call `command()`.
+ */
+import { writable, type Readable, type Writable } from 'svelte/store';
+import type { Outcome, PendingCommand, RoomFrame } from './board';
+
+export type ConnectionStatus = 'connecting' | 'online' | 'offline' | 'reconnecting';
+
+export interface ConnectionInfo {
+  status: ConnectionStatus;
+  /** Commands not yet acknowledged. */
+  pending: number;
+  /** When the next attempt to connect is due (ms since epoch), while not online. */
+  retryAt: number | null;
+}
+
+export interface HelloParticipant {
+  id: number;
+  name: string;
+  role: 'mediator' | 'party' | 'attorney' | 'expert' | 'observer';
+  side: { id: number; name: string } | null;
+}
+
+export interface Editing {
+  issue: number;
+  field: string;
+}
+
+export interface Presence {
+  viewing: number | null;
+  editing: Editing | null;
+}
+
+export interface PresenceEntry extends Presence {
+  connection: string;
+  participant: number;
+}
+
+/** A command the server refused: `code` as in docs/protocol.md, `details` as sent. */
+export class CommandError extends Error {
+  readonly code: string;
+  readonly details: unknown;
+
+  constructor(code: string, message: string, details?: unknown) {
+    super(message);
+    this.name = 'CommandError';
+    this.code = code;
+    this.details = details;
+  }
+
+  /** Messages for one field of an `invalid` error. */
+  field(name: string): string[] {
+    const details = this.details;
+    if (typeof details !== 'object' || details === null) return [];
+    const value = (details as Record<string, unknown>)[name];
+    return Array.isArray(value) ? value.filter((m): m is string => typeof m === 'string') : [];
+  }
+}
+
+/** A room the app keeps state for. Rooms without one are followed by seq only. */
+export interface RoomStore {
+  seq(): number;
+  apply(frame: RoomFrame): Outcome;
+}
+
+export interface SocketOptions {
+  mediationId: string;
+  rooms?: Record<string, RoomStore>;
+  /** Every successful command's result, before its promise resolves. */
+  onResult?: (command: PendingCommand, result: unknown) => void;
+  /** A refused command nobody waits for any more (it was queued before a reload). */
+  onOrphanError?: (command: PendingCommand, error: CommandError) => void;
+  url?: string;
+  WebSocket?: new (url: string) => WebSocket;
+  storage?: Storage | null;
+  random?: () => number;
+  uuid?: () => string;
+  heartbeatMs?: number;
+  pongTimeoutMs?: number;
+  backoffBaseMs?: number;
+  backoffMaxMs?: number;
+  presenceThrottleMs?: number;
+}
+
+/** At most this many commands are on the wire unanswered, to stay inside the rate limit. */
+const IN_FLIGHT_MAX = 16;
+/** The server refuses frames above 64 KB; a bigger command would never be answered. */
+const COMMAND_MAX_BYTES = 60 * 1024;
+/** After this many failed attempts in a row the app says it is offline. */
+const OFFLINE_AFTER = 3;
+
+interface Waiter {
+  resolve: (result: unknown) => void;
+  reject: (error: CommandError) => void;
+}
+
+export function socketUrl(mediationId: string, location: Location = window.location): string {
+  const scheme = location.protocol === 'https:' ? 'wss' : 'ws';
+  return `${scheme}://${location.host}/ws/mediations/${encodeURIComponent(mediationId)}/`;
+}
+
+export function newCommandId(): string {
+  const c = globalThis.crypto;
+  if (typeof c?.randomUUID === 'function') return c.randomUUID();
+  // randomUUID needs a secure context; plain http on a LAN address has only getRandomValues.
+  const bytes = c.getRandomValues(new Uint8Array(16));
+  bytes[6] = ((bytes[6] ?? 0) & 0x0f) | 0x40;
+  bytes[8] = ((bytes[8] ?? 0) & 0x3f) | 0x80;
+  const hex = Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
+/** The delay before reconnect attempt `attempt` (0-based): doubling, capped, jittered. */
+export function backoffDelay(attempt: number, base: number, max: number, random: () => number): number {
+  const ceiling = Math.min(max, base * 2 ** Math.min(attempt, 16));
+  return Math.round(ceiling * (0.5 + random() / 2));
+}
+
+export class MediationSocket {
+  readonly connection: Readable<ConnectionInfo>;
+  readonly pending: Readable<readonly PendingCommand[]>;
+  readonly presence: Readable<ReadonlyMap<string, PresenceEntry>>;
+  readonly me: Readable<HelloParticipant | null>;
+
+  private readonly options: Required<
+    Pick<SocketOptions, 'heartbeatMs' | 'pongTimeoutMs' | 'backoffBaseMs' | 'backoffMaxMs' | 'presenceThrottleMs'>
+  > &
+    SocketOptions;
+  private readonly connectionStore: Writable<ConnectionInfo>;
+  private readonly pendingStore: Writable<readonly PendingCommand[]>;
+  private readonly presenceStore: Writable<ReadonlyMap<string, PresenceEntry>>;
+  private readonly meStore: Writable<HelloParticipant | null>;
+  private readonly storageKey: string;
+
+  private ws: WebSocket | null = null;
+  private status: ConnectionStatus = 'connecting';
+  private ready = false; // hello received on the current socket
+  private everOnline = false;
+  private started = false;
+  private failures = 0;
+  private retryTimer: ReturnType<typeof setTimeout> | null = null;
+  private retryAt: number | null = null;
+  private heartbeatTimer: ReturnType<typeof setInterval> | null = null;
+  private pongTimer: ReturnType<typeof setTimeout> | null = null;
+  private helloTimer: ReturnType<typeof setTimeout> | null = null;
+  private resendTimer: ReturnType<typeof setTimeout> | null = null;
+
+  private queue: PendingCommand[] = [];
+  private readonly waiters = new Map<string, Waiter>();
+  /** Ids sent on the current socket and not yet answered. */
+  private readonly inFlight = new Set<string>();
+  private readonly seqs = new Map<string, number>();
+  private readonly syncing = new Set<string>();
+  private presenceMap = new Map<string, PresenceEntry>();
+
+  private presenceWanted: Presence = { viewing: null, editing: null };
+  private presenceSent: string = JSON.stringify({ viewing: null, editing: null });
+  private presenceTimer: ReturnType<typeof setTimeout> | null = null;
+  private presenceLastAt = 0;
+
+  private readonly onOnline = (): void => this.retryNow();
+  /** The device lost its network: the socket will not notice soon, so start over now. */
+  private readonly onOffline = (): void => {
+    if (this.started) this.dead();
+  };
+  /** Back to a tab that slept: check the socket at once rather than at the next beat. */
+  private readonly onVisible = (): void => {
+    if (document.visibilityState !== 'visible' || !this.started) return;
+    if (this.ready) this.heartbeat();
+    else this.retryNow();
+  };
+
+  constructor(options: SocketOptions) {
+    this.options = {
+      heartbeatMs: 15_000,
+      pongTimeoutMs: 10_000,
+      backoffBaseMs: 500,
+      backoffMaxMs: 8_000,
+      presenceThrottleMs: 300,
+      ...options,
+    };
+    this.storageKey = `parley:pending:${options.mediationId}`;
+    this.queue = this.load();
+    this.connectionStore = writable(this.info());
+    this.pendingStore = writable([...this.queue]);
+    this.presenceStore = writable(new Map());
+    this.meStore = writable(null);
+    this.connection = { subscribe: this.connectionStore.subscribe };
+    this.pending = { subscribe: this.pendingStore.subscribe };
+    this.presence = { subscribe: this.presenceStore.subscribe };
+    this.me = { subscribe: this.meStore.subscribe };
+  }
+
+  // --- lifecycle ---------------------------------------------------------------------
+
+  start(): void {
+    if (this.started) return;
+    this.started = true;
+    if (typeof window !== 'undefined') {
+      window.addEventListener('online', this.onOnline);
+      window.addEventListener('offline', this.onOffline);
+      document.addEventListener('visibilitychange', this.onVisible);
+    }
+    this.open();
+  }
+
+  stop(): void {
+    this.started = false;
+    if (typeof window !== 'undefined') {
+      window.removeEventListener('online', this.onOnline);
+      window.removeEventListener('offline', this.onOffline);
+      document.removeEventListener('visibilitychange', this.onVisible);
+    }
+    this.clearTimers();
+    const ws = this.ws;
+    this.ws = null;
+    this.ready = false;
+    if (ws) {
+      detach(ws);
+      ws.close(1000);
+    }
+  }
+
+  /** Connect now instead of waiting for the next attempt. */
+  retryNow(): void {
+    if (!this.started || this.ready) return;
+    if (this.ws && this.ws.readyState === 0) return; // already trying
+    this.failures = Math.min(this.failures, 1);
+    this.open();
+  }
+
+  // --- commands ----------------------------------------------------------------------
+
+  /** Send a command; resolves with its result on `ack`, rejects with CommandError on `error`. */
+  command(name: string, data: Record<string, unknown>): Promise<unknown> {
+    const command: PendingCommand = { id: this.options.uuid?.() ?? newCommandId(), name, data };
+    if (JSON.stringify({ type: 'command', ...command }).length > COMMAND_MAX_BYTES) {
+      return Promise.reject(new CommandError('too_large', 'That is too long to send. Shorten it and try again.'));
+    }
+    return new Promise((resolve, reject) => {
+      this.waiters.set(command.id, { resolve, reject });
+      this.queue.push(command);
+      this.queueChanged();
+      this.flush();
+    });
+  }
+
+  // --- presence ----------------------------------------------------------------------
+
+  /** What this tab looks at and edits. Sent throttled, and again after a reconnect. */
+  setPresence(presence: Presence): void {
+    this.presenceWanted = { viewing: presence.viewing, editing: presence.editing };
+    this.schedulePresence();
+  }
+
+  // --- internals: the socket -----------------------------------------------------------
+
+  private open(): void {
+    this.clearTimers();
+    if (this.ws) {
+      detach(this.ws);
+      this.ws.close();
+    }
+    this.ready = false;
+    this.retryAt = null;
+    if (this.status !== 'offline') this.setStatus(this.failures === 0 && !this.everOnline ? 'connecting' : 'reconnecting');
+    const Impl = this.options.WebSocket ?? WebSocket;
+    let ws: WebSocket;
+    try {
+      ws = new Impl(this.options.url ?? socketUrl(this.options.mediationId));
+    } catch {
+      this.closed();
+      return;
+    }
+    this.ws = ws;
+    ws.onmessage = (event: MessageEvent) => {
+      if (this.ws === ws) this.receive(event.data);
+    };
+    ws.onclose = () => {
+      if (this.ws === ws) this.closed();
+    };
+    ws.onerror = () => {
+      // onclose follows; nothing to do here.
+    };
+    ws.onopen = () => {
+      if (this.ws !== ws) return;
+      // The server speaks first; a socket that never says hello is as good as dead.
+      this.helloTimer = setTimeout(() => this.dead(), this.options.pongTimeoutMs);
+    };
+  }
+
+  private closed(): void {
+    const ws = this.ws;
+    this.ws = null;
+    if (ws) detach(ws);
+    this.ready = false;
+    this.inFlight.clear();
+    this.syncing.clear();
+    this.clearTimers();
+    if (this.presenceMap.size > 0) {
+      this.presenceMap = new Map();
+      this.presenceStore.set(this.presenceMap);
+    }
+    if (!this.started) return;
+    this.failures += 1;
+    const offline = this.failures >= OFFLINE_AFTER || (typeof navigator !== 'undefined' && navigator.onLine === false);
+    this.setStatus(offline ? 'offline' : this.everOnline ? 'reconnecting' : 'connecting');
+    const delay = backoffDelay(this.failures - 1, this.options.backoffBaseMs, this.options.backoffMaxMs, this.options.random ?? Math.random);
+    this.retryAt = Date.now() + delay;
+    this.publishInfo();
+    this.retryTimer = setTimeout(() => this.open(), delay);
+  }
+
+  /** No pong, or no hello: close without waiting for TCP to notice, and start again. */
+  private dead(): void {
+    const ws = this.ws;
+    if (ws) {
+      detach(ws);
+      try {
+        ws.close(4000, 'heartbeat');
+      } catch {
+        // already closing
+      }
+    }
+    this.closed();
+  }
+
+  private clearTimers(): void {
+    for (const timer of [this.retryTimer, this.pongTimer, this.helloTimer, this.resendTimer]) {
+      if (timer !== null) clearTimeout(timer);
+    }
+    if (this.heartbeatTimer !== null) clearInterval(this.heartbeatTimer);
+    this.retryTimer = this.pongTimer = this.helloTimer = this.resendTimer = this.heartbeatTimer = null;
+  }
+
+  private send(frame: Record<string, unknown>): boolean {
+    const ws = this.ws;
+    if (!ws || ws.readyState !== 1) return false;
+    try {
+      ws.send(JSON.stringify(frame));
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  private receive(raw: unknown): void {
+    if (typeof raw !== 'string') return;
+    let frame: Record<string, unknown>;
+    try {
+      const parsed: unknown = JSON.parse(raw);
+      if (typeof parsed !== 'object' || parsed === null) return;
+      frame = parsed as Record<string, unknown>;
+    } catch {
+      return;
+    }
+    switch (frame.type) {
+      case 'hello':
+        this.hello(frame);
+        break;
+      case 'event':
+      case 'snapshot':
+        this.roomFrame(frame as unknown as RoomFrame);
+        break;
+      case 'synced':
+        for (const room of Object.keys(isRecord(frame.rooms) ? frame.rooms : {})) this.syncing.delete(room);
+        break;
+      case 'ack':
+        this.answered(frame.id, (waiter, command) => {
+          this.options.onResult?.(command, frame.result);
+          waiter?.resolve(frame.result);
+        });
+        break;
+      case 'error':
+        this.error(frame);
+        break;
+      case 'presence':
+        this.presenceFrame(frame);
+        break;
+      case 'pong':
+        if (this.pongTimer !== null) clearTimeout(this.pongTimer);
+        this.pongTimer = null;
+        break;
+      default:
+        break;
+    }
+  }
+
+  private hello(frame: Record<string, unknown>): void {
+    if (this.helloTimer !== null) clearTimeout(this.helloTimer);
+    this.helloTimer = null;
+    this.ready = true;
+    this.everOnline = true;
+    this.failures = 0;
+    this.retryAt = null;
+    if (isRecord(frame.participant)) this.meStore.set(frame.participant as unknown as HelloParticipant);
+    const rooms = isRecord(frame.rooms) ? Object.keys(frame.rooms) : [];
+    const wanted: Record<string, number> = {};
+    for (const room of rooms) {
+      wanted[room] = this.seqOf(room);
+      this.syncing.add(room);
+    }
+    this.send({ type: 'sync', rooms: wanted });
+    this.setStatus('online');
+    this.heartbeatTimer = setInterval(() => this.heartbeat(), this.options.heartbeatMs);
+    this.presenceSent = JSON.stringify({ viewing: null, editing: null });
+    this.schedulePresence();
+    this.flush();
+  }
+
+  private heartbeat(): void {
+    if (this.pongTimer !== null) return; // still waiting for the last one
+    if (!this.send({ type: 'ping' })) return;
+    this.pongTimer = setTimeout(() => this.dead(), this.options.pongTimeoutMs);
+  }
+
+  private seqOf(room: string): number {
+    const store = this.options.rooms?.[room];
+    return store ? store.seq() : (this.seqs.get(room) ?? 0);
+  }
+
+  private roomFrame(frame: RoomFrame): void {
+    if (typeof frame.room !== 'string' || typeof frame.seq !== 'number') return;
+    const store = this.options.rooms?.[frame.room];
+    let outcome: Outcome;
+    if (store) {
+      outcome = store.apply(frame);
+    } else {
+      const seq = this.seqs.get(frame.room) ?? 0;
+      if (frame.type === 'snapshot') outcome = 'applied';
+      else outcome = frame.seq <= seq ? 'duplicate' : frame.seq === seq + 1 ? 'applied' : 'gap';
+      if (outcome === 'applied') this.seqs.set(frame.room, frame.seq);
+    }
+    if (outcome === 'gap' && !this.syncing.has(frame.room)) {
+      this.syncing.add(frame.room);
+      this.send({ type: 'sync', rooms: { [frame.room]: this.seqOf(frame.room) } });
+    }
+  }
+
+  private error(frame: Record<string, unknown>): void {
+    const code = typeof frame.code === 'string' ? frame.code : 'internal';
+    const message = typeof frame.message === 'string' ? frame.message : 'Something went wrong.';
+    if (typeof frame.id === 'string' && this.queue.some((c) => c.id === frame.id)) {
+      const error = new CommandError(code, message, frame.details);
+      this.answered(frame.id, (waiter, command) => {
+        if (waiter) waiter.reject(error);
+        else this.options.onOrphanError?.(command, error);
+      });
+      return;
+    }
+    if (code === 'rate_limited') {
+      // Refused before it was read, so it carries no id: it may have been any frame we
+      // sent. Everything unanswered goes again in a moment; repeats are harmless.
+      this.inFlight.clear();
+      if (this.resendTimer === null) {
+        this.resendTimer = setTimeout(() => {
+          this.resendTimer = null;
+          if (!this.ready) return;
+          const rooms: Record<string, number> = {};
+          for (const room of this.syncing) rooms[room] = this.seqOf(room);
+          if (Object.keys(rooms).length > 0) this.send({ type: 'sync', rooms });
+          this.flush();
+        }, 1000);
+      }
+    }
+  }
+
+  private answered(id: unknown, settle: (waiter: Waiter | undefined, command: PendingCommand) => void): void {
+    if (typeof id !== 'string') return;
+    const index = this.queue.findIndex((c) => c.id === id);
+    if (index === -1) return; // a late repeat of something already settled
+    const [command] = this.queue.splice(index, 1);
+    this.inFlight.delete(id);
+    const waiter = this.waiters.get(id);
+    this.waiters.delete(id);
+    if (command) settle(waiter, command);
+    this.queueChanged();
+    this.flush();
+  }
+
+  /** Send queued commands, oldest first, up to the in-flight limit. */
+  private flush(): void {
+    if (!this.ready) return;
+    for (const command of this.queue) {
+      if (this.inFlight.size >= IN_FLIGHT_MAX) break;
+      if (this.inFlight.has(command.id)) continue;
+      if (!this.send({ type: 'command', id: command.id, name: command.name, data: command.data })) break;
+      this.inFlight.add(command.id);
+    }
+  }
+
+  private presenceFrame(frame: Record<string, unknown>): void {
+    const connection = frame.connection;
+    if (typeof connection !== 'string') return;
+    const next = new Map(this.presenceMap);
+    if (frame.online === false) {
+      next.delete(connection);
+    } else if (typeof frame.participant === 'number') {
+      next.set(connection, {
+        connection,
+        participant: frame.participant,
+        viewing: typeof frame.viewing === 'number' ? frame.viewing : null,
+        editing: isEditing(frame.editing) ? frame.editing : null,
+      });
+    }
+    this.presenceMap = next;
+    this.presenceStore.set(next);
+  }
+
+  private schedulePresence(): void {
+    if (this.presenceTimer !== null) return;
+    const wait = Math.max(0, this.presenceLastAt + this.options.presenceThrottleMs - Date.now());
+    this.presenceTimer = setTimeout(() => {
+      this.presenceTimer = null;
+      const body = JSON.stringify(this.presenceWanted);
+      if (!this.ready || body === this.presenceSent) return;
+      if (this.send({ type: 'presence', ...this.presenceWanted })) {
+        this.presenceSent = body;
+        this.presenceLastAt = Date.now();
+      }
+    }, wait);
+  }
+
+  // --- internals: state out ------------------------------------------------------------
+
+  private info(): ConnectionInfo {
+    return { status: this.status, pending: this.queue.length, retryAt: this.retryAt };
+  }
+
+  private setStatus(status: ConnectionStatus): void {
+    this.status = status;
+    this.publishInfo();
+  }
+
+  private publishInfo(): void {
+    this.connectionStore?.set(this.info());
+  }
+
+  private queueChanged(): void {
+    this.save();
+    this.pendingStore.set([...this.queue]);
+    this.publishInfo();
+  }
+
+  private get storage(): Storage | null {
+    if (this.options.storage !== undefined) return this.options.storage;
+    try {
+      return typeof sessionStorage === 'undefined' ? null : sessionStorage;
+    } catch {
+      return null; // storage disabled
+    }
+  }
+
+  private load(): PendingCommand[] {
+    try {
+      const raw = this.storage?.getItem(this.storageKey);
+      const parsed: unknown = raw ? JSON.parse(raw) : [];
+      return Array.isArray(parsed) ? parsed.filter(isPendingCommand) : [];
+    } catch {
+      return [];
+    }
+  }
+
+  private save(): void {
+    try {
+      if (this.queue.length === 0) this.storage?.removeItem(this.storageKey);
+      else this.storage?.setItem(this.storageKey, JSON.stringify(this.queue));
+    } catch {
+      // Full or disabled storage: the queue still lives in memory.
+    }
+  }
+}
+
+function detach(ws: WebSocket): void {
+  ws.onopen = ws.onclose = ws.onmessage = ws.onerror = null;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function isEditing(value: unknown): value is Editing {
+  return isRecord(value) && typeof value.issue === 'number' && typeof value.field === 'string';
+}
+
+function isPendingCommand(value: unknown): value is PendingCommand {
+  return isRecord(value) && typeof value.id === 'string' && typeof value.name === 'string' && isRecord(value.data);
+}

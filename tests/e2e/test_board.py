@@ -1,0 +1,362 @@
+"""The board in two browsers at once: the mediator on a laptop (1280 by 800) and Sam, a
+party, on a phone (390 by 844, touch). Edits travel between them live, cards move by drag
+and drop and by the Move menu, a clash between two edits is shown instead of overwritten,
+and both recover by themselves from a server restart without losing an acknowledged edit.
+
+    Agenda        Discussing    Parked        Agreed        Struck
+    ┌────────┐
+    │ House  │ ── Sam drags it on the phone ──▶ Parked ("Waiting for the appraisal")
+    │ Car    │ ── Sam's Move menu ────────────▶ Parked ── the mediator's mouse ──▶ Discussing
+    └────────┘
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+import pytest
+from django.db import connections
+from playwright.sync_api import Locator, Page, expect
+
+from negotiation.models import Issue, Position
+from tests.conftest import Cast, run
+from tests.e2e.conftest import PHONE, Daphne, axe_serious_violations, session_cookie
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+DESKTOP = {"viewport": {"width": 1280, "height": 800}}
+# The field label as the page writes it, with a typographic apostrophe.
+SAMS_POSITION = "Sam\u2019s position"
+Pair = Callable[[], tuple[Page, Page]]
+# A restarted server is found again within the client's longest backoff (8 s) and a connect.
+RECONNECT_MS = 30_000
+
+
+def command(cast: Cast, who: str, name: str, **data: Any) -> dict[str, Any]:
+    """Run a command as a persona from another thread: the test's own thread holds
+    Playwright's event loop, where the service could not hand its event to the layer."""
+
+    def in_thread() -> dict[str, Any]:
+        try:
+            return run(cast, who, name, **data)
+        finally:
+            connections.close_all()  # this thread's own connection
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(in_thread).result()
+
+
+def eventually(check: Callable[[], bool], timeout: float = 10.0) -> None:
+    """Wait until the database shows what the pages show."""
+    deadline = time.monotonic() + timeout
+    while not check():
+        if time.monotonic() > deadline:
+            raise AssertionError("the database never got there")
+        time.sleep(0.1)
+
+
+def open_board(browser: Any, server: str, cast: Cast, who: str, **context: Any) -> Page:
+    ctx = browser.new_context(**context)
+    ctx.add_cookies([session_cookie(cast.users[who], server)])
+    page: Page = ctx.new_page()
+    page.goto(f"{server}/mediations/{cast.mediation.pk}")
+    expect(board(page)).to_have_attribute("data-connection", "online")
+    return page
+
+
+def board(page: Page) -> Locator:
+    return page.locator("[data-board]")
+
+
+def banner(page: Page) -> Locator:
+    """The board's connection banner (the issue sheet has its own)."""
+    return board(page).locator("[data-banner] [role=status]")
+
+
+def lane(page: Page, name: str) -> Locator:
+    return page.locator(f'ol[data-drop-lane="{name}"]')
+
+
+def card(page: Page, title: str) -> Locator:
+    return page.locator("li[data-card-id]").filter(
+        has=page.get_by_role("button", name=title, exact=True)
+    )
+
+
+def open_sheet(page: Page, title: str) -> Locator:
+    page.get_by_role("button", name=title, exact=True).click()
+    sheet = page.get_by_role("dialog", name=title)
+    expect(sheet).to_be_visible()
+    return sheet
+
+
+def center(locator: Locator) -> tuple[float, float]:
+    box = locator.bounding_box()
+    assert box is not None
+    return box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+
+
+def touch_drag(page: Page, start: Locator, end: Locator) -> None:
+    """A real finger drag: touch events into Chromium's input pipeline, which turns them
+    into pointer events with pointerType "touch" (Playwright's touchscreen only taps)."""
+    cdp = page.context.new_cdp_session(page)
+    (x0, y0), (x1, y1) = center(start), center(end)
+
+    def touch(kind: str, x: float, y: float) -> None:
+        points = [] if kind == "touchEnd" else [{"x": x, "y": y}]
+        cdp.send("Input.dispatchTouchEvent", {"type": kind, "touchPoints": points})
+
+    touch("touchStart", x0, y0)
+    for step in range(1, 13):
+        touch("touchMove", x0 + (x1 - x0) * step / 12, y0 + (y1 - y0) * step / 12)
+    touch("touchEnd", x1, y1)
+    cdp.detach()
+
+
+def mouse_drag(page: Page, start: Locator, end: Locator) -> None:
+    (x0, y0), (x1, y1) = center(start), center(end)
+    page.mouse.move(x0, y0)
+    page.mouse.down()
+    page.mouse.move(x1, y1, steps=12)
+    page.mouse.up()
+
+
+@pytest.fixture
+def two(
+    live_cast: Cast, daphne_server: str, browser: Any
+) -> Iterator[Callable[[], tuple[Page, Page]]]:
+    """Opens the board for the mediator at a laptop and for Sam (party B) on a phone.
+    Called after the test has set up the board: in the embedded mode the test process's
+    events do not reach the server's in-memory channel layer, only its database."""
+    pages: list[Page] = []
+
+    def open_both() -> tuple[Page, Page]:
+        pages.append(open_board(browser, daphne_server, live_cast, "mediator", **DESKTOP))
+        pages.append(open_board(browser, daphne_server, live_cast, "party_b", **PHONE))
+        return pages[0], pages[1]
+
+    yield open_both
+    for page in pages:
+        page.context.close()
+
+
+def test_an_edit_in_one_browser_shows_in_the_other(live_cast: Cast, two: Pair) -> None:
+    mediator, sam = two()
+    mediator.get_by_role("button", name="New issue").click()
+    mediator.get_by_label("Title").fill("House")
+    mediator.get_by_role("button", name="Add issue").click()
+    expect(lane(sam, "agenda")).to_contain_text("House")
+
+    sheet = open_sheet(sam, "House")
+    sheet.get_by_label("Add an option").fill("Sell and split the proceeds")
+    sheet.get_by_role("button", name="Add option").click()
+    expect(card(mediator, "House")).to_contain_text("1 option")
+
+    sheet.get_by_role("button", name="Edit title").click()
+    sheet.get_by_label("Title").fill("The family house")
+    sheet.get_by_role("button", name="Save").click()
+    expect(
+        lane(mediator, "agenda").get_by_role("button", name="The family house", exact=True)
+    ).to_be_visible()
+    # Sam is looking at it: the mediator sees whose avatar is on the card.
+    expect(card(mediator, "The family house")).to_contain_text("Sam is viewing")
+    eventually(lambda: Issue.objects.get().title == "The family house")
+
+
+def test_sam_drags_an_issue_to_parked_on_the_phone(live_cast: Cast, two: Pair) -> None:
+    command(live_cast, "mediator", "issue.create", title="House")
+    command(live_cast, "mediator", "issue.create", title="Car")
+    mediator, sam = two()
+    expect(lane(sam, "agenda")).to_contain_text("Car")
+
+    # A finger on the card's handle, dropped on the Parked lane's tab at the top.
+    touch_drag(
+        sam,
+        card(sam, "House").locator("[data-drag-handle]"),
+        sam.get_by_role("button", name=re.compile(r"^Parked")),
+    )
+    park = sam.get_by_role("dialog", name="Park “House”")
+    expect(park).to_be_visible()
+    park.get_by_label("Reason").fill("Waiting for the appraisal")
+    park.get_by_role("button", name="Park issue").click()
+    expect(lane(mediator, "parked")).to_contain_text("House")
+    expect(lane(mediator, "parked")).to_contain_text("Waiting for the appraisal")
+    expect(lane(mediator, "agenda")).not_to_contain_text("House")
+
+    # The same without dragging: the card's Move menu.
+    card(sam, "Car").get_by_role("button", name="Move to…").click()
+    sam.get_by_role("menuitem", name="Parked…").click()
+    sam.get_by_role("dialog", name="Park “Car”").get_by_role("button", name="Park issue").click()
+    expect(lane(mediator, "parked").locator("li[data-card-id]")).to_have_count(2)
+    expect(lane(mediator, "parked").get_by_role("button", name="Car", exact=True)).to_be_visible()
+
+    # And the mediator's mouse takes Car on to Discussing.
+    mouse_drag(
+        mediator, card(mediator, "Car").locator("[data-drag-handle]"), lane(mediator, "discussing")
+    )
+    expect(lane(sam, "discussing")).to_contain_text("Car")
+    eventually(
+        lambda: (
+            dict(Issue.objects.values_list("title", "lane"))
+            == {"House": "parked", "Car": "discussing"}
+        )
+    )
+    assert Issue.objects.get(title="House").parked_reason == "Waiting for the appraisal"
+
+
+def test_two_people_editing_one_field_get_a_conflict_not_an_overwrite(
+    live_cast: Cast, two: Pair
+) -> None:
+    command(live_cast, "mediator", "issue.create", title="House")
+    mediator, sam = two()
+    mine, theirs = open_sheet(mediator, "House"), open_sheet(sam, "House")
+
+    mine.get_by_role("button", name="Edit title").click()
+    mine.get_by_label("Title").fill("House (family home)")
+    theirs.get_by_role("button", name="Edit title").click()
+    theirs.get_by_label("Title").fill("The house")
+    expect(mine.locator("[data-editing-marker]")).to_have_text("Sam is editing the title")
+
+    mine.get_by_role("button", name="Save").click()
+    eventually(lambda: Issue.objects.get().title == "House (family home)")
+    theirs.get_by_role("button", name="Save").click()
+
+    expect(
+        theirs.get_by_text("Someone else changed the title while you were editing it.")
+    ).to_be_visible()
+    expect(theirs.locator('[data-conflict="mine"]')).to_have_text("The house")
+    expect(theirs.locator('[data-conflict="theirs"]')).to_have_text("House (family home)")
+    assert Issue.objects.get().title == "House (family home)"  # kept until Sam chooses
+    expect(mine.get_by_role("heading", name="House (family home)")).to_be_visible()
+
+    theirs.get_by_role("button", name="Keep mine (save over)").click()
+    expect(mine.get_by_role("heading", name="The house")).to_be_visible()
+    eventually(lambda: Issue.objects.get().title == "The house")
+
+    # Sam's position, written by both at once: this time Sam takes the mediator's words.
+    side = live_cast.side_b.pk
+    mine.get_by_role("button", name=f"Edit {SAMS_POSITION}").click()
+    mine.get_by_label(SAMS_POSITION).fill("Sam wants to sell")
+    theirs.get_by_role("button", name=f"Edit {SAMS_POSITION}").click()
+    theirs.get_by_label(SAMS_POSITION).fill("Sam wants to keep it")
+    mine.get_by_role("button", name="Save").click()
+    eventually(lambda: Position.objects.filter(side_id=side, text="Sam wants to sell").exists())
+    theirs.get_by_role("button", name="Save").click()
+    expect(theirs.locator('[data-conflict="mine"]')).to_have_text("Sam wants to keep it")
+    expect(theirs.locator('[data-conflict="theirs"]')).to_have_text("Sam wants to sell")
+    theirs.get_by_role("button", name="Use theirs").click()
+    expect(theirs.locator(f'[data-position-side="{side}"]')).to_have_text("Sam wants to sell")
+    assert Position.objects.get(side_id=side).text == "Sam wants to sell"
+
+
+def test_both_recover_from_a_server_restart_and_nothing_acknowledged_is_lost(
+    live_cast: Cast, restartable_server: Daphne, browser: Any
+) -> None:
+    server = restartable_server
+    command(live_cast, "mediator", "issue.create", title="House")
+    mediator = open_board(browser, server.url, live_cast, "mediator", **DESKTOP)
+    sam = open_board(browser, server.url, live_cast, "party_b", **PHONE)
+
+    sheet = open_sheet(mediator, "House")
+    sheet.get_by_role("button", name="Edit title").click()
+    sheet.get_by_label("Title").fill("House and garden")
+    sheet.get_by_role("button", name="Save").click()
+    expect(banner(mediator)).to_have_text("")  # acknowledged: nothing waits
+    sheet.get_by_role("button", name="Close issue").click()
+    assert Issue.objects.get().title == "House and garden"
+
+    server.stop()
+    for page in (mediator, sam):
+        expect(banner(page)).to_have_text(re.compile("Reconnecting|offline"))
+
+    # Sam writes while the server is down: it waits, and says so.
+    sheet = open_sheet(sam, "House and garden")
+    sheet.get_by_role("button", name=f"Edit {SAMS_POSITION}").click()
+    sheet.get_by_label(SAMS_POSITION).fill("Sam keeps the garden")
+    sheet.get_by_role("button", name="Save").click()
+    expect(sheet.locator(f'[data-position-side="{live_cast.side_b.pk}"]')).to_have_text(
+        "Sam keeps the garden"
+    )
+    expect(sheet.get_by_text("Waiting to be sent", exact=True)).to_be_visible()
+    expect(sheet.get_by_role("status")).to_contain_text("1 change waiting to be sent")
+    sheet.get_by_role("button", name="Close issue").click()
+    expect(banner(sam)).to_contain_text("1 change waiting to be sent")
+    assert not Position.objects.exists()
+
+    server.start()
+    for page in (mediator, sam):
+        expect(board(page)).to_have_attribute("data-connection", "online", timeout=RECONNECT_MS)
+        expect(banner(page)).to_have_text("")
+    eventually(lambda: Position.objects.filter(text="Sam keeps the garden").exists())
+    assert Issue.objects.get().title == "House and garden"
+
+    sheet = open_sheet(mediator, "House and garden")
+    expect(sheet.locator(f'[data-position-side="{live_cast.side_b.pk}"]')).to_have_text(
+        "Sam keeps the garden"
+    )
+    expect(
+        lane(sam, "agenda").get_by_role("button", name="House and garden", exact=True)
+    ).to_be_visible()
+    for page in (mediator, sam):
+        page.context.close()
+
+
+TOUCH_TARGETS = """() => [...document.querySelectorAll('main button, main a[href], dialog button')]
+  .filter((el) => el.offsetParent !== null || el.closest('dialog'))
+  .map((el) => [el.textContent.trim(), el.getBoundingClientRect()])
+  .filter(([, r]) => r.width > 0 && (r.width < 44 || r.height < 44))
+  .map(([text, r]) => `${text} ${Math.round(r.width)}x${Math.round(r.height)}`)"""
+
+
+@pytest.mark.parametrize(("who", "size"), [("mediator", DESKTOP), ("party_b", PHONE)])
+def test_the_board_and_the_sheet_are_accessible(
+    live_cast: Cast, daphne_server: str, browser: Any, who: str, size: dict[str, Any]
+) -> None:
+    house = command(live_cast, "mediator", "issue.create", title="House", description="Home")
+    command(live_cast, "mediator", "issue.create", title="Car")
+    issue = house["id"]
+    command(live_cast, "party_a", "position.set", issue=issue, side=live_cast.side_a.pk,
+            text="Alex keeps the house", version=0)  # fmt: skip
+    command(live_cast, "party_a", "interest.add", issue=issue, side=live_cast.side_a.pk,
+            text="The children's school")  # fmt: skip
+    command(live_cast, "mediator", "option.add", issue=issue, text="Sell and split")
+    command(live_cast, "mediator", "criterion.add", issue=issue, text="Valuation", source="Bank")
+    command(live_cast, "party_a", "proposal.create", issue=issue, terms="Alex pays 100k",
+            amount="100000")  # fmt: skip
+    command(live_cast, "attorney_a", "comment.add", issue=issue, body="We have a valuation.")
+    page = open_board(browser, daphne_server, live_cast, who, **size)
+    expect(card(page, "House")).to_contain_text("1 option · 1 proposal")
+
+    assert axe_serious_violations(page) == []
+    assert page.evaluate(TOUCH_TARGETS) == []
+
+    # Keyboard only: the Move menu, then the sheet, which holds focus and gives it back.
+    opener = page.get_by_role("button", name="Car", exact=True)
+    card(page, "Car").get_by_role("button", name="Move to…").focus()
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("menuitem").first).to_be_focused()
+    page.keyboard.press("ArrowDown")  # "To the bottom" is not there: Car is last; go on
+    page.keyboard.press("Escape")
+    expect(card(page, "Car").get_by_role("button", name="Move to…")).to_be_focused()
+    card(page, "Car").get_by_role("button", name="Move to…").press("Enter")
+    page.get_by_role("menuitem", name="Discussing").press("Enter")
+    expect(lane(page, "discussing")).to_contain_text("Car")
+    expect(opener).to_be_focused()
+
+    page.get_by_role("button", name="House", exact=True).press("Enter")
+    sheet = page.get_by_role("dialog", name="House")
+    expect(sheet.get_by_role("heading", name="House", level=2)).to_be_focused()
+    expect(sheet.get_by_text("Alex keeps the house")).to_be_visible()
+    assert axe_serious_violations(page) == []
+    assert page.evaluate(TOUCH_TARGETS) == []
+    for _ in range(60):  # Tab never leaves the sheet
+        page.keyboard.press("Tab")
+        assert page.evaluate("() => !!document.activeElement.closest('dialog')")
+    page.keyboard.press("Escape")
+    expect(sheet).to_be_hidden()
+    expect(page.get_by_role("button", name="House", exact=True)).to_be_focused()
+    page.context.close()
