@@ -116,7 +116,10 @@ TEMPLATES = [
 
 DATABASE_URL = os.environ.get("DATABASE_URL", "")
 if DATABASE_URL:
-    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=0)}
+    # Persistent connections, checked before reuse: opening one costs more than a query.
+    DATABASES = {
+        "default": dj_database_url.parse(DATABASE_URL, conn_max_age=60, conn_health_checks=True)
+    }
 else:
     VAR_DIR.mkdir(parents=True, exist_ok=True)
     DATABASES = {
@@ -143,7 +146,11 @@ if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": [REDIS_URL], "prefix": CHANNELS_PREFIX},
+            "CONFIG": {
+                # Hundreds of sockets per process leave at once on a deploy: room enough.
+                "hosts": [{"address": REDIS_URL, "max_connections": 2000}],
+                "prefix": CHANNELS_PREFIX,
+            },
         }
     }
     CACHES = {

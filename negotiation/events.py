@@ -13,8 +13,7 @@ from typing import Any
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
-from django.db import transaction
-from django.db.models import F
+from django.db import connection, transaction
 
 from .models import Event, Participant, Room
 
@@ -80,8 +79,14 @@ def event_append(
     """
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("event_append must run inside the change's transaction.")
-    Room.objects.filter(pk=room.pk).update(last_seq=F("last_seq") + 1)
-    seq = Room.objects.values_list("last_seq", flat=True).get(pk=room.pk)
+    with connection.cursor() as cursor:
+        # One statement for both: PostgreSQL and SQLite (3.35+) return the new number.
+        cursor.execute(
+            f"UPDATE {Room._meta.db_table} SET last_seq = last_seq + 1 WHERE id = %s "  # noqa: S608
+            "RETURNING last_seq",
+            [room.pk],
+        )
+        (seq,) = cursor.fetchone()
     room.last_seq = seq
     event = Event.objects.create(room=room, seq=seq, name=name, data=data, actor=actor)
     frame = event_frame(event, room.key)

@@ -122,6 +122,23 @@ def visible_rooms(participant: Participant) -> QuerySet[Room]:
     return rooms.filter(kind=Room.Kind.JOINT)
 
 
+def room_members(room: Room) -> QuerySet[Participant]:
+    """Who may see `room`: visible_rooms turned around, for fanning out notifications.
+    tests/negotiation/test_permissions.py holds the two to the same answer."""
+    now = timezone.now()
+    members = Participant.objects.filter(
+        mediation_id=room.mediation_id, removed_at__isnull=True
+    ).filter(Q(access_expires_at__isnull=True) | Q(access_expires_at__gt=now))
+    if room.kind == Room.Kind.JOINT:
+        return members
+    side = Q(side_id=room.side_id)
+    return members.filter(
+        Q(role=Role.MEDIATOR)
+        | (side & Q(role__in=[Role.PARTY, Role.ATTORNEY]))
+        | (side & Q(role=Role.EXPERT) & Q(side__caucuses__status="open"))
+    ).distinct()
+
+
 def is_caucus_member(participant: Participant, room: Room) -> bool:
     return room.kind == Room.Kind.CAUCUS and can_view_room(participant, room)
 

@@ -21,7 +21,7 @@ from ..models import (
     Role,
     Room,
 )
-from ..permissions import can_manage_caucus, can_write_in_caucus, visible_rooms
+from ..permissions import can_manage_caucus, can_write_in_caucus, room_members, visible_rooms
 from ..serializers import CaucusMessageSerializer, CaucusNoteSerializer, RealityCheckSerializer
 from .caucus import caucus_room_for
 from .issues import access_issue
@@ -73,14 +73,11 @@ def caucus_message_post(
             data=dict(CaucusMessageSerializer(message).data),
             actor=actor,
         )
-        others = [
-            p
-            for p in Participant.objects.filter(
-                mediation_id=room.mediation_id, removed_at__isnull=True
-            ).exclude(pk=actor.pk)
-            if visible_rooms(p).filter(pk=room.pk).exists()
-        ]
-        notify(participants=others, kind=Notification.Kind.CAUCUS_MESSAGE, room=room)
+        notify(
+            participants=room_members(room).exclude(pk=actor.pk),
+            kind=Notification.Kind.CAUCUS_MESSAGE,
+            room=room,
+        )
     return message
 
 

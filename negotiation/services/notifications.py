@@ -25,21 +25,20 @@ def notify(*, participants: Iterable[Participant], kind: str, room: Room) -> lis
     one "new messages" entry, not fifty). Must run inside the change's transaction."""
     from ..tasks import notification_email
 
-    created = []
-    for participant in participants:
-        if not participant.is_active:
-            continue
-        unread = Notification.objects.filter(
-            participant=participant, kind=kind, room_key=room.key, read_at__isnull=True
-        )
-        if unread.exists():
-            continue
-        notification = Notification.objects.create(
-            participant=participant, kind=kind, room_key=room.key
-        )
-        created.append(notification)
+    recipients = [p for p in participants if p.is_active]
+    waiting = set(
+        Notification.objects.filter(
+            participant__in=recipients, kind=kind, room_key=room.key, read_at__isnull=True
+        ).values_list("participant_id", flat=True)
+    )
+    created = Notification.objects.bulk_create(
+        Notification(participant=p, kind=kind, room_key=room.key)
+        for p in recipients
+        if p.pk not in waiting
+    )
+    for notification in created:
         participant_send(
-            participant.pk,
+            notification.participant_id,
             {"type": "participant.notification", "frame": notification_frame(notification)},
         )
         if kind in EMAILED:
