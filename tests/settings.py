@@ -1,12 +1,22 @@
-"""Settings for the test suite: the runtime mode the environment picks, plus test speed-ups."""
+"""Settings for the test suite: the runtime mode the environment picks, plus test speed-ups.
+
+Under pytest-xdist each worker gets a Redis database and key prefix of its own (the test
+databases get their own names from pytest-django), so workers never see each other's
+channel groups or cache.
+"""
 
 import os
+from urllib.parse import urlsplit, urlunsplit
 
-# Keep the suite's Redis keys and channel groups apart from a running Parley's.
-os.environ.setdefault("PARLEY_CHANNELS_PREFIX", "parley-test")
+WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
+os.environ.setdefault("PARLEY_CHANNELS_PREFIX", f"parley-test{WORKER}")
+if WORKER and os.environ.get("REDIS_URL"):
+    parts = urlsplit(os.environ["REDIS_URL"])
+    db = 10 + int(WORKER.removeprefix("gw") or 0)
+    os.environ["REDIS_URL"] = urlunsplit(parts._replace(path=f"/{db}"))
 
-from config.settings import *  # noqa: F403
-from config.settings import DATABASES
+from config.settings import *  # noqa: E402, F403
+from config.settings import DATABASES  # noqa: E402
 
 # Tasks run where they are queued (on commit), so tests see their effects.
 CELERY_TASK_ALWAYS_EAGER = True

@@ -133,6 +133,7 @@ def test_it_emits_participant_joined_to_the_joint_room(
     }
 
 
+@pytest.mark.exclusive  # a hundred connections: PostgreSQL's default limit, all of it
 @pytest.mark.django_db(transaction=True)
 def test_one_hundred_concurrent_redemptions_have_one_winner() -> None:
     from tests.conftest import cast_create
