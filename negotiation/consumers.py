@@ -19,9 +19,9 @@ import logging
 import time
 from typing import Any
 
+from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
-from channels.utils import get_handler_name
 
 from .commands import command_execute
 from .errors import NotFound, ServiceError
@@ -40,6 +40,7 @@ RATE_BURST = 60.0
 # Close codes: access ended, signed out.
 CLOSE_REVOKED = 4403
 CLOSE_SIGNED_OUT = 4401
+NOT_JSON = object()
 
 
 def _small_int(value: object) -> bool:
@@ -143,12 +144,22 @@ class MediationConsumer(AsyncJsonWebsocketConsumer):
                 None, "too_large", f"A frame may hold at most {MAX_FRAME_BYTES // 1024} KB."
             )
             return
-        if not self._take_token():
-            await self.send_error(None, "rate_limited", "Too many messages; slow down.")
-            return
+        allowed = self._take_token()
+        content: Any
         try:
             content = json.loads(text_data)
         except ValueError:
+            content = NOT_JSON
+        if not allowed:
+            # Name the command refused, so its sender knows exactly what to send again.
+            refused = content.get("id") if isinstance(content, dict) else None
+            await self.send_error(
+                refused if isinstance(refused, str) else None,
+                "rate_limited",
+                "Too many messages; slow down.",
+            )
+            return
+        if content is NOT_JSON:
             await self.send_error(None, "malformed", "That frame is not valid JSON.")
             return
         if not isinstance(content, dict) or not isinstance(content.get("type"), str):

@@ -233,7 +233,7 @@ def reality_check_set(
         rooms_lock(room)
         sheet = RealityCheck.objects.filter(room=room, issue=issue).first()
         if sheet is None:
-            version_check(current=0, given=version, payload={})
+            version_check(current=0, given=version, payload=None)
             sheet = RealityCheck(room=room, issue=issue, version=0)
         else:
             version_check(

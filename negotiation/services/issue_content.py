@@ -96,7 +96,7 @@ def position_set(
         room_lock(issue.room)
         position = Position.objects.filter(issue=issue, side=side).first()
         if position is None:
-            version_check(current=0, given=version, payload={})
+            version_check(current=0, given=version, payload=None)
             position = Position(issue=issue, side=side)
         else:
             version_check(

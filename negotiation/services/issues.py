@@ -93,6 +93,8 @@ def issue_update(
     unknown = set(changes) - {"title", "description"}
     if unknown:
         raise Invalid("Unknown fields.", details={name: ["Not editable."] for name in unknown})
+    if not changes:
+        raise Invalid("Nothing to change.", details={"title": ["Change the title or description."]})
     _edit_check(actor)
     cleaned: dict[str, str] = {}
     if "title" in changes:

@@ -116,7 +116,7 @@ def proposal_respond(
             raise Invalid("This proposal was withdrawn.", details={"answer": ["Withdrawn."]})
         response = Response.objects.filter(proposal=proposal, side_id=side_id).first()
         if response is None:
-            version_check(current=0, given=version, payload={})
+            version_check(current=0, given=version, payload=None)
             response = Response(proposal=proposal, side_id=side_id)
         else:
             version_check(

@@ -44,8 +44,9 @@ def amount_clean(value: object, *, field: str = "amount") -> Decimal | None:
     return amount.quantize(Decimal("0.01"))
 
 
-def version_check(*, current: int, given: object, payload: dict[str, object]) -> None:
-    """Raise Conflict, carrying the current state, unless `given` is the current version."""
+def version_check(*, current: int, given: object, payload: dict[str, object] | None) -> None:
+    """Raise Conflict, carrying the current state (None when there is none yet), unless
+    `given` is the current version."""
     if given != current:
         raise Conflict(
             "Someone changed this while you were editing. Here is the current version.",

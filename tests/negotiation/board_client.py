@@ -20,15 +20,36 @@ class Gap(Exception):
     """The frame is ahead of what the client has: it must sync from `last_seq`."""
 
 
+# Joint-room events about people and access: nothing to apply to the board's content.
+NOT_CONTENT = {"participant.joined", "participant.updated", "side.added", "access.revoked"}
+
+
 class BoardClient:
     def __init__(self) -> None:
         self.seq = 0
         self.issues: dict[int, dict[str, Any]] = {}
+        self.statements: list[dict[str, Any]] = []
+        self.caucuses: list[dict[str, Any]] = []
+        self.mediation: dict[str, Any] = {}
+
+    @property
+    def data(self) -> dict[str, Any]:
+        """What the client holds, in the shape of the joint room's snapshot `data`."""
+        return {
+            "mediation": self.mediation,
+            "caucuses": self.caucuses,
+            "issues": list(self.issues.values()),
+            "statements": self.statements,
+        }
 
     def apply(self, frame: dict[str, Any]) -> None:
         if frame["type"] == "snapshot":
+            data = copy.deepcopy(frame["data"])
             self.seq = frame["seq"]
-            self.issues = {issue["id"]: copy.deepcopy(issue) for issue in frame["data"]["issues"]}
+            self.issues = {issue["id"]: issue for issue in data["issues"]}
+            self.statements = data["statements"]
+            self.caucuses = data["caucuses"]
+            self.mediation = data["mediation"]
             return
         if frame["seq"] <= self.seq:
             return  # a duplicate: replay and live delivery overlap
@@ -39,7 +60,15 @@ class BoardClient:
 
     def _event(self, name: str, data: dict[str, Any]) -> None:
         kind, _, _ = name.partition(".")
-        if name == "issue.created":
+        if name in NOT_CONTENT:
+            return
+        if name == "mediation.updated":
+            self.mediation = data
+        elif name == "caucus.updated":
+            _upsert(self.caucuses, data)
+        elif name == "statement.released":
+            _upsert(self.statements, data)
+        elif name == "issue.created":
             self.issues[data["id"]] = data
         elif name == "issue.updated":
             self.issues[data["id"]].update(data)
@@ -68,9 +97,9 @@ def _upsert(items: list[dict[str, Any]], item: dict[str, Any]) -> None:
     items.append(item)
 
 
-def normalised(issues: Any) -> list[dict[str, Any]]:
-    """Issues and everything on them sorted by id, so two boards compare equal when they
-    hold the same things whatever order they were listed in."""
+def normalised(issues: Any) -> Any:
+    """Lists of things with ids sorted by id, so two boards compare equal when they hold
+    the same things whatever order they were listed in."""
 
     def sort(value: Any) -> Any:
         if isinstance(value, dict):
@@ -82,6 +111,4 @@ def normalised(issues: Any) -> list[dict[str, Any]]:
             return items
         return value
 
-    issue_list = list(issues.values()) if isinstance(issues, dict) else list(issues)
-    result: list[dict[str, Any]] = sort(issue_list)
-    return result
+    return sort(issues)

@@ -18,9 +18,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from negotiation.errors import ServiceError
-from negotiation.models import Issue, Lane, Proposal, Response
+from negotiation.models import CaucusSession, Issue, Lane, Proposal, Response
 from negotiation.selectors import room_catch_up, room_snapshot
-from tests.conftest import Cast, cast_create, run
+from tests.conftest import Cast, acknowledge_rule, cast_create, run
 from tests.negotiation.board_client import BoardClient, Gap, normalised
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -30,6 +30,7 @@ NAMES = [
     "issue.create", "issue.update", "issue.move", "position.set", "interest.add",
     "interest.update", "option.add", "option.update", "criterion.add", "criterion.update",
     "comment.add", "proposal.create", "proposal.respond", "proposal.withdraw",
+    "caucus.call", "caucus.close", "board.pause", "release",
 ]  # fmt: skip
 
 
@@ -61,6 +62,21 @@ def random_command(choose: Chooser, cast: Cast) -> tuple[str, str, dict[str, Any
         return who, "issue.create", {"title": choose.pick(["House", "Car", "", "Dog " * 3])}
     issue = choose.pick(issues)
     stale = choose.chance(15)
+    if name == "caucus.call":
+        return "mediator", name, {"side": choose.pick([cast.side_a.pk, cast.side_b.pk])}
+    if name == "caucus.close":
+        session = CaucusSession.objects.filter(mediation=cast.mediation).order_by("-id").first()
+        return "mediator", name, {"caucus": session.pk if session else 999999}
+    if name == "board.pause":
+        return "mediator", name, {"paused": choose.chance(50)}
+    if name == "release":
+        # A party asks to share, and shares (the joint room gains a statement).
+        request = run(cast, "party_a", "release.request", text="We would sell", issue=issue.pk)
+        return "party_a", "release.answer", {
+            "release": request["id"], "version": 1, "decision": "release",
+            "mode": choose.pick(["as_worded", "existence"]),
+            "attribution": choose.pick(["side", "mediator"]),
+        }  # fmt: skip
 
     def version(obj: Any) -> int:
         return max(obj.version - 1, 0) if stale else obj.version
@@ -119,6 +135,7 @@ def play(
     """Run `steps` random commands on a new mediation; return it, the snapshot the client
     started from and the frames sent after it."""
     cast = cast_create()
+    acknowledge_rule(cast)
     start = room_snapshot(cast.joint)
     sent_events.sent.clear()
     for _ in range(steps):
@@ -152,7 +169,7 @@ def test_a_client_applying_its_events_matches_a_fresh_snapshot(
             except Gap:
                 catch_up(client, cast)
     catch_up(client, cast)  # the next sync, as after a reconnect
-    assert normalised(client.issues) == normalised(room_snapshot(cast.joint)["data"]["issues"])
+    assert normalised(client.data) == normalised(room_snapshot(cast.joint)["data"])
 
 
 def catch_up(client: BoardClient, cast: Cast) -> None:
