@@ -25,6 +25,9 @@ EMAIL_BACKEND = os.environ.get(
     "PARLEY_TEST_EMAIL_BACKEND", "django.core.mail.backends.locmem.EmailBackend"
 )
 
+# No connection outlives its test: the test databases must be droppable at the end.
+DATABASES["default"]["CONN_MAX_AGE"] = 0
+
 # A live Daphne started by the browser tests connects straight to the test database.
 if os.environ.get("PARLEY_LIVE_TEST_DB"):
     DATABASES["default"]["NAME"] = os.environ["PARLEY_LIVE_TEST_DB"]
