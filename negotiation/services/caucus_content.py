@@ -9,7 +9,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from ..errors import Invalid, NotAllowed, NotFound
+from ..errors import Invalid, NotAllowed
 from ..events import event_append, rooms_lock
 from ..models import (
     CaucusMessage,
@@ -21,7 +21,12 @@ from ..models import (
     Role,
     Room,
 )
-from ..permissions import can_manage_caucus, can_write_in_caucus, room_members, visible_rooms
+from ..permissions import (
+    access_in_rooms,
+    can_manage_caucus,
+    can_write_in_caucus,
+    room_members,
+)
 from ..serializers import CaucusMessageSerializer, CaucusNoteSerializer, RealityCheckSerializer
 from .caucus import caucus_room_for
 from .issues import access_issue
@@ -308,15 +313,5 @@ def overlap_check(*, actor: Participant, issue_id: object) -> bool:
 
 
 def _caucus_item(actor: Participant, model: Any, item_id: object) -> Any:
-    try:
-        key = int(str(item_id))
-    except ValueError:
-        raise NotFound("Not found.") from None
-    item = (
-        model.objects.select_related("room")
-        .filter(pk=key, room__in=visible_rooms(actor), room__kind=Room.Kind.CAUCUS)
-        .first()
-    )
-    if item is None:
-        raise NotFound("Not found.")
-    return item
+    """A message or note in a caucus room the actor may see; NotFound otherwise."""
+    return access_in_rooms(actor, model.objects.select_related("room"), item_id, room_path="room")

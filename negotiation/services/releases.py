@@ -14,7 +14,7 @@ from __future__ import annotations
 from django.db import transaction
 from django.utils import timezone
 
-from ..errors import Invalid, NotAllowed, NotFound
+from ..errors import Invalid, NotAllowed
 from ..events import event_append, rooms_lock
 from ..models import (
     CaucusMessage,
@@ -28,10 +28,10 @@ from ..models import (
     SharedStatement,
 )
 from ..permissions import (
+    access_in_rooms,
     can_answer_release,
     can_draft_release,
     can_share_unmarked,
-    visible_rooms,
 )
 from ..serializers import ReleaseRequestSerializer, SharedStatementSerializer
 from .caucus import caucus_room_for, caucus_side_id
@@ -163,17 +163,12 @@ def release_share(
     if (message_id is None) == (note_id is None):
         raise Invalid("Share one item.", details={"message": ["Name a message or a note."]})
     model = CaucusMessage if message_id is not None else CaucusNote
-    try:
-        key = int(str(message_id if message_id is not None else note_id))
-    except ValueError:
-        raise NotFound("Not found.") from None
-    item = (
-        model.objects.select_related("room__side")
-        .filter(pk=key, room__in=visible_rooms(actor), room__kind=Room.Kind.CAUCUS)
-        .first()
+    item = access_in_rooms(
+        actor,
+        model.objects.select_related("room__side"),
+        message_id if message_id is not None else note_id,
+        room_path="room",
     )
-    if item is None:
-        raise NotFound("Not found.")
     rule = actor.mediation.confidentiality_rule
     if not can_share_unmarked(actor, rule=rule, confidential=item.confidential):
         raise NotAllowed(
@@ -237,15 +232,10 @@ def _statement_publish(
 
 
 def _release_request(actor: Participant, release_id: object) -> ReleaseRequest:
-    try:
-        key = int(str(release_id))
-    except ValueError:
-        raise NotFound("Not found.") from None
-    request = (
-        ReleaseRequest.objects.select_related("room__side", "room__mediation")
-        .filter(pk=key, room__in=visible_rooms(actor))
-        .first()
+    request: ReleaseRequest = access_in_rooms(
+        actor,
+        ReleaseRequest.objects.select_related("room__side", "room__mediation"),
+        release_id,
+        room_path="room",
     )
-    if request is None:
-        raise NotFound("Not found.")
     return request

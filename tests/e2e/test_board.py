@@ -59,6 +59,15 @@ def eventually(check: Callable[[], bool], timeout: float = 10.0) -> None:
         time.sleep(0.1)
 
 
+@pytest.fixture(autouse=True)
+def _rule_accepted(live_cast: Cast) -> None:
+    """Everyone here has accepted the case's confidentiality rule, so the board is not
+    behind its dialog (tests/e2e/test_caucus.py goes through the dialog itself)."""
+    live_cast.mediation.refresh_from_db()
+    for who in ("mediator", "party_a", "party_b", "attorney_a", "observer"):
+        command(live_cast, who, "rule.acknowledge", rule=live_cast.mediation.confidentiality_rule)
+
+
 def open_board(browser: Any, server: str, cast: Cast, who: str, **context: Any) -> Page:
     ctx = browser.new_context(**context)
     ctx.add_cookies([session_cookie(cast.users[who], server)])

@@ -3,7 +3,7 @@ from __future__ import annotations
 from rest_framework.test import APIClient
 
 from negotiation.models import Participant, Role, Room
-from tests.conftest import Cast
+from tests.conftest import Cast, status_matrix
 from tests.factories import UserFactory
 
 PERSONAS = ["mediator", "party_a", "party_b", "attorney_a", "observer", "outsider"]
@@ -66,9 +66,7 @@ def test_it_lists_only_my_mediations_with_my_role(cast: Cast) -> None:
 
 
 def test_it_shows_a_mediation_to_its_participants_only(cast: Cast) -> None:
-    url = f"/api/mediations/{cast.mediation.pk}/"
-    codes = {name: client_for(cast, name).get(url).status_code for name in [*PERSONAS, "anonymous"]}
-    assert codes == {
+    assert status_matrix(cast, "get", f"/api/mediations/{cast.mediation.pk}/") == {
         "mediator": 200,
         "party_a": 200,
         "party_b": 200,
@@ -106,8 +104,7 @@ def test_participants_show_contact_details_to_the_mediator_only(cast: Cast) -> N
 
 def test_participants_matrix(cast: Cast) -> None:
     url = f"/api/mediations/{cast.mediation.pk}/participants/"
-    codes = {name: client_for(cast, name).get(url).status_code for name in [*PERSONAS, "anonymous"]}
-    assert codes == {
+    assert status_matrix(cast, "get", url) == {
         "mediator": 200,
         "party_a": 200,
         "party_b": 200,
@@ -120,8 +117,7 @@ def test_participants_matrix(cast: Cast) -> None:
 
 def test_invitations_list_matrix(cast: Cast) -> None:
     url = f"/api/mediations/{cast.mediation.pk}/invitations/"
-    codes = {name: client_for(cast, name).get(url).status_code for name in [*PERSONAS, "anonymous"]}
-    assert codes == {
+    assert status_matrix(cast, "get", url) == {
         "mediator": 200,
         "party_a": 403,
         "party_b": 403,
