@@ -6,8 +6,6 @@ from negotiation.models import Participant, Role, Room
 from tests.conftest import Cast, status_matrix
 from tests.factories import UserFactory
 
-PERSONAS = ["mediator", "party_a", "party_b", "attorney_a", "observer", "outsider"]
-
 
 def client_for(cast: Cast, name: str) -> APIClient:
     client = APIClient()
