@@ -71,6 +71,8 @@ class MediationSerializer(serializers.ModelSerializer[Mediation]):
             "stage",
             "stage_display",
             "status",
+            "on_break",
+            "joint_paused",
             "confidentiality_rule",
             "my_role",
             "my_side",

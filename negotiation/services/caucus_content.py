@@ -246,6 +246,13 @@ def reality_check_set(
                 given=version,
                 payload=dict(RealityCheckSerializer(sheet).data),
             )
+        if any(
+            field in cleaned and cleaned[field] != getattr(sheet, field)
+            for field in ("range_low", "range_high")
+        ):
+            # An overlap found for other figures says nothing about these.
+            sheet.overlap = None
+            sheet.overlap_checked_at = None
         for field, value in cleaned.items():
             setattr(sheet, field, value)
         if (

@@ -182,3 +182,13 @@ def test_the_mediator_sees_every_sides_worksheet(ready: Cast) -> None:
         for side in (ready.side_a, ready.side_b)
     ]
     assert sheets == ["Court", "Sell"]
+
+
+def test_a_changed_range_forgets_the_old_overlap(ready: Cast) -> None:
+    issue = run(ready, "mediator", "issue.create", title="Support")["id"]
+    worksheet(ready, "party_a", ready.side_a.pk, issue, range_low="100", range_high="200")
+    worksheet(ready, "party_b", ready.side_b.pk, issue, range_low="150", range_high="300")
+    run(ready, "mediator", "overlap.check", issue=issue)
+    changed = run(ready, "party_a", "reality_check.set", side=ready.side_a.pk, issue=issue,
+                  version=1, range_high="120")  # fmt: skip
+    assert (changed["overlap"], changed["overlap_checked_at"]) == (None, None)
