@@ -1,14 +1,15 @@
 /**
  * Event streams recorded from real server runs (tests/negotiation/test_board_property.py
  * writes them): applying each stream's frames to its starting snapshot must give exactly
- * the board the server's snapshot had at the end.
+ * the board the server's snapshot had at the end: every part of its `data` (issues,
+ * statements shared from caucuses, caucus sessions, the mediation's state).
  *
  * The file is PARLEY_BOARD_SEQUENCES if set, else tests/fixtures/board-sequences.json.
  * Format: [{"snapshot": <snapshot frame>, "frames": [<event frames>], "expected": <snapshot frame>}]
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { applyFrame, emptyBoard, normalisedIssues, type RoomFrame, type SnapshotFrame } from '../src/lib/board';
+import { applyFrame, emptyBoard, normalisedBoard, normalisedData, type JointData, type RoomFrame, type SnapshotFrame } from '../src/lib/board';
 
 interface Sequence {
   snapshot: SnapshotFrame;
@@ -40,7 +41,9 @@ describe('recorded server sequences', () => {
         state = result.state;
       }
       expect(state.seq, `sequence ${number}: last seq`).toBe(sequence.expected.seq);
-      expect(normalisedIssues(state.issues), `sequence ${number}`).toEqual(normalisedIssues(sequence.expected.data.issues ?? []));
+      // Every part the server's snapshot has, and the issues whatever it has.
+      const keys = [...new Set(['issues', ...Object.keys(sequence.expected.data)])] as (keyof JointData)[];
+      expect(normalisedBoard(state, keys), `sequence ${number}`).toEqual(normalisedData(sequence.expected.data, keys));
     });
   });
 });

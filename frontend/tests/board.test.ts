@@ -4,9 +4,13 @@ import {
   applyResult,
   cardCounts,
   emptyBoard,
+  latestCaucusBySide,
   lanes,
+  normalisedBoard,
+  normalisedData,
   normalisedIssues,
   placeOf,
+  statementsOf,
   withPending,
   type BoardState,
   type EventFrame,
@@ -388,5 +392,98 @@ describe('normalisedIssues', () => {
     const a = [issue(2), issue(1, { options: [{ id: 9, issue: 1, text: 'b', struck: false, version: 1, created_by: 1, created_at: T }, { id: 3, issue: 1, text: 'a', struck: false, version: 1, created_by: 1, created_at: T }] })];
     const b = [{ ...issue(1), options: [...(a[1]?.options ?? [])].reverse() }, issue(2)];
     expect(normalisedIssues(a)).toEqual(normalisedIssues(b));
+  });
+});
+
+describe('applyFrame: the session around the board', () => {
+  const mediationState = {
+    id: 'm1',
+    stage: 'caucus',
+    on_break: false,
+    joint_paused: false,
+    confidentiality_rule: 'confidential_unless_released' as const,
+    status: 'active',
+  };
+  const caucus = (id: number, side: number, status: 'called' | 'open' | 'closed') => ({
+    id,
+    side,
+    status,
+    called_at: T,
+    opened_at: status === 'called' ? null : T,
+    closed_at: status === 'closed' ? T : null,
+  });
+  const statement = (id: number, issueId: number | null, text: string) => ({
+    id,
+    issue: issueId,
+    text,
+    attribution: 'side' as const,
+    side: 3,
+    created_at: T,
+  });
+  const full = (): SnapshotFrame => ({
+    type: 'snapshot',
+    room: 'joint',
+    seq: 10,
+    data: { mediation: mediationState, caucuses: [caucus(1, 3, 'closed')], issues: [issue(1)], statements: [statement(4, 1, 'Alex could live with 60/40')] },
+  });
+
+  it('takes the mediation, caucuses and statements from a snapshot', () => {
+    const state = play(emptyBoard(), full());
+    expect(state.mediation).toEqual(mediationState);
+    expect(state.caucuses[1]?.status).toBe('closed');
+    expect(statementsOf(state, 1).map((s) => s.text)).toEqual(['Alex could live with 60/40']);
+    expect(normalisedBoard(state, ['mediation', 'caucuses', 'issues', 'statements'])).toEqual(
+      normalisedData(full().data, ['mediation', 'caucuses', 'issues', 'statements']),
+    );
+  });
+
+  it('upserts caucus sessions by id, and never walks one back', () => {
+    let state = play(emptyBoard(), full(), event(11, 'caucus.updated', caucus(2, 3, 'called')), event(12, 'caucus.updated', caucus(2, 3, 'open')));
+    expect(latestCaucusBySide(state)[3]).toMatchObject({ id: 2, status: 'open' });
+    // An ack's result can come after a later event: it does not reopen a closed caucus.
+    state = play(state, event(13, 'caucus.updated', caucus(2, 3, 'closed')));
+    state = applyResult(state, 'caucus.open', caucus(2, 3, 'open'));
+    expect(state.caucuses[2]?.status).toBe('closed');
+    expect(Object.keys(state.caucuses)).toEqual(['1', '2']);
+  });
+
+  it('replaces the mediation state on mediation.updated', () => {
+    const state = play(emptyBoard(), full(), event(11, 'mediation.updated', { ...mediationState, joint_paused: true, confidentiality_rule: 'shareable_unless_marked' }));
+    expect(state.mediation?.joint_paused).toBe(true);
+    expect(state.mediation?.confidentiality_rule).toBe('shareable_unless_marked');
+  });
+
+  it('adds released statements, general ones and those on an issue', () => {
+    const state = play(emptyBoard(), full(), event(11, 'statement.released', statement(5, null, 'Sam has an option on this')), event(12, 'statement.released', statement(5, null, 'Sam has an option on this')));
+    expect(statementsOf(state).map((s) => s.id)).toEqual([4, 5]);
+    expect(statementsOf(state, 1).map((s) => s.id)).toEqual([4]);
+  });
+
+  it('moves the seq on for who joins, changes and leaves, holding none of it', () => {
+    const before = play(emptyBoard(), full());
+    const after = play(
+      before,
+      event(11, 'participant.joined', { id: 9, name: 'Erin', role: 'party', side: null, rule_acknowledged: '' }),
+      event(12, 'participant.updated', { id: 9, name: 'Erin', role: 'party', side: null, rule_acknowledged: 'confidential_unless_released' }),
+      event(13, 'side.added', { id: 7, name: 'Kim' }),
+      event(14, 'access.revoked', { participant: 9 }),
+      event(15, 'agenda.reordered', { anything: true }),
+    );
+    expect(after.seq).toBe(15);
+    const { seq: _a, ...restBefore } = before;
+    const { seq: _b, ...restAfter } = after;
+    expect(restAfter).toEqual(restBefore);
+  });
+
+  it('still reports gaps and duplicates for session events', () => {
+    const state = play(emptyBoard(), full());
+    expect(applyFrame(state, event(12, 'caucus.updated', caucus(2, 3, 'called'))).outcome).toBe('gap');
+    expect(applyFrame(state, event(10, 'mediation.updated', mediationState)).outcome).toBe('duplicate');
+  });
+
+  it('compares unequal when a statement differs, so the cross-check can fail', () => {
+    const state = play(emptyBoard(), full());
+    const other = { ...full().data, statements: [statement(4, 1, 'Something else')] };
+    expect(normalisedBoard(state, ['statements'])).not.toEqual(normalisedData(other, ['statements']));
   });
 });

@@ -3,7 +3,19 @@ import { describe, expect, it } from 'vitest';
 import ConnectionBanner from '../src/components/board/ConnectionBanner.svelte';
 import { indexAt } from '../src/lib/drag';
 import { editingSentence, editorsOf, fieldLabel, initials, watchersOf } from '../src/lib/presence';
-import { canComment, canEditBoard, canPropose, canRespond, canSpeakForSide, canWithdraw } from '../src/lib/rights';
+import {
+  canAnswerRelease,
+  canComment,
+  canDraftRelease,
+  canEditBoard,
+  canKeepConfidential,
+  canMarkMessage,
+  canPropose,
+  canRespond,
+  canShareDirectly,
+  canSpeakForSide,
+  canWithdraw,
+} from '../src/lib/rights';
 import type { HelloParticipant, PresenceEntry } from '../src/lib/socket';
 
 const ALEX = { id: 3, name: 'Alex' };
@@ -18,9 +30,42 @@ describe('rights, as in "Who may do what"', () => {
   const observer = person('observer');
 
   it('lets parties and the mediator edit the board and propose', () => {
-    expect([mediator, alex, attorney, expert, observer].map(canEditBoard)).toEqual([true, true, false, false, false]);
-    expect([mediator, alex, attorney, expert, observer].map(canPropose)).toEqual([true, true, false, false, false]);
+    expect([mediator, alex, attorney, expert, observer].map((p) => canEditBoard(p))).toEqual([true, true, false, false, false]);
+    expect([mediator, alex, attorney, expert, observer].map((p) => canPropose(p))).toEqual([true, true, false, false, false]);
     expect(canEditBoard(null)).toBe(false);
+  });
+
+  it('leaves only the mediator editing while joint editing is paused', () => {
+    expect([mediator, alex, attorney].map((p) => canEditBoard(p, true))).toEqual([true, false, false]);
+    expect(canPropose(alex, true)).toBe(false);
+    expect(canSpeakForSide(alex, ALEX.id, true)).toBe(false);
+    expect(canSpeakForSide(mediator, ALEX.id, true)).toBe(true);
+    // Comments go on: the server does not pause them either.
+    expect(canComment(alex)).toBe(true);
+  });
+
+  it('lets only the side’s party answer a request to share, and only the mediator draft one', () => {
+    expect([mediator, alex, attorney, expert].map((p) => canAnswerRelease(p, ALEX.id))).toEqual([false, true, false, false]);
+    expect(canAnswerRelease(alex, SAM.id)).toBe(false);
+    expect([mediator, alex, attorney].map((p) => canDraftRelease(p))).toEqual([true, false, false]);
+  });
+
+  it('lets the side’s party mark any message of the room, others only their own', () => {
+    const alexId = { ...alex, id: 7 };
+    const attorneyId = { ...attorney, id: 8 };
+    expect(canMarkMessage(alexId, ALEX.id, 1)).toBe(true);
+    expect(canMarkMessage(alexId, SAM.id, 1)).toBe(false);
+    expect(canMarkMessage(attorneyId, ALEX.id, 8)).toBe(true);
+    expect(canMarkMessage(attorneyId, ALEX.id, 1)).toBe(false);
+    expect(canKeepConfidential(alex, ALEX.id)).toBe(true);
+    expect(canKeepConfidential(attorney, ALEX.id)).toBe(false);
+  });
+
+  it('lets the mediator share directly only unmarked items under the sharing rule', () => {
+    expect(canShareDirectly(mediator, 'shareable_unless_marked', false)).toBe(true);
+    expect(canShareDirectly(mediator, 'shareable_unless_marked', true)).toBe(false);
+    expect(canShareDirectly(mediator, 'confidential_unless_released', false)).toBe(false);
+    expect(canShareDirectly(alex, 'shareable_unless_marked', false)).toBe(false);
   });
 
   it('lets a party speak for their own side only, and the mediator for any', () => {
@@ -55,10 +100,10 @@ describe('rights, as in "Who may do what"', () => {
 describe('presence', () => {
   const entries = (...list: PresenceEntry[]) => new Map(list.map((e) => [e.connection, e]));
   const presence = entries(
-    { connection: 'a', participant: 1, viewing: 7, editing: null },
-    { connection: 'b', participant: 2, viewing: 7, editing: null },
-    { connection: 'c', participant: 2, viewing: 7, editing: { issue: 7, field: 'title' } },
-    { connection: 'd', participant: 5, viewing: 8, editing: null },
+    { room: 'joint', connection: 'a', participant: 1, viewing: 7, editing: null },
+    { room: 'joint', connection: 'b', participant: 2, viewing: 7, editing: null },
+    { room: 'joint', connection: 'c', participant: 2, viewing: 7, editing: { issue: 7, field: 'title' } },
+    { room: 'joint', connection: 'd', participant: 5, viewing: 8, editing: null },
   );
 
   it('lists each other person on an issue once, editors first', () => {

@@ -66,3 +66,126 @@ describe('saving a field', () => {
     ]);
   });
 });
+
+describe('the session around the board', () => {
+  class Wire {
+    static last: Wire;
+    readyState = 0;
+    sent: Record<string, unknown>[] = [];
+    onopen: ((e: Event) => void) | null = null;
+    onclose: ((e: CloseEvent) => void) | null = null;
+    onmessage: ((e: MessageEvent) => void) | null = null;
+    onerror: ((e: Event) => void) | null = null;
+    constructor() {
+      Wire.last = this;
+    }
+    send(text: string): void {
+      this.sent.push(JSON.parse(text) as Record<string, unknown>);
+    }
+    close(): void {
+      this.readyState = 3;
+    }
+    receive(frame: Record<string, unknown>): void {
+      this.onmessage?.(new MessageEvent('message', { data: JSON.stringify(frame) }));
+    }
+  }
+
+  function connected(): BoardSession {
+    vi.stubGlobal('fetch', vi.fn().mockResolvedValue(new Response('[]', { status: 200 })));
+    const board = new BoardSession(MEDIATION, {
+      storage: null,
+      seenStorage: null,
+      url: 'ws://test/',
+      WebSocket: Wire as unknown as new (url: string) => WebSocket,
+    });
+    board.start();
+    Wire.last.readyState = 1;
+    Wire.last.onopen?.(new Event('open'));
+    Wire.last.receive({
+      type: 'hello',
+      participant: { id: 2, name: 'Alex', role: 'party', side: { id: 3, name: 'Alex' }, rule_acknowledged: '' },
+      rooms: { joint: 0, 'caucus:3': 0 },
+    });
+    return board;
+  }
+
+  it('knows the joint room is in step only after its sync', () => {
+    const board = connected();
+    expect(get(board.jointReady)).toBe(false);
+    Wire.last.receive({ type: 'synced', rooms: { joint: 0, 'caucus:3': 0 } });
+    expect(get(board.jointReady)).toBe(true);
+    board.stop();
+  });
+
+  it('keeps my accepted rule current from participant.updated and from the ack', async () => {
+    const board = connected();
+    Wire.last.receive({
+      type: 'event',
+      room: 'joint',
+      seq: 1,
+      name: 'participant.updated',
+      data: { id: 2, name: 'Alex', role: 'party', side: { id: 3, name: 'Alex' }, rule_acknowledged: 'shareable_unless_marked' },
+    });
+    expect(get(board.me)?.rule_acknowledged).toBe('shareable_unless_marked');
+    // Someone else's acceptance is not mine.
+    Wire.last.receive({ type: 'event', room: 'joint', seq: 2, name: 'participant.updated', data: { id: 5, rule_acknowledged: 'x' } });
+    expect(get(board.me)?.rule_acknowledged).toBe('shareable_unless_marked');
+
+    const accepted = board.acknowledgeRule('confidential_unless_released');
+    const sent = Wire.last.sent.find((f) => f.type === 'command');
+    expect(sent).toMatchObject({ name: 'rule.acknowledge', data: { rule: 'confidential_unless_released' } });
+    Wire.last.receive({ type: 'ack', id: sent?.id, result: { id: 2, rule_acknowledged: 'confidential_unless_released' } });
+    await accepted;
+    expect(get(board.me)?.rule_acknowledged).toBe('confidential_unless_released');
+    board.stop();
+  });
+
+  it('has the mediator accept the rule they set, queued right behind it', () => {
+    const board = connected();
+    void board.setRule('shareable_unless_marked').catch(() => undefined);
+    const commands = Wire.last.sent.filter((f) => f.type === 'command');
+    expect(commands.map((c) => [c.name, c.data])).toEqual([
+      ['rule.set', { rule: 'shareable_unless_marked' }],
+      ['rule.acknowledge', { rule: 'shareable_unless_marked' }],
+    ]);
+    board.stop();
+  });
+
+  it('tells listeners of people joining and sides added, and keeps none of it on the board', () => {
+    const board = connected();
+    const heard: unknown[] = [];
+    board.listen({ participant: (p) => heard.push(p.id), side: (s) => heard.push(s.name) });
+    Wire.last.receive({ type: 'event', room: 'joint', seq: 1, name: 'participant.joined', data: { id: 9, name: 'Erin', role: 'party', side: null, rule_acknowledged: '' } });
+    Wire.last.receive({ type: 'event', room: 'joint', seq: 2, name: 'side.added', data: { id: 7, name: 'Kim' } });
+    expect(heard).toEqual([9, 'Kim']);
+    expect(get(board.board).seq).toBe(2);
+    board.stop();
+  });
+
+  it('drops the private room the moment it is revoked, and the whole mediation at 4403', () => {
+    const board = connected();
+    Wire.last.receive({ type: 'event', room: 'caucus:3', seq: 1, name: 'caucus_message.posted', data: { id: 1, author: 2, body: 'secret', confidential: false, created_at: 'T' } });
+    expect(get(board.caucus.state)['caucus:3']?.messages[1]?.body).toBe('secret');
+    Wire.last.receive({ type: 'revoked', room: 'caucus:3' });
+    expect(get(board.caucus.state)).toEqual({});
+
+    Wire.last.receive({ type: 'event', room: 'joint', seq: 1, name: 'issue.created', data: { id: 4, title: 'House', lane: 'agenda', order: 0, version: 1 } });
+    expect(Object.keys(get(board.board).issues)).toEqual(['4']);
+    Wire.last.readyState = 3;
+    Wire.last.onclose?.(new CloseEvent('close', { code: 4403 }));
+    expect(get(board.socket.connection).status).toBe('ended');
+    expect(get(board.board).issues).toEqual({});
+    board.stop();
+  });
+
+  it('collects notification frames, newest first, and marks them read', () => {
+    const board = connected();
+    Wire.last.receive({ type: 'notification', id: 1, kind: 'caucus_called', text: 'The mediator asks to meet you privately.', room: 'caucus:3', created_at: '2030-01-01T10:00:00Z', read_at: null });
+    Wire.last.receive({ type: 'notification', id: 2, kind: 'caucus_message', text: 'New message in your private room.', room: 'caucus:3', created_at: '2030-01-01T10:05:00Z', read_at: null });
+    expect(get(board.notifications).map((n) => n.id)).toEqual([2, 1]);
+    void board.readNotifications([1]);
+    expect(get(board.notifications).filter((n) => !n.read_at).map((n) => n.id)).toEqual([2]);
+    expect(Wire.last.sent.find((f) => f.type === 'command')).toMatchObject({ name: 'notifications.read', data: { ids: [1] } });
+    board.stop();
+  });
+});

@@ -1,6 +1,7 @@
 import { get } from 'svelte/store';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { applyFrame, emptyBoard, type BoardState } from '../src/lib/board';
+import { applyCaucusFrame, emptyCaucus, type CaucusState } from '../src/lib/caucus';
 import { backoffDelay, CommandError, MediationSocket, newCommandId, socketUrl, type SocketOptions } from '../src/lib/socket';
 
 const MEDIATION = '3f2b8c1e-9d4a-4b6f-8e2a-1c5d7f9a0b12';
@@ -49,9 +50,9 @@ class FakeSocket {
     this.receive({ type: 'hello', participant: { id: 2, name: 'Sam', role: 'party', side: { id: 4, name: 'Sam' } }, rooms });
   }
 
-  drop(): void {
+  drop(code = 1006): void {
     this.readyState = 3;
-    this.onclose?.(new CloseEvent('close', { code: 1006 }));
+    this.onclose?.(new CloseEvent('close', { code }));
   }
 
   frames(type: string): Record<string, unknown>[] {
@@ -129,7 +130,7 @@ afterEach(() => {
 
 describe('connecting', () => {
   it('waits for hello, then syncs every room from its last applied seq', () => {
-    board = { seq: 7, issues: {} };
+    board = { ...emptyBoard(), seq: 7 };
     const socket = create();
     expect(get(socket.connection).status).toBe('connecting');
     FakeSocket.last.open();
@@ -372,7 +373,7 @@ describe('presence', () => {
     socket.setPresence({ viewing: 1, editing: null });
     socket.setPresence({ viewing: 1, editing: { issue: 1, field: 'title' } });
     await vi.advanceTimersByTimeAsync(0);
-    expect(FakeSocket.last.frames('presence')).toEqual([{ type: 'presence', viewing: 1, editing: { issue: 1, field: 'title' } }]);
+    expect(FakeSocket.last.frames('presence')).toEqual([{ type: 'presence', room: 'joint', viewing: 1, editing: { issue: 1, field: 'title' } }]);
     socket.setPresence({ viewing: 2, editing: null });
     await vi.advanceTimersByTimeAsync(100);
     expect(FakeSocket.last.frames('presence')).toHaveLength(1);
@@ -383,21 +384,134 @@ describe('presence', () => {
     await vi.advanceTimersByTimeAsync(500);
     FakeSocket.last.hello();
     await vi.advanceTimersByTimeAsync(300);
-    expect(FakeSocket.last.frames('presence')).toEqual([{ type: 'presence', viewing: 2, editing: null }]);
+    expect(FakeSocket.last.frames('presence')).toEqual([{ type: 'presence', room: 'joint', viewing: 2, editing: null }]);
   });
 
-  it('keeps everyone’s presence by connection and forgets those that leave', () => {
+  it('keeps everyone’s presence by room and connection and forgets those that leave', () => {
     const socket = create();
     FakeSocket.last.hello();
-    FakeSocket.last.receive({ type: 'presence', connection: 'a', participant: 1, online: true, viewing: 3, editing: null });
-    FakeSocket.last.receive({ type: 'presence', connection: 'b', participant: 5, online: true, viewing: 3, editing: { issue: 3, field: 'title' } });
+    FakeSocket.last.receive({ type: 'presence', room: 'joint', connection: 'a', participant: 1, online: true, viewing: 3, editing: null });
+    FakeSocket.last.receive({ type: 'presence', room: 'joint', connection: 'b', participant: 5, online: true, viewing: 3, editing: { issue: 3, field: 'title' } });
+    FakeSocket.last.receive({ type: 'presence', room: 'caucus:4', connection: 'a', participant: 1, online: true, viewing: null, editing: null });
     expect([...get(socket.presence).values()]).toEqual([
-      { connection: 'a', participant: 1, viewing: 3, editing: null },
-      { connection: 'b', participant: 5, viewing: 3, editing: { issue: 3, field: 'title' } },
+      { room: 'joint', connection: 'a', participant: 1, viewing: 3, editing: null },
+      { room: 'joint', connection: 'b', participant: 5, viewing: 3, editing: { issue: 3, field: 'title' } },
+      { room: 'caucus:4', connection: 'a', participant: 1, viewing: null, editing: null },
     ]);
-    FakeSocket.last.receive({ type: 'presence', connection: 'a', participant: 1, online: false });
-    expect([...get(socket.presence).keys()]).toEqual(['b']);
+    FakeSocket.last.receive({ type: 'presence', room: 'joint', connection: 'a', participant: 1, online: false });
+    expect([...get(socket.presence).keys()]).toEqual(['joint b', 'caucus:4 a']);
+    FakeSocket.last.receive({ type: 'revoked', room: 'caucus:4' });
+    expect([...get(socket.presence).keys()]).toEqual(['joint b']);
     FakeSocket.last.drop();
     expect(get(socket.presence).size).toBe(0);
+  });
+});
+
+describe('rooms that come and go', () => {
+  const message = (id: number, body: string) => ({ id, author: 2, body, confidential: false, created_at: 'T' });
+
+  /** A socket whose caucus rooms are made on demand, as the board session makes them. */
+  function withCaucusRooms(): { socket: MediationSocket; caucus: Map<string, CaucusState> } {
+    const caucus = new Map<string, CaucusState>();
+    const socket = create({
+      createRoom: (room) => {
+        caucus.set(room, emptyCaucus());
+        return {
+          seq: () => caucus.get(room)?.seq ?? 0,
+          apply: (frame) => {
+            const { state, outcome } = applyCaucusFrame(caucus.get(room) ?? emptyCaucus(), frame);
+            caucus.set(room, state);
+            return outcome;
+          },
+          drop: () => caucus.delete(room),
+        };
+      },
+    });
+    return { socket, caucus };
+  }
+
+  it('keeps a caucus room’s state from hello on and drops it the moment access is revoked', () => {
+    const { socket, caucus } = withCaucusRooms();
+    FakeSocket.last.hello({ joint: 0, 'caucus:4': 1 });
+    expect(get(socket.rooms)).toEqual(['joint', 'caucus:4']);
+    FakeSocket.last.receive({ type: 'event', room: 'caucus:4', seq: 1, name: 'caucus_message.posted', data: message(1, 'my bottom line') });
+    expect(caucus.get('caucus:4')?.messages[1]?.body).toBe('my bottom line');
+
+    FakeSocket.last.receive({ type: 'revoked', room: 'caucus:4' });
+    expect(caucus.has('caucus:4')).toBe(false);
+    expect(get(socket.rooms)).toEqual(['joint']);
+    // A late frame for the room finds nothing to apply to.
+    FakeSocket.last.receive({ type: 'event', room: 'caucus:4', seq: 2, name: 'caucus_message.posted', data: message(2, 'late') });
+    expect(caucus.has('caucus:4')).toBe(false);
+  });
+
+  it('syncs a room granted later from scratch', () => {
+    const { socket, caucus } = withCaucusRooms();
+    FakeSocket.last.hello({ joint: 3 });
+    FakeSocket.last.sent = [];
+    FakeSocket.last.receive({ type: 'rooms', rooms: { 'caucus:9': 12 } });
+    expect(FakeSocket.last.frames('sync')).toEqual([{ type: 'sync', rooms: { 'caucus:9': 0 } }]);
+    expect(get(socket.rooms)).toEqual(['joint', 'caucus:9']);
+    expect(caucus.get('caucus:9')?.seq).toBe(0);
+  });
+
+  it('forgets a room the server no longer names after a reconnect', async () => {
+    const { caucus } = withCaucusRooms();
+    FakeSocket.last.hello({ joint: 0, 'caucus:4': 0 });
+    expect(caucus.has('caucus:4')).toBe(true);
+    FakeSocket.last.drop();
+    await vi.advanceTimersByTimeAsync(1000);
+    FakeSocket.last.hello({ joint: 0 });
+    expect(caucus.has('caucus:4')).toBe(false);
+    expect(FakeSocket.last.frames('sync')).toEqual([{ type: 'sync', rooms: { joint: 0 } }]);
+  });
+
+  it('hands notification frames on', () => {
+    const notifications: unknown[] = [];
+    create({ onNotification: (n) => notifications.push(n) });
+    FakeSocket.last.hello();
+    FakeSocket.last.receive({ type: 'notification', id: 5, kind: 'caucus_called', text: 'The mediator asks to meet you privately.', room: 'caucus:4', created_at: 'T', read_at: null });
+    expect(notifications).toEqual([{ id: 5, kind: 'caucus_called', text: 'The mediator asks to meet you privately.', room: 'caucus:4', created_at: 'T', read_at: null }]);
+  });
+});
+
+describe('closed for good', () => {
+  it('stops at close 4403, drops every room and the queue, and never reconnects', async () => {
+    const dropped: string[] = [];
+    const socket = create({
+      createRoom: (room) => ({ seq: () => 0, apply: () => 'applied', drop: () => dropped.push(room) }),
+    });
+    FakeSocket.last.hello({ joint: 0, 'caucus:4': 0 });
+    const sent = socket.command('caucus_message.post', { side: 4, body: 'hello' });
+    FakeSocket.last.drop(4403);
+    await expect(sent).rejects.toMatchObject({ code: 'access_ended' });
+    expect(get(socket.connection).status).toBe('ended');
+    expect(dropped).toEqual(['caucus:4']);
+    expect(get(socket.pending)).toEqual([]);
+    expect(stored()).toBeNull();
+    const count = FakeSocket.all.length;
+    socket.retryNow();
+    window.dispatchEvent(new Event('online'));
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(FakeSocket.all.length).toBe(count);
+  });
+
+  it('stops at close 4401 (signed out) too', async () => {
+    const socket = create();
+    FakeSocket.last.hello();
+    FakeSocket.last.drop(4401);
+    expect(get(socket.connection).status).toBe('signed-out');
+    const count = FakeSocket.all.length;
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(FakeSocket.all.length).toBe(count);
+  });
+
+  it('reconnects after any other close', async () => {
+    create();
+    FakeSocket.last.hello();
+    const count = FakeSocket.all.length;
+    FakeSocket.last.drop(1011);
+    await vi.advanceTimersByTimeAsync(10_000);
+    expect(FakeSocket.all.length).toBeGreaterThan(count);
   });
 });

@@ -30,6 +30,7 @@ export interface Mediation extends MediationRef {
   stage: string;
   stage_display: string;
   status: string;
+  confidentiality_rule: 'confidential_unless_released' | 'shareable_unless_marked';
   my_role: Role;
   my_side: SideRef | null;
   sides: SideRef[];
@@ -41,6 +42,8 @@ export interface Participant {
   name: string;
   role: Role;
   side: SideRef | null;
+  /** The confidentiality rule this person accepted ('' for none yet). */
+  rule_acknowledged?: string;
   /** Present only when the caller is a mediator. */
   email?: string;
 }
@@ -317,4 +320,19 @@ export function revokeInvitation(mediationId: string, invitationId: Id): Promise
     'POST',
     `/mediations/${seg(mediationId)}/invitations/${seg(String(invitationId))}/revoke/`,
   );
+}
+
+// --- notification centre ----------------------------------------------------
+
+export interface NotificationItem {
+  id: number;
+  kind: string;
+  text: string;
+  room: string;
+  created_at: string;
+  read_at: string | null;
+}
+
+export function listNotifications(mediationId: string): Promise<NotificationItem[]> {
+  return request<NotificationItem[]>('GET', `/mediations/${seg(mediationId)}/notifications/`);
 }

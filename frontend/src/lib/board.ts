@@ -116,10 +116,49 @@ export interface Issue extends IssueCard {
   comments: Comment[];
 }
 
+export type CaucusStatus = 'called' | 'open' | 'closed';
+
+/** A private meeting of the mediator with one side. Public: everyone sees a side step out. */
+export interface CaucusSession {
+  id: number;
+  side: number;
+  status: CaucusStatus;
+  called_at: string;
+  opened_at: string | null;
+  closed_at: string | null;
+}
+
+export type ConfidentialityRule = 'confidential_unless_released' | 'shareable_unless_marked';
+
+/** The session's state everyone at the table shares. */
+export interface MediationState {
+  id: string;
+  stage: string;
+  on_break: boolean;
+  joint_paused: boolean;
+  confidentiality_rule: ConfidentialityRule;
+  status: string;
+}
+
+/** What a party released from a caucus into the joint room, worded and attributed as chosen. */
+export interface SharedStatement {
+  id: number;
+  issue: number | null;
+  text: string;
+  attribution: 'side' | 'mediator';
+  /** The side it is attributed to; null when it comes through the mediator. */
+  side: number | null;
+  created_at: string;
+}
+
 export interface BoardState {
-  /** The last sequence number of the joint room applied to `issues`. */
+  /** The last sequence number of the joint room applied to the state. */
   seq: number;
   issues: Readonly<Record<number, Issue>>;
+  /** Null until a snapshot or a `mediation.updated` event said what it is. */
+  mediation: MediationState | null;
+  caucuses: Readonly<Record<number, CaucusSession>>;
+  statements: Readonly<Record<number, SharedStatement>>;
 }
 
 export interface EventFrame {
@@ -130,11 +169,19 @@ export interface EventFrame {
   data: unknown;
 }
 
+/** The joint room's snapshot `data` (a caucus room's has other keys; see caucus.ts). */
+export interface JointData {
+  mediation?: MediationState | null;
+  caucuses?: CaucusSession[];
+  issues?: Issue[];
+  statements?: SharedStatement[];
+}
+
 export interface SnapshotFrame {
   type: 'snapshot';
   room: string;
   seq: number;
-  data: { issues?: Issue[] };
+  data: JointData;
 }
 
 export type RoomFrame = EventFrame | SnapshotFrame;
@@ -146,20 +193,86 @@ export type RoomFrame = EventFrame | SnapshotFrame;
 export type Outcome = 'applied' | 'duplicate' | 'gap';
 
 export function emptyBoard(): BoardState {
-  return { seq: 0, issues: {} };
+  return { seq: 0, issues: {}, mediation: null, caucuses: {}, statements: {} };
 }
 
-/** The state after `frame`, and what became of it. Never mutates `state`. */
+/** Where a frame stands against a room's last applied seq (docs/protocol.md, step 3). */
+export function frameOutcome(seq: number, frame: RoomFrame): Outcome {
+  if (frame.type === 'snapshot') return 'applied';
+  if (frame.seq <= seq) return 'duplicate';
+  return frame.seq === seq + 1 ? 'applied' : 'gap';
+}
+
+/**
+ * The state after `frame`, and what became of it. Never mutates `state`. An event this
+ * client does not know (a newer server's) still moves `seq` on, or the room would stall.
+ */
 export function applyFrame(state: BoardState, frame: RoomFrame): { state: BoardState; outcome: Outcome } {
+  const outcome = frameOutcome(state.seq, frame);
+  if (outcome !== 'applied') return { state, outcome };
   if (frame.type === 'snapshot') {
+    const data: JointData = isRecord(frame.data) ? frame.data : {};
     const issues: Record<number, Issue> = {};
-    for (const issue of frame.data.issues ?? []) issues[issue.id] = normaliseIssue(issue);
-    return { state: { seq: frame.seq, issues }, outcome: 'applied' };
+    for (const issue of data.issues ?? []) issues[issue.id] = normaliseIssue(issue);
+    return {
+      state: {
+        seq: frame.seq,
+        issues,
+        mediation: isRecord(data.mediation) ? data.mediation : null,
+        caucuses: byId(data.caucuses ?? []),
+        statements: byId(data.statements ?? []),
+      },
+      outcome,
+    };
   }
-  if (frame.seq <= state.seq) return { state, outcome: 'duplicate' };
-  if (frame.seq !== state.seq + 1) return { state, outcome: 'gap' };
-  const issues = applyEvent(state.issues, frame.name, frame.data);
-  return { state: { seq: frame.seq, issues }, outcome: 'applied' };
+  return { state: { ...applyJointEvent(state, frame.name, frame.data), seq: frame.seq }, outcome };
+}
+
+/** Events about the session rather than the issues; the rest go to applyEvent. */
+function applyJointEvent(state: BoardState, name: string, data: unknown): BoardState {
+  if (!isRecord(data)) return state;
+  switch (name) {
+    case 'caucus.updated': {
+      const caucuses = upsertCaucus(state.caucuses, data);
+      return caucuses === state.caucuses ? state : { ...state, caucuses };
+    }
+    case 'mediation.updated':
+      return { ...state, mediation: data as unknown as MediationState };
+    case 'statement.released':
+      if (typeof data.id !== 'number') return state;
+      return { ...state, statements: { ...state.statements, [data.id]: data as unknown as SharedStatement } };
+    // Who is at the table and who left it: the screens hear of these (boardSession.ts),
+    // the board's state holds none of it.
+    case 'participant.joined':
+    case 'participant.updated':
+    case 'side.added':
+    case 'access.revoked':
+      return state;
+    default: {
+      const issues = applyEvent(state.issues, name, data);
+      return issues === state.issues ? state : { ...state, issues };
+    }
+  }
+}
+
+const CAUCUS_STEP: Record<CaucusStatus, number> = { called: 0, open: 1, closed: 2 };
+
+/** A caucus only moves on (called, open, closed): an older word about it never wins. */
+function upsertCaucus(
+  caucuses: Readonly<Record<number, CaucusSession>>,
+  data: Record<string, unknown>,
+): Readonly<Record<number, CaucusSession>> {
+  if (typeof data.id !== 'number') return caucuses;
+  const incoming = data as unknown as CaucusSession;
+  const held = caucuses[incoming.id];
+  if (held && (CAUCUS_STEP[held.status] ?? 0) > (CAUCUS_STEP[incoming.status] ?? 0)) return caucuses;
+  return { ...caucuses, [incoming.id]: incoming };
+}
+
+function byId<T extends { id: number }>(items: readonly T[]): Record<number, T> {
+  const out: Record<number, T> = {};
+  for (const item of items) out[item.id] = item;
+  return out;
 }
 
 /**
@@ -171,8 +284,14 @@ export function applyFrame(state: BoardState, frame: RoomFrame): { state: BoardS
  */
 export function applyResult(state: BoardState, name: string, result: unknown): BoardState {
   if (!isRecord(result)) return state;
+  if (name === 'caucus.call' || name === 'caucus.open' || name === 'caucus.close') {
+    const caucuses = upsertCaucus(state.caucuses, result);
+    return caucuses === state.caucuses ? state : { ...state, caucuses };
+  }
+  // Mediation state carries no version to tell an old result from a new one: its
+  // event, which comes in order, is what changes it.
   const issues = applyUpsert(state.issues, RESULT_AS_EVENT[name], result);
-  return issues === state.issues ? state : { seq: state.seq, issues };
+  return issues === state.issues ? state : { ...state, issues };
 }
 
 /** Which event a command's result looks like. */
@@ -550,7 +669,7 @@ export function withPending(state: BoardState, pending: readonly PendingCommand[
         break;
     }
   }
-  return { seq: state.seq, issues };
+  return { ...state, issues };
 }
 
 function pendingProposal(
@@ -612,6 +731,63 @@ export function cardCounts(issue: Issue): { options: number; proposals: number }
     options: issue.options.filter((o) => !o.struck).length,
     proposals: issue.proposals.filter((p) => p.status === 'open').length,
   };
+}
+
+/** Statements shared from private rooms, oldest first; `issue` narrows them to one issue. */
+export function statementsOf(state: BoardState, issue?: number): SharedStatement[] {
+  return Object.values(state.statements)
+    .filter((s) => issue === undefined || s.issue === issue)
+    .sort((a, b) => a.id - b.id);
+}
+
+/** The latest caucus session of each side (by side id): what the switcher shows. */
+export function latestCaucusBySide(state: BoardState): Record<number, CaucusSession> {
+  const out: Record<number, CaucusSession> = {};
+  for (const session of Object.values(state.caucuses)) {
+    const held = out[session.side];
+    if (!held || session.id > held.id) out[session.side] = session;
+  }
+  return out;
+}
+
+/**
+ * The joint room's state in the shape of its snapshot `data`, sorted by id at every level
+ * and without client-only marks: two states compare equal when they hold the same things.
+ * `keys` picks the parts to compare (those a recorded snapshot has).
+ */
+export function normalisedBoard(state: BoardState, keys: readonly (keyof JointData)[]): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const key of keys) {
+    if (key === 'issues') out.issues = normalisedIssues(state.issues);
+    else if (key === 'mediation') out.mediation = normalised(state.mediation);
+    else out[key] = normalised(Object.values(state[key]));
+  }
+  return out;
+}
+
+/** The same shape from a snapshot's `data`. */
+export function normalisedData(data: JointData, keys: readonly (keyof JointData)[]): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const key of keys) {
+    out[key] = key === 'issues' ? normalisedIssues(data.issues ?? []) : normalised(data[key] ?? (key === 'mediation' ? null : []));
+  }
+  return out;
+}
+
+function normalised(value: unknown): unknown {
+  if (Array.isArray(value)) {
+    const items = value.map(normalised);
+    if (items.every((item) => isRecord(item) && 'id' in item)) {
+      items.sort((a, b) => Number((a as { id: number }).id) - Number((b as { id: number }).id));
+    }
+    return items;
+  }
+  if (isRecord(value)) {
+    const out: Record<string, unknown> = {};
+    for (const key of Object.keys(value).sort()) if (key !== 'pending') out[key] = normalised(value[key]);
+    return out;
+  }
+  return value;
 }
 
 /**

@@ -1,8 +1,10 @@
 /**
- * One open board: the socket, the joint room's state, and the commands the screens send.
+ * One open mediation: the socket, the joint room's state, the caucus rooms this person
+ * may see (caucusRooms.ts), the notification centre, and the commands the screens send.
  * Components get it from context (see boardContext) and never see the socket itself.
  */
 import { derived, get, writable, type Readable, type Writable } from 'svelte/store';
+import { listNotifications, type SideRef } from './api';
 import {
   applyFrame,
   applyResult,
@@ -10,10 +12,31 @@ import {
   withPending,
   type Answer,
   type BoardState,
+  type ConfidentialityRule,
   type Lane,
   type PendingCommand,
+  type RoomFrame,
 } from './board';
+import { CaucusRooms } from './caucusRooms';
+import { markRead, mergeNotifications, type Notification } from './notifications';
 import { CommandError, MediationSocket, type Editing, type HelloParticipant, type SocketOptions } from './socket';
+
+/** Someone's place at the table, as `participant.joined` and `participant.updated` carry it. */
+export interface ParticipantPayload {
+  id: number;
+  name: string;
+  role: HelloParticipant['role'];
+  side: SideRef | null;
+  rule_acknowledged: string;
+}
+
+/** What the screens hear about the people at the table (the board's state holds none of it). */
+export interface PeopleListener {
+  participant?: (participant: ParticipantPayload) => void;
+  side?: (side: SideRef) => void;
+  /** The joint room was replaced by a snapshot: events about people may have been skipped. */
+  reload?: () => void;
+}
 
 export type EditableField = 'title' | 'description' | `position:${number}`;
 
@@ -46,15 +69,31 @@ export class BoardSession {
   readonly conflicts: Writable<readonly FieldConflict[]>;
   /** Things to tell the person that belong to no form (a change lost across a reload). */
   readonly notices: Writable<readonly string[]>;
+  /** The caucus rooms this participant may see now. */
+  readonly caucus: CaucusRooms;
+  /** True once the joint room has caught up with the server after connecting. */
+  readonly jointReady: Writable<boolean>;
+  /** Joint editing paused by the mediator: the parties' board is read-only. */
+  readonly paused: Readable<boolean>;
+  readonly notifications: Writable<readonly Notification[]>;
 
+  private readonly meStore: Writable<HelloParticipant | null>;
+  private readonly people = new Set<PeopleListener>();
   private viewing: number | null = null;
   private editing: Editing | null = null;
 
-  constructor(mediationId: string, options: Partial<SocketOptions> = {}) {
+  constructor(
+    private readonly mediationId: string,
+    options: Partial<SocketOptions> & { seenStorage?: Storage | null } = {},
+  ) {
     const board = writable<BoardState>(emptyBoard());
     this.board = board;
     this.conflicts = writable([]);
     this.notices = writable([]);
+    this.jointReady = writable(false);
+    this.notifications = writable([]);
+    this.meStore = writable(null);
+    this.caucus = new CaucusRooms(mediationId, this.meStore, options.seenStorage === undefined ? undefined : options.seenStorage);
     this.socket = new MediationSocket({
       ...options,
       mediationId,
@@ -63,14 +102,40 @@ export class BoardSession {
           seq: () => get(board).seq,
           apply: (frame) => {
             const { state, outcome } = applyFrame(get(board), frame);
-            if (outcome === 'applied') board.set(state);
+            if (outcome === 'applied') {
+              board.set(state);
+              this.jointApplied(frame);
+            }
             return outcome;
           },
+          drop: () => board.set(emptyBoard()),
         },
       },
-      onResult: (command, result) => board.update((state) => applyResult(state, command.name, result)),
+      createRoom: (room) => this.caucus.roomStore(room),
+      onResult: (command, result) => {
+        board.update((state) => applyResult(state, command.name, result));
+        this.caucus.result(command, result);
+        if (command.name === 'rule.acknowledge') this.meChanged(result);
+      },
       onOrphanError: (command, error) => this.orphanError(command, error),
+      onSynced: (rooms) => {
+        if (rooms.includes('joint')) this.jointReady.set(true);
+      },
+      onNotification: (notification) => this.notifications.update((list) => mergeNotifications(list, [notification])),
     });
+    this.caucus.attach(this.socket);
+    this.socket.me.subscribe((me) => this.meStore.set(me));
+    // A reconnect may have missed notification frames: read the list again each time.
+    let wasOnline = false;
+    this.socket.connection.subscribe(({ status }) => {
+      if (status === 'online' && !wasOnline) void this.loadNotifications();
+      wasOnline = status === 'online';
+      if (status === 'ended' || status === 'signed-out') {
+        board.set(emptyBoard());
+        this.notifications.set([]);
+      }
+    });
+    this.paused = derived(board, ($board) => $board.mediation?.joint_paused ?? false);
     this.view = derived([board, this.socket.pending, this.socket.me], ([$board, $pending, $me]) =>
       withPending($board, $pending, {
         participant: $me?.id ?? 0,
@@ -80,8 +145,93 @@ export class BoardSession {
     );
   }
 
+  /** Who this is: `hello.participant`, kept current by later `participant.updated` events. */
   get me(): Readable<HelloParticipant | null> {
-    return this.socket.me;
+    return this.meStore;
+  }
+
+  /** Hear of people joining, changing (their rule acknowledged) and sides added. */
+  listen(listener: PeopleListener): () => void {
+    this.people.add(listener);
+    return () => this.people.delete(listener);
+  }
+
+  private jointApplied(frame: RoomFrame): void {
+    if (frame.type === 'snapshot') {
+      for (const listener of this.people) listener.reload?.();
+      return;
+    }
+    const data = frame.data as Record<string, unknown> | null;
+    if (typeof data !== 'object' || data === null) return;
+    if (frame.name === 'participant.joined' || frame.name === 'participant.updated') {
+      const participant = data as unknown as ParticipantPayload;
+      if (participant.id === get(this.meStore)?.id) this.meChanged(participant);
+      for (const listener of this.people) listener.participant?.(participant);
+    } else if (frame.name === 'side.added') {
+      for (const listener of this.people) listener.side?.(data as unknown as SideRef);
+    }
+  }
+
+  private meChanged(payload: unknown): void {
+    if (typeof payload !== 'object' || payload === null) return;
+    const rule = (payload as { rule_acknowledged?: unknown }).rule_acknowledged;
+    if (typeof rule !== 'string') return;
+    this.meStore.update((me) => (me && me.id === (payload as { id?: unknown }).id ? { ...me, rule_acknowledged: rule } : me));
+  }
+
+  // --- notifications ---------------------------------------------------------------------
+
+  async loadNotifications(): Promise<void> {
+    try {
+      const list = await listNotifications(this.mediationId);
+      this.notifications.update((held) => mergeNotifications(held, list));
+    } catch {
+      // Live frames still come; the list is read again on the next reconnect.
+    }
+  }
+
+  /** Mark these notifications read (all, when `ids` is null). */
+  readNotifications(ids: readonly number[] | null): Promise<unknown> {
+    if (ids !== null && ids.length === 0) return Promise.resolve(null);
+    this.notifications.update((list) => markRead(list, ids, new Date().toISOString()));
+    return this.socket.command('notifications.read', ids === null ? {} : { ids: [...ids] });
+  }
+
+  // --- running the session (mediators) ----------------------------------------------------
+
+  callCaucus(side: number): Promise<unknown> {
+    return this.socket.command('caucus.call', { side });
+  }
+
+  openCaucus(caucus: number): Promise<unknown> {
+    return this.socket.command('caucus.open', { caucus });
+  }
+
+  closeCaucus(caucus: number): Promise<unknown> {
+    return this.socket.command('caucus.close', { caucus });
+  }
+
+  pauseBoard(paused: boolean): Promise<unknown> {
+    return this.socket.command('board.pause', { paused });
+  }
+
+  /**
+   * Set the case's rule. The mediator chose it, so accepts it in the same breath: the
+   * acceptance is queued right behind, and the rule dialog is not shown to them for it.
+   */
+  setRule(rule: ConfidentialityRule): Promise<unknown> {
+    const set = this.socket.command('rule.set', { rule });
+    const accepted = this.acknowledgeRule(rule);
+    return Promise.all([set, accepted]).then(([result]) => result);
+  }
+
+  checkOverlap(issue: number): Promise<unknown> {
+    return this.socket.command('overlap.check', { issue });
+  }
+
+  /** Accept the case's confidentiality rule, as it was shown. */
+  acknowledgeRule(rule: ConfidentialityRule): Promise<unknown> {
+    return this.socket.command('rule.acknowledge', { rule });
   }
 
   start(): void {

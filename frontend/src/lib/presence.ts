@@ -9,7 +9,7 @@ export interface Watcher {
 }
 
 /**
- * The other people on an issue, once each (a person may have it open in two tabs), those
+ * The other people on an issue of the joint board, once each (a person may have it open in two tabs), those
  * editing first. `me` is left out: you know what you are doing.
  */
 export function watchersOf(
@@ -19,7 +19,7 @@ export function watchersOf(
 ): Watcher[] {
   const byPerson = new Map<number, Watcher>();
   for (const entry of presence.values()) {
-    if (entry.participant === me) continue;
+    if (entry.participant === me || (entry.room ?? 'joint') !== 'joint') continue;
     const editing = entry.editing?.issue === issue ? entry.editing.field : null;
     if (entry.viewing !== issue && editing === null) continue;
     const known = byPerson.get(entry.participant);

@@ -7,19 +7,55 @@ import type { HelloParticipant } from './socket';
 
 type Me = Pick<HelloParticipant, 'role' | 'side'> | null;
 
-/** Create, edit and move issues; add and strike options and criteria. */
-export function canEditBoard(me: Me): boolean {
-  return me?.role === 'mediator' || me?.role === 'party';
+/**
+ * Create, edit and move issues; add and strike options and criteria. While the mediator
+ * pauses joint editing (`paused`), only mediators do.
+ */
+export function canEditBoard(me: Me, paused = false): boolean {
+  return me?.role === 'mediator' || (me?.role === 'party' && !paused);
 }
 
 /** State a side's position and add or strike its interests. */
-export function canSpeakForSide(me: Me, side: number): boolean {
+export function canSpeakForSide(me: Me, side: number, paused = false): boolean {
   if (me?.role === 'mediator') return true;
-  return me?.role === 'party' && me.side?.id === side;
+  return me?.role === 'party' && !paused && me.side?.id === side;
 }
 
-export function canPropose(me: Me): boolean {
-  return canEditBoard(me);
+export function canPropose(me: Me, paused = false): boolean {
+  return canEditBoard(me, paused);
+}
+
+// --- caucus rooms (negotiation/permissions.py) ----------------------------------------
+
+/** Run caucuses: call, open, close, pause the board, set the rule, check overlaps. */
+export function canManageCaucus(me: Me): boolean {
+  return me?.role === 'mediator';
+}
+
+/** Mark a caucus message confidential, after the fact: its author or the side's party. */
+export function canMarkMessage(me: (Me & { id?: number }) | null, roomSide: number, author: number | null): boolean {
+  if (!me || me.role === 'mediator') return false;
+  return (me.role === 'party' && me.side?.id === roomSide) || (author !== null && author === me.id);
+}
+
+/** Choose "Keep confidential" when writing: the side's party. */
+export function canKeepConfidential(me: Me, roomSide: number): boolean {
+  return me?.role === 'party' && me.side?.id === roomSide;
+}
+
+/** Answer a request to share: only a party of the caucus's side. */
+export function canAnswerRelease(me: Me, roomSide: number): boolean {
+  return me?.role === 'party' && me.side?.id === roomSide;
+}
+
+/** Ask a side to share something from its caucus (the mediator drafts the wording). */
+export function canDraftRelease(me: Me): boolean {
+  return me?.role === 'mediator';
+}
+
+/** Share an item directly: the mediator, under the rule that allows it, if it is unmarked. */
+export function canShareDirectly(me: Me, rule: string | null | undefined, confidential: boolean): boolean {
+  return me?.role === 'mediator' && rule === 'shareable_unless_marked' && !confidential;
 }
 
 /** Answer an open proposal for my side: parties only, never their own side's proposal. */

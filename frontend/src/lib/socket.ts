@@ -9,14 +9,23 @@
  *   when online and sent again, with the same id, after every reconnect (the server
  *   answers a repeat with the first result). The queue lives in sessionStorage, per
  *   mediation, so it also survives a reload.
- * - Presence: what this tab views and edits goes out (throttled); everyone's comes in.
+ * - Presence: what this tab views and edits goes out (throttled); everyone's comes in,
+ *   per room.
+ * - Rooms come and go: `rooms` adds one (synced from scratch), `revoked` drops one and its
+ *   state at once. Close code 4403 (access ended) and 4401 (signed out) end the socket for
+ *   good: it does not reconnect.
  *
  * Components never touch the socket: they read the stores and call `command()`.
  */
 import { writable, type Readable, type Writable } from 'svelte/store';
 import type { Outcome, PendingCommand, RoomFrame } from './board';
 
-export type ConnectionStatus = 'connecting' | 'online' | 'offline' | 'reconnecting';
+/** `ended`: access to the mediation ended (close 4403); `signed-out`: close 4401. Final. */
+export type ConnectionStatus = 'connecting' | 'online' | 'offline' | 'reconnecting' | 'ended' | 'signed-out';
+
+/** Close codes the server ends a socket with for good. */
+export const CLOSE_ACCESS_ENDED = 4403;
+export const CLOSE_SIGNED_OUT = 4401;
 
 export interface ConnectionInfo {
   status: ConnectionStatus;
@@ -31,6 +40,8 @@ export interface HelloParticipant {
   name: string;
   role: 'mediator' | 'party' | 'attorney' | 'expert' | 'observer';
   side: { id: number; name: string } | null;
+  /** The confidentiality rule this person last accepted ('' for none). */
+  rule_acknowledged?: string;
 }
 
 export interface Editing {
@@ -44,8 +55,20 @@ export interface Presence {
 }
 
 export interface PresenceEntry extends Presence {
+  /** The room this presence is in: looking at something in a caucus stays in the caucus. */
+  room: string;
   connection: string;
   participant: number;
+}
+
+/** A `notification` frame: only fixed words and where to go, never what was said. */
+export interface NotificationFrame {
+  id: number;
+  kind: string;
+  text: string;
+  room: string;
+  created_at: string;
+  read_at: string | null;
 }
 
 /** A command the server refused: `code` as in docs/protocol.md, `details` as sent. */
@@ -73,11 +96,19 @@ export class CommandError extends Error {
 export interface RoomStore {
   seq(): number;
   apply(frame: RoomFrame): Outcome;
+  /** Access to the room ended: forget everything in it. */
+  drop?(): void;
 }
 
 export interface SocketOptions {
   mediationId: string;
   rooms?: Record<string, RoomStore>;
+  /** A store for a room not in `rooms`, made when the server first names it (caucus rooms). */
+  createRoom?: (room: string) => RoomStore | null;
+  /** A room's sync finished (its `synced`): the room is in step with the server. */
+  onSynced?: (rooms: string[]) => void;
+  /** A `notification` frame for this participant. */
+  onNotification?: (notification: NotificationFrame) => void;
   /** Every successful command's result, before its promise resolves. */
   onResult?: (command: PendingCommand, result: unknown) => void;
   /** A refused command nobody waits for any more (it was queued before a reload). */
@@ -133,6 +164,8 @@ export class MediationSocket {
   readonly pending: Readable<readonly PendingCommand[]>;
   readonly presence: Readable<ReadonlyMap<string, PresenceEntry>>;
   readonly me: Readable<HelloParticipant | null>;
+  /** The rooms this participant may see now, as the server last said. */
+  readonly rooms: Readable<readonly string[]>;
 
   private readonly options: Required<
     Pick<SocketOptions, 'heartbeatMs' | 'pongTimeoutMs' | 'backoffBaseMs' | 'backoffMaxMs' | 'presenceThrottleMs'>
@@ -142,6 +175,8 @@ export class MediationSocket {
   private readonly pendingStore: Writable<readonly PendingCommand[]>;
   private readonly presenceStore: Writable<ReadonlyMap<string, PresenceEntry>>;
   private readonly meStore: Writable<HelloParticipant | null>;
+  private readonly roomsStore: Writable<readonly string[]>;
+  private readonly dynamicRooms = new Map<string, RoomStore>();
   private readonly storageKey: string;
 
   private ws: WebSocket | null = null;
@@ -173,7 +208,7 @@ export class MediationSocket {
   private readonly onOnline = (): void => this.retryNow();
   /** The device lost its network: the socket will not notice soon, so start over now. */
   private readonly onOffline = (): void => {
-    if (this.started) this.dead();
+    if (this.started && !this.isFinal()) this.dead();
   };
   /** Back to a tab that slept: check the socket at once rather than at the next beat. */
   private readonly onVisible = (): void => {
@@ -197,10 +232,12 @@ export class MediationSocket {
     this.pendingStore = writable([...this.queue]);
     this.presenceStore = writable(new Map());
     this.meStore = writable(null);
+    this.roomsStore = writable([]);
     this.connection = { subscribe: this.connectionStore.subscribe };
     this.pending = { subscribe: this.pendingStore.subscribe };
     this.presence = { subscribe: this.presenceStore.subscribe };
     this.me = { subscribe: this.meStore.subscribe };
+    this.rooms = { subscribe: this.roomsStore.subscribe };
   }
 
   // --- lifecycle ---------------------------------------------------------------------
@@ -235,7 +272,7 @@ export class MediationSocket {
 
   /** Connect now instead of waiting for the next attempt. */
   retryNow(): void {
-    if (!this.started || this.ready) return;
+    if (!this.started || this.ready || this.isFinal()) return;
     if (this.ws && this.ws.readyState === 0) return; // already trying
     this.failures = Math.min(this.failures, 1);
     this.open();
@@ -288,8 +325,11 @@ export class MediationSocket {
     ws.onmessage = (event: MessageEvent) => {
       if (this.ws === ws) this.receive(event.data);
     };
-    ws.onclose = () => {
-      if (this.ws === ws) this.closed();
+    ws.onclose = (event: CloseEvent) => {
+      if (this.ws !== ws) return;
+      if (event.code === CLOSE_ACCESS_ENDED) this.ended('ended');
+      else if (event.code === CLOSE_SIGNED_OUT) this.ended('signed-out');
+      else this.closed();
     };
     ws.onerror = () => {
       // onclose follows; nothing to do here.
@@ -313,7 +353,7 @@ export class MediationSocket {
       this.presenceMap = new Map();
       this.presenceStore.set(this.presenceMap);
     }
-    if (!this.started) return;
+    if (!this.started || this.isFinal()) return;
     this.failures += 1;
     const offline = this.failures >= OFFLINE_AFTER || (typeof navigator !== 'undefined' && navigator.onLine === false);
     this.setStatus(offline ? 'offline' : this.everOnline ? 'reconnecting' : 'connecting');
@@ -321,6 +361,35 @@ export class MediationSocket {
     this.retryAt = Date.now() + delay;
     this.publishInfo();
     this.retryTimer = setTimeout(() => this.open(), delay);
+  }
+
+  private isFinal(): boolean {
+    return this.status === 'ended' || this.status === 'signed-out';
+  }
+
+  /**
+   * The server closed for good. Nothing of the mediation stays: every room's state is
+   * dropped, and the commands waiting for it are abandoned (no server would take them).
+   */
+  private ended(status: 'ended' | 'signed-out'): void {
+    const ws = this.ws;
+    this.ws = null;
+    if (ws) detach(ws);
+    this.ready = false;
+    this.inFlight.clear();
+    this.syncing.clear();
+    this.clearTimers();
+    for (const room of this.knownRooms()) this.dropRoom(room);
+    this.roomsStore.set([]);
+    this.presenceMap = new Map();
+    this.presenceStore.set(this.presenceMap);
+    const error = new CommandError(status === 'ended' ? 'access_ended' : 'signed_out', status === 'ended' ? 'Your access to this mediation has ended.' : 'You are signed out.');
+    const waiting = [...this.waiters.values()];
+    this.waiters.clear();
+    this.queue = [];
+    this.queueChanged();
+    for (const waiter of waiting) waiter.reject(error);
+    this.setStatus(status);
   }
 
   /** No pong, or no hello: close without waiting for TCP to notice, and start again. */
@@ -374,8 +443,23 @@ export class MediationSocket {
       case 'snapshot':
         this.roomFrame(frame as unknown as RoomFrame);
         break;
-      case 'synced':
-        for (const room of Object.keys(isRecord(frame.rooms) ? frame.rooms : {})) this.syncing.delete(room);
+      case 'synced': {
+        const rooms = Object.keys(isRecord(frame.rooms) ? frame.rooms : {});
+        for (const room of rooms) this.syncing.delete(room);
+        this.options.onSynced?.(rooms);
+        break;
+      }
+      case 'rooms':
+        this.roomsAdded(isRecord(frame.rooms) ? Object.keys(frame.rooms) : []);
+        break;
+      case 'revoked':
+        if (typeof frame.room === 'string') this.revoked(frame.room);
+        break;
+      case 'notification':
+        if (typeof frame.id === 'number' && typeof frame.text === 'string') {
+          const { type: _type, ...notification } = frame;
+          this.options.onNotification?.(notification as unknown as NotificationFrame);
+        }
         break;
       case 'ack':
         this.answered(frame.id, (waiter, command) => {
@@ -407,12 +491,10 @@ export class MediationSocket {
     this.retryAt = null;
     if (isRecord(frame.participant)) this.meStore.set(frame.participant as unknown as HelloParticipant);
     const rooms = isRecord(frame.rooms) ? Object.keys(frame.rooms) : [];
-    const wanted: Record<string, number> = {};
-    for (const room of rooms) {
-      wanted[room] = this.seqOf(room);
-      this.syncing.add(room);
-    }
-    this.send({ type: 'sync', rooms: wanted });
+    // Rooms held from before that the server no longer names were lost while away.
+    for (const room of this.knownRooms()) if (!rooms.includes(room)) this.dropRoom(room);
+    this.roomsStore.set(rooms);
+    this.syncRooms(rooms);
     this.setStatus('online');
     this.heartbeatTimer = setInterval(() => this.heartbeat(), this.options.heartbeatMs);
     this.presenceSent = JSON.stringify({ viewing: null, editing: null });
@@ -426,14 +508,64 @@ export class MediationSocket {
     this.pongTimer = setTimeout(() => this.dead(), this.options.pongTimeoutMs);
   }
 
+  private syncRooms(rooms: readonly string[]): void {
+    const wanted: Record<string, number> = {};
+    for (const room of rooms) {
+      this.storeOf(room, true);
+      wanted[room] = this.seqOf(room);
+      this.syncing.add(room);
+    }
+    this.send({ type: 'sync', rooms: wanted });
+  }
+
+  /** Access to new rooms was granted (an expert let into an open caucus): sync them. */
+  private roomsAdded(rooms: string[]): void {
+    this.roomsStore.update((list) => [...list, ...rooms.filter((r) => !list.includes(r))]);
+    if (rooms.length > 0 && this.ready) this.syncRooms(rooms);
+  }
+
+  /** Access to a room ended: stop following it and forget what it held, now. */
+  private revoked(room: string): void {
+    this.dropRoom(room);
+    this.roomsStore.update((list) => list.filter((r) => r !== room));
+    if (this.presenceMap.size > 0) {
+      const next = new Map([...this.presenceMap].filter(([, entry]) => entry.room !== room));
+      this.presenceMap = next;
+      this.presenceStore.set(next);
+    }
+  }
+
+  private dropRoom(room: string): void {
+    this.syncing.delete(room);
+    this.seqs.delete(room);
+    const store = this.storeOf(room, false);
+    store?.drop?.();
+    this.dynamicRooms.delete(room);
+  }
+
+  private knownRooms(): string[] {
+    return [...new Set([...Object.keys(this.options.rooms ?? {}), ...this.dynamicRooms.keys(), ...this.seqs.keys()])];
+  }
+
+  private storeOf(room: string, create: boolean): RoomStore | undefined {
+    const fixed = this.options.rooms?.[room];
+    if (fixed) return fixed;
+    let store = this.dynamicRooms.get(room);
+    if (!store && create && this.options.createRoom) {
+      store = this.options.createRoom(room) ?? undefined;
+      if (store) this.dynamicRooms.set(room, store);
+    }
+    return store;
+  }
+
   private seqOf(room: string): number {
-    const store = this.options.rooms?.[room];
+    const store = this.storeOf(room, false);
     return store ? store.seq() : (this.seqs.get(room) ?? 0);
   }
 
   private roomFrame(frame: RoomFrame): void {
     if (typeof frame.room !== 'string' || typeof frame.seq !== 'number') return;
-    const store = this.options.rooms?.[frame.room];
+    const store = this.storeOf(frame.room, false);
     let outcome: Outcome;
     if (store) {
       outcome = store.apply(frame);
@@ -504,11 +636,14 @@ export class MediationSocket {
   private presenceFrame(frame: Record<string, unknown>): void {
     const connection = frame.connection;
     if (typeof connection !== 'string') return;
+    const room = typeof frame.room === 'string' ? frame.room : 'joint';
+    const key = `${room} ${connection}`;
     const next = new Map(this.presenceMap);
     if (frame.online === false) {
-      next.delete(connection);
+      next.delete(key);
     } else if (typeof frame.participant === 'number') {
-      next.set(connection, {
+      next.set(key, {
+        room,
         connection,
         participant: frame.participant,
         viewing: typeof frame.viewing === 'number' ? frame.viewing : null,
@@ -526,7 +661,7 @@ export class MediationSocket {
       this.presenceTimer = null;
       const body = JSON.stringify(this.presenceWanted);
       if (!this.ready || body === this.presenceSent) return;
-      if (this.send({ type: 'presence', ...this.presenceWanted })) {
+      if (this.send({ type: 'presence', room: 'joint', ...this.presenceWanted })) {
         this.presenceSent = body;
         this.presenceLastAt = Date.now();
       }
