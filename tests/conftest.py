@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import os
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -20,15 +21,36 @@ from tests.factories import UserFactory
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """The long property tests first, so parallel workers start them at once; browser
-    tests last, after all else is green."""
+    """Browser tests last, after all else is green; the long property tests each at the
+    head of a different worker's share, so they run side by side from the start."""
 
     def rank(item: pytest.Item) -> int:
-        if "caucus_leaks" in item.nodeid:
-            return 0
-        return 2 if item.get_closest_marker("e2e") is not None else 1
+        return 1 if item.get_closest_marker("e2e") is not None else 0
 
     items.sort(key=rank)
+    long = [item for item in items if "caucus_leaks" in item.nodeid]
+    rest = [item for item in items if "caucus_leaks" not in item.nodeid]
+    workers = int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1"))
+    heads = share_starts(len(items), workers)
+    # Long test j goes to share j % workers; insertion in ascending order of final position.
+    placed = sorted(
+        ((heads[j % workers] + j // workers, item) for j, item in enumerate(long)),
+        key=lambda pair: pair[0],
+    )
+    items[:] = rest
+    for position, item in placed:
+        items.insert(position, item)
+
+
+def share_starts(count: int, workers: int) -> list[int]:
+    """Where each worker's first share of the collection starts under pytest-xdist's
+    `--dist worksteal`, which splits the pending tests evenly into contiguous runs."""
+    starts, position, remaining = [], 0, count
+    for k in range(workers):
+        starts.append(position)
+        share = remaining // (workers - k)
+        position, remaining = position + share, remaining - share
+    return starts
 
 
 @dataclass
