@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import inspect
 import os
 import uuid
 from collections.abc import Iterator
@@ -10,7 +12,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
+from asgiref.sync import sync_to_async
 from django.core.cache import cache
+from django.db import connections
 
 from accounts.models import User
 from negotiation import events
@@ -171,6 +175,16 @@ def cast(db: None) -> Cast:
 def live_cast(transactional_db: None) -> Cast:
     """The cast, committed: for tests where another thread or process reads it."""
     return cast_create()
+
+
+@pytest.fixture(autouse=True)
+def _sync_thread_connections_closed(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Async tests reach the database through asgiref's one thread for synchronous code,
+    where the test client leaves connections open after its requests; close them, or the
+    test database cannot be dropped at the end of the run."""
+    yield
+    if inspect.iscoroutinefunction(getattr(request, "function", None)):
+        asyncio.run(sync_to_async(connections.close_all)())
 
 
 @pytest.fixture(autouse=True)

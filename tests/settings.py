@@ -31,3 +31,9 @@ DATABASES["default"]["CONN_MAX_AGE"] = 0
 # A live Daphne started by the browser tests connects straight to the test database.
 if os.environ.get("PARLEY_LIVE_TEST_DB"):
     DATABASES["default"]["NAME"] = os.environ["PARLEY_LIVE_TEST_DB"]
+# Named per process, so pg_stat_activity tells who holds a test database.
+if DATABASES["default"]["ENGINE"].endswith("postgresql"):
+    role = "live server" if os.environ.get("PARLEY_LIVE_TEST_DB") else "runner"
+    DATABASES["default"].setdefault("OPTIONS", {})["application_name"] = (
+        f"parley-test {WORKER or 'main'} {role}"
+    )
