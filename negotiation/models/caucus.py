@@ -200,6 +200,10 @@ class Notification(models.Model):
             "The mediator asks whether something may be shared. Only you can decide.",
         )
         RELEASE_ANSWERED = "release_answered", "A request to share was answered."
+        SHARED_BY_MEDIATOR = (
+            "shared_by_mediator",
+            "The mediator shared something from your private room with everyone.",
+        )
 
     participant = models.ForeignKey(
         Participant, on_delete=models.CASCADE, related_name="notifications"

@@ -12,6 +12,7 @@ same way.
 from __future__ import annotations
 
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from ..errors import Invalid, NotAllowed
@@ -69,10 +70,11 @@ def release_request_create(
             data=dict(ReleaseRequestSerializer(request).data),
             actor=actor,
         )
-        parties = Participant.objects.filter(
-            side_id=caucus_side_id(room), role=Role.PARTY, removed_at__isnull=True
-        ).exclude(pk=actor.pk)
-        notify(participants=parties, kind=Notification.Kind.RELEASE_REQUESTED, room=room)
+        notify(
+            participants=_parties(room).exclude(pk=actor.pk),
+            kind=Notification.Kind.RELEASE_REQUESTED,
+            room=room,
+        )
     return request
 
 
@@ -143,6 +145,11 @@ def release_request_answer(
         )
         if released:
             _statement_publish(joint=joint, caucus=room, request=request, actor=actor)
+        notify(
+            participants=_mediators(room).exclude(pk=actor.pk),
+            kind=Notification.Kind.RELEASE_ANSWERED,
+            room=room,
+        )
     return request
 
 
@@ -207,7 +214,25 @@ def release_share(
             actor=actor,
         )
         _statement_publish(joint=joint, caucus=room, request=request, actor=actor)
+        # Sharing needs no consent under this rule, but the party always learns of it.
+        notify(
+            participants=_parties(room).exclude(pk=actor.pk),
+            kind=Notification.Kind.SHARED_BY_MEDIATOR,
+            room=room,
+        )
     return request
+
+
+def _parties(room: Room) -> QuerySet[Participant]:
+    return Participant.objects.filter(
+        side_id=caucus_side_id(room), role=Role.PARTY, removed_at__isnull=True
+    )
+
+
+def _mediators(room: Room) -> QuerySet[Participant]:
+    return Participant.objects.filter(
+        mediation_id=room.mediation_id, role=Role.MEDIATOR, removed_at__isnull=True
+    )
 
 
 def _statement_publish(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from negotiation.errors import Invalid, NotAllowed
-from negotiation.models import ReleaseRequest, SharedStatement
+from negotiation.models import Notification, ReleaseRequest, SharedStatement
 from negotiation.selectors import room_snapshot
 from tests.conftest import Cast, acknowledge_rule, run
 
@@ -133,3 +133,38 @@ def test_a_party_marks_a_message_confidential_after_the_fact(ready: Cast) -> Non
     run(ready, "party_a", "caucus_message.mark", message=message["id"], confidential=True)
     with pytest.raises(NotAllowed):
         run(ready, "mediator", "release.share", message=message["id"])
+
+
+def unread(cast: Cast, who: str) -> list[tuple[str, str]]:
+    return list(
+        Notification.objects.filter(
+            participant=cast.participants[who], read_at__isnull=True
+        ).values_list("kind", "room_key")
+    )
+
+
+def test_the_mediator_learns_that_the_party_answered_and_nobody_else_does(ready: Cast) -> None:
+    release = request(ready)
+    Notification.objects.all().delete()
+    answer(ready, release, decision="decline")
+    caucus = f"caucus:{ready.side_a.pk}"
+    assert unread(ready, "mediator") == [("release_answered", caucus)]
+    for who in ("party_a", "party_b", "attorney_a", "observer"):
+        assert unread(ready, who) == []
+
+
+def test_a_party_always_learns_that_the_mediator_shared_from_their_room(ready: Cast) -> None:
+    run(ready, "mediator", "rule.set", rule="shareable_unless_marked")
+    acknowledge_rule(ready)
+    plain = run(ready, "party_a", "caucus_message.post", body="We can wait a year")
+    Notification.objects.all().delete()
+    run(ready, "mediator", "release.share", message=plain["id"], text="Timing is flexible")
+    [notification] = Notification.objects.filter(participant=ready.participants["party_a"])
+    assert (notification.kind, notification.room_key) == (
+        "shared_by_mediator",
+        f"caucus:{ready.side_a.pk}",
+    )
+    assert "Timing" not in notification.text
+    assert "year" not in notification.text
+    for who in ("mediator", "party_b", "attorney_a", "observer"):
+        assert unread(ready, who) == []
