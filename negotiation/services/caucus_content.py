@@ -148,7 +148,9 @@ def caucus_note_update(
         rooms_lock(note.room)
         note.refresh_from_db()
         version_check(
-            current=note.version, given=version, payload=dict(CaucusNoteSerializer(note).data)
+            current=note.version,
+            given=version,
+            payload=lambda: dict(CaucusNoteSerializer(note).data),
         )
         for field, value in cleaned.items():
             setattr(note, field, value)
@@ -244,7 +246,7 @@ def reality_check_set(
             version_check(
                 current=sheet.version,
                 given=version,
-                payload=dict(RealityCheckSerializer(sheet).data),
+                payload=lambda: dict(RealityCheckSerializer(sheet).data),
             )
         if any(
             field in cleaned and cleaned[field] != getattr(sheet, field)

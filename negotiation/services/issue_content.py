@@ -102,7 +102,7 @@ def position_set(
             version_check(
                 current=position.version,
                 given=version,
-                payload=dict(PositionSerializer(position).data),
+                payload=lambda: dict(PositionSerializer(position).data),
             )
             position.version += 1
         position.text = text
@@ -230,7 +230,7 @@ def item_update(
         room_lock(item.issue.room)
         item.refresh_from_db()
         version_check(
-            current=item.version, given=version, payload=dict(serializer_class(item).data)
+            current=item.version, given=version, payload=lambda: dict(serializer_class(item).data)
         )
         for field, value in cleaned.items():
             setattr(item, field, value)

@@ -113,7 +113,7 @@ def issue_update(
         issue = access_issue(actor, issue_id)
         room_lock(issue.room)
         issue.refresh_from_db()
-        version_check(current=issue.version, given=version, payload=issue_payload(issue))
+        version_check(current=issue.version, given=version, payload=lambda: issue_payload(issue))
         for field, value in cleaned.items():
             setattr(issue, field, value)
         issue.version += 1
@@ -150,7 +150,7 @@ def issue_move(
         issue = access_issue(actor, issue_id)
         room_lock(issue.room)
         issue.refresh_from_db()
-        version_check(current=issue.version, given=version, payload=issue_payload(issue))
+        version_check(current=issue.version, given=version, payload=lambda: issue_payload(issue))
         siblings = list(
             Issue.objects.filter(room=issue.room, lane=lane)
             .exclude(pk=issue.pk)

@@ -122,7 +122,7 @@ def proposal_respond(
             version_check(
                 current=response.version,
                 given=version,
-                payload=dict(ResponseSerializer(response).data),
+                payload=lambda: dict(ResponseSerializer(response).data),
             )
             response.version += 1
         response.counter = (
@@ -164,7 +164,9 @@ def proposal_withdraw(*, actor: Participant, proposal_id: object, version: objec
             raise NotAllowed("Only whoever made a proposal withdraws it.")
         room_lock(proposal.issue.room)
         proposal.refresh_from_db()
-        version_check(current=proposal.version, given=version, payload=proposal_payload(proposal))
+        version_check(
+            current=proposal.version, given=version, payload=lambda: proposal_payload(proposal)
+        )
         if proposal.status == Proposal.Status.WITHDRAWN:
             raise Invalid("Already withdrawn.", details={"proposal": ["Already withdrawn."]})
         proposal.status = Proposal.Status.WITHDRAWN

@@ -118,7 +118,7 @@ def release_request_answer(
         version_check(
             current=request.version,
             given=version,
-            payload=dict(ReleaseRequestSerializer(request).data),
+            payload=lambda: dict(ReleaseRequestSerializer(request).data),
         )
         if request.status != ReleaseRequest.Status.PENDING:
             raise Invalid("Already answered.", details={"decision": ["Already answered."]})

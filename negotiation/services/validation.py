@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
 
 from ..errors import Conflict, Invalid
@@ -44,11 +45,13 @@ def amount_clean(value: object, *, field: str = "amount") -> Decimal | None:
     return amount.quantize(Decimal("0.01"))
 
 
-def version_check(*, current: int, given: object, payload: dict[str, object] | None) -> None:
-    """Raise Conflict, carrying the current state (None when there is none yet), unless
-    `given` is the current version."""
+def version_check(
+    *, current: int, given: object, payload: Callable[[], dict[str, object]] | None
+) -> None:
+    """Raise Conflict, carrying the current state (`payload()`, or None when there is
+    none yet), unless `given` is the current version."""
     if given != current:
         raise Conflict(
             "Someone changed this while you were editing. Here is the current version.",
-            details={"current": payload},
+            details={"current": None if payload is None else payload()},
         )
