@@ -2,7 +2,7 @@ import { get } from 'svelte/store';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { applyFrame, emptyBoard, type BoardState } from '../src/lib/board';
 import { applyCaucusFrame, emptyCaucus, type CaucusState } from '../src/lib/caucus';
-import { backoffDelay, CommandError, MediationSocket, newCommandId, socketUrl, type SocketOptions } from '../src/lib/socket';
+import { accessProbe, backoffDelay, CommandError, MediationSocket, newCommandId, socketUrl, type SocketOptions } from '../src/lib/socket';
 
 const MEDIATION = '3f2b8c1e-9d4a-4b6f-8e2a-1c5d7f9a0b12';
 
@@ -95,6 +95,7 @@ function create(options: Partial<SocketOptions> = {}): MediationSocket {
     storage,
     random: () => 1,
     uuid: () => `cmd-${++ids}`,
+    probe: () => Promise.resolve('ok'),
     rooms: {
       joint: {
         seq: () => board.seq,
@@ -513,5 +514,79 @@ describe('closed for good', () => {
     FakeSocket.last.drop(1011);
     await vi.advanceTimersByTimeAsync(10_000);
     expect(FakeSocket.all.length).toBeGreaterThan(count);
+  });
+});
+
+describe('a refused handshake', () => {
+  it('asks the REST API and ends when access is gone (removed while away)', async () => {
+    const probe = vi.fn(() => Promise.resolve('ended' as const));
+    const socket = create({ probe });
+    const sent = socket.command('issue.update', { issue: 1, version: 1, title: 'x' });
+    FakeSocket.last.drop(1006);
+    await expect(sent).rejects.toMatchObject({ code: 'access_ended' });
+    expect(probe).toHaveBeenCalledTimes(1);
+    expect(get(socket.connection).status).toBe('ended');
+    expect(stored()).toBeNull();
+    const count = FakeSocket.all.length;
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(FakeSocket.all.length).toBe(count);
+  });
+
+  it('ends as signed out when the session is gone', async () => {
+    const socket = create({ probe: () => Promise.resolve('signed-out') });
+    FakeSocket.last.drop(1006);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(get(socket.connection).status).toBe('signed-out');
+  });
+
+  it('keeps trying when access stands (a server that is down or restarting)', async () => {
+    const socket = create({ probe: () => Promise.resolve('ok') });
+    FakeSocket.last.drop(1006);
+    await vi.advanceTimersByTimeAsync(10_000);
+    expect(FakeSocket.all.length).toBeGreaterThan(1);
+    FakeSocket.last.hello();
+    expect(get(socket.connection).status).toBe('online');
+  });
+
+  it('does not ask when an open socket drops, nor act on an answer that comes after a reconnect', async () => {
+    let answer: (state: 'ended') => void = () => undefined;
+    const probe = vi.fn(() => new Promise<'ended'>((resolve) => (answer = resolve)));
+    const socket = create({ probe });
+    FakeSocket.last.hello();
+    FakeSocket.last.drop(1006);
+    expect(probe).not.toHaveBeenCalled();
+    await vi.advanceTimersByTimeAsync(1_000);
+    FakeSocket.last.drop(1006);
+    expect(probe).toHaveBeenCalledTimes(1);
+    await vi.advanceTimersByTimeAsync(2_000);
+    FakeSocket.last.hello();
+    answer('ended');
+    await vi.advanceTimersByTimeAsync(0);
+    expect(get(socket.connection).status).toBe('online');
+  });
+});
+
+describe('accessProbe', () => {
+  const answering = (status: number, body: unknown = {}) =>
+    vi.fn(() => Promise.resolve(new Response(JSON.stringify(body), { status }))) as unknown as typeof fetch;
+
+  it('reads 404 as access ended and an unauthenticated answer as signed out', async () => {
+    expect(await accessProbe(MEDIATION, answering(404))).toBe('ended');
+    expect(await accessProbe(MEDIATION, answering(401))).toBe('signed-out');
+    expect(await accessProbe(MEDIATION, answering(403, { code: 'not_authenticated' }))).toBe('signed-out');
+  });
+
+  it('reads everything else, and no answer at all, as no reason to stop', async () => {
+    expect(await accessProbe(MEDIATION, answering(200))).toBe('ok');
+    expect(await accessProbe(MEDIATION, answering(403, { code: 'permission_denied' }))).toBe('ok');
+    expect(await accessProbe(MEDIATION, answering(502))).toBe('ok');
+    const offline = vi.fn(() => Promise.reject(new TypeError('Failed to fetch'))) as unknown as typeof fetch;
+    expect(await accessProbe(MEDIATION, offline)).toBe('ok');
+  });
+
+  it('asks for this mediation with the session cookie', async () => {
+    const fetchImpl = answering(200);
+    await accessProbe(MEDIATION, fetchImpl);
+    expect(fetchImpl).toHaveBeenCalledWith(`/api/mediations/${MEDIATION}/`, expect.objectContaining({ credentials: 'same-origin' }));
   });
 });

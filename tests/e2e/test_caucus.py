@@ -22,8 +22,8 @@ from playwright.sync_api import Page, Response, ViewportSize, WebSocket, expect
 
 from negotiation.models import CaucusMessage, Participant, ReleaseRequest, SharedStatement
 from tests.conftest import Cast
-from tests.e2e.conftest import PHONE, axe_serious_violations, session_cookie
-from tests.e2e.test_board import DESKTOP, TOUCH_TARGETS, command, eventually
+from tests.e2e.conftest import PHONE, Daphne, axe_serious_violations, session_cookie
+from tests.e2e.test_board import DESKTOP, RECONNECT_MS, TOUCH_TARGETS, command, eventually
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -324,3 +324,29 @@ def test_a_removed_party_loses_everything_on_screen_at_once(
     assert sockets == [], "the page tried to reconnect after its access ended"
     for page in (sam, mediator):
         page.context.close()
+
+
+def test_a_party_removed_while_away_is_told_so_on_return(
+    live_cast: Cast, restartable_server: Daphne, browser: Any
+) -> None:
+    """Removed while the connection was down: the server refuses the handshake, which a
+    browser sees only as a failed connection; the page asks and ends, not retrying forever."""
+    server = restartable_server
+    command(live_cast, "mediator", "issue.create", title="House")
+    sam = open_page(browser, server.url, live_cast, "party_b", PHONE)
+    expect(sam.get_by_role("button", name="House", exact=True)).to_be_visible()
+
+    server.stop()
+    expect(sam.locator("[data-board]")).not_to_have_attribute("data-connection", "online")
+    command(live_cast, "mediator", "participant.remove",
+            participant=live_cast.participants["party_b"].pk)  # fmt: skip
+    server.start()
+
+    ended = sam.get_by_role("alert").filter(has_text="Your access to this mediation has ended")
+    expect(ended).to_be_visible(timeout=RECONNECT_MS)
+    expect(sam.get_by_text("House", exact=True)).to_have_count(0)
+    sockets: list[WebSocket] = []
+    sam.on("websocket", lambda ws: sockets.append(ws))
+    sam.wait_for_timeout(3000)
+    assert sockets == [], "the page kept trying after its access ended"
+    sam.context.close()

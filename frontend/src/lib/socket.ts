@@ -13,7 +13,9 @@
  *   per room.
  * - Rooms come and go: `rooms` adds one (synced from scratch), `revoked` drops one and its
  *   state at once. Close code 4403 (access ended) and 4401 (signed out) end the socket for
- *   good: it does not reconnect.
+ *   good: it does not reconnect. A handshake the server refuses shows in a browser only as
+ *   1006, like a server that is down, so then the REST API is asked whether access is gone
+ *   (someone removed while their phone slept) before trying again.
  *
  * Components never touch the socket: they read the stores and call `command()`.
  */
@@ -26,6 +28,30 @@ export type ConnectionStatus = 'connecting' | 'online' | 'offline' | 'reconnecti
 /** Close codes the server ends a socket with for good. */
 export const CLOSE_ACCESS_ENDED = 4403;
 export const CLOSE_SIGNED_OUT = 4401;
+
+/** What the REST API says of this participant's access after a refused handshake. */
+export type AccessState = 'ok' | 'ended' | 'signed-out';
+
+/** Ask the REST API whether the mediation is still there for this session: 404 means
+ *  access ended, an unauthenticated answer means signed out; anything else, including no
+ *  answer at all, is no reason to stop trying. */
+export async function accessProbe(mediationId: string, fetchImpl: typeof fetch = fetch): Promise<AccessState> {
+  try {
+    const response = await fetchImpl(`/api/mediations/${encodeURIComponent(mediationId)}/`, {
+      credentials: 'same-origin',
+      headers: { Accept: 'application/json' },
+    });
+    if (response.status === 404) return 'ended';
+    if (response.status === 401) return 'signed-out';
+    if (response.status === 403) {
+      const body = (await response.json().catch(() => null)) as { code?: unknown } | null;
+      return body?.code === 'not_authenticated' ? 'signed-out' : 'ok';
+    }
+    return 'ok';
+  } catch {
+    return 'ok';
+  }
+}
 
 export interface ConnectionInfo {
   status: ConnectionStatus;
@@ -113,6 +139,8 @@ export interface SocketOptions {
   onResult?: (command: PendingCommand, result: unknown) => void;
   /** A refused command nobody waits for any more (it was queued before a reload). */
   onOrphanError?: (command: PendingCommand, error: CommandError) => void;
+  /** Asked after a refused handshake; defaults to `accessProbe` on this mediation. */
+  probe?: () => Promise<AccessState>;
   url?: string;
   WebSocket?: new (url: string) => WebSocket;
   storage?: Storage | null;
@@ -322,6 +350,7 @@ export class MediationSocket {
       return;
     }
     this.ws = ws;
+    let opened = false;
     ws.onmessage = (event: MessageEvent) => {
       if (this.ws === ws) this.receive(event.data);
     };
@@ -329,12 +358,14 @@ export class MediationSocket {
       if (this.ws !== ws) return;
       if (event.code === CLOSE_ACCESS_ENDED) this.ended('ended');
       else if (event.code === CLOSE_SIGNED_OUT) this.ended('signed-out');
+      else if (!opened) this.refused();
       else this.closed();
     };
     ws.onerror = () => {
       // onclose follows; nothing to do here.
     };
     ws.onopen = () => {
+      opened = true;
       if (this.ws !== ws) return;
       // The server speaks first; a socket that never says hello is as good as dead.
       this.helloTimer = setTimeout(() => this.dead(), this.options.pongTimeoutMs);
@@ -361,6 +392,16 @@ export class MediationSocket {
     this.retryAt = Date.now() + delay;
     this.publishInfo();
     this.retryTimer = setTimeout(() => this.open(), delay);
+  }
+
+  /** The handshake failed: refused, or no server. Retry as usual, and meanwhile ask
+   *  whether access is gone for good; if so, end unless a socket got through since. */
+  private refused(): void {
+    this.closed();
+    const probe = this.options.probe ?? (() => accessProbe(this.options.mediationId));
+    void probe().then((state) => {
+      if (state !== 'ok' && this.started && !this.isFinal() && !this.ready) this.ended(state);
+    });
   }
 
   private isFinal(): boolean {
