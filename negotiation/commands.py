@@ -517,8 +517,10 @@ def command_execute(*, actor: Participant, client_id: object, name: object, data
     """Run a client command once per client id and return its result payload.
 
     A repeat of a client id returns the stored result of the first run, with no second
-    effect; reusing an id for another command is Invalid. Errors are not stored: a
-    command that failed may be sent again.
+    effect, also while the first is still running (a replay after a reconnect): the id
+    is claimed before the command runs, so the repeat waits for the first run's
+    transaction and then reads its result. Reusing an id for another command is Invalid.
+    Errors are not stored: a command that failed may be sent again.
     """
     if not isinstance(client_id, str) or not 1 <= len(client_id) <= CLIENT_ID_MAX:
         raise Invalid(
@@ -531,13 +533,19 @@ def command_execute(*, actor: Participant, client_id: object, name: object, data
         return _repeat(receipt, command)
     try:
         with transaction.atomic():
-            result = dict(command.output(command.run(actor, validated)).data)
-            CommandReceipt.objects.create(
-                participant=actor, client_id=client_id, name=command.name, result=result
+            # Claim the id first. A repeat racing this run blocks on the same unique key
+            # (PostgreSQL) or the write lock (SQLite) until this transaction ends, then
+            # finds the receipt; checked after the command's own locks instead, it would
+            # meet this run's effect as a conflict.
+            receipt = CommandReceipt.objects.create(
+                participant=actor, client_id=client_id, name=command.name, result={}
             )
+            result = dict(command.output(command.run(actor, validated)).data)
+            receipt.result = result
+            receipt.save(update_fields=["result"])
     except IntegrityError:
-        # The same command ran at the same moment elsewhere (a replay racing the
-        # original); that run's effect stands and this one's was rolled back.
+        # The same id was claimed at the same moment elsewhere (a replay racing the
+        # original) and that run committed; its result is the answer.
         receipt = _receipt(actor, client_id)
         if receipt is None:
             raise

@@ -191,3 +191,97 @@ def test_the_command_matrix(cast: Cast, name: str) -> None:
     assert codes == {
         who: 200 if who in allowed else 404 if who == "outsider" else 403 for who in codes
     }
+
+
+# --- repeats racing the original --------------------------------------------------------
+
+
+def _waiting_on_locks() -> int:
+    """How many statements of this test database wait for a lock (PostgreSQL)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid "
+            "WHERE NOT l.granted AND a.datname = current_database()"
+        )
+        (count,) = cursor.fetchone()
+    return int(count)
+
+
+RACED = {
+    # command: data for it, given the issue and a proposal of party A's
+    "issue.update": lambda issue, offer: {"issue": issue, "version": 1, "title": "The car"},
+    "issue.move": lambda issue, offer: {"issue": issue, "version": 1, "lane": "discussing"},
+    "proposal.withdraw": lambda issue, offer: {"proposal": offer, "version": 1},
+    "issue.create": lambda issue, offer: {"title": "House"},
+}
+
+
+@pytest.mark.parametrize("name", sorted(RACED))
+def test_it_answers_repeats_racing_the_original_with_the_first_result(
+    live_cast: Cast, monkeypatch: pytest.MonkeyPatch, name: str
+) -> None:
+    """A client replays a command (same id) while the original is still running, e.g.
+    after a reconnect: every repeat waits for it and gets its result, not a conflict or
+    an "already withdrawn" for an edit that was saved."""
+    import dataclasses
+    import threading
+    import time
+
+    from django.db import connection
+
+    from negotiation.models import Participant
+
+    cast = live_cast
+    issue = run(cast, "party_a", "issue.create", title="Car")
+    offer = run(cast, "party_a", "proposal.create", issue=issue["id"], terms="Keep it")
+    data = RACED[name](issue["id"], offer["id"])
+    repeats = 3
+    original_ran = threading.Event()
+    command = COMMANDS[name]
+    postgres = connection.vendor == "postgresql"
+
+    def slow_run(actor: Participant, validated: dict[str, object]) -> object:
+        result = command.run(actor, validated)
+        if not original_ran.is_set():
+            original_ran.set()
+            # Hold the original's transaction open until every repeat is waiting on it.
+            deadline = time.monotonic() + 10
+            while postgres and _waiting_on_locks() < repeats and time.monotonic() < deadline:
+                time.sleep(0.02)
+            if not postgres:
+                time.sleep(0.5)
+        return result
+
+    monkeypatch.setitem(COMMANDS, name, dataclasses.replace(command, run=slow_run))
+    results: dict[int, object] = {}
+
+    def send(index: int) -> None:
+        if index:
+            original_ran.wait(10)
+        try:
+            actor = Participant.objects.select_related("mediation", "side", "user").get(
+                pk=cast.participants["party_a"].pk
+            )
+            results[index] = command_execute(actor=actor, client_id="c-race", name=name, data=data)
+        except Exception as error:
+            results[index] = error
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=send, args=(index,)) for index in range(1 + repeats)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert original_ran.is_set()
+    assert [results[index] for index in range(1, 1 + repeats)] == [results[0]] * repeats
+    assert isinstance(results[0], dict)
+    event = {
+        "issue.update": "issue.updated",
+        "issue.move": "issue.moved",
+        "proposal.withdraw": "proposal.withdrawn",
+        "issue.create": "issue.created",
+    }[name]
+    assert Event.objects.filter(name=event).count() == 1 + (name == "issue.create")
