@@ -294,6 +294,127 @@ describe('commands', () => {
     expect(FakeSocket.last.frames('command').map((f) => f.id)).toEqual(['cmd-1', 'cmd-1']);
   });
 
+  it('keeps a rate-limited command queued, in its place, and sends it again after a pause', async () => {
+    const socket = create();
+    FakeSocket.last.hello();
+    const first = socket.command('option.add', { issue: 1, text: 'a' });
+    const refused = socket.command('option.add', { issue: 1, text: 'b' });
+    void socket.command('option.add', { issue: 1, text: 'c' });
+    const settled = vi.fn();
+    refused.then(settled, settled);
+    FakeSocket.last.receive({ type: 'ack', id: 'cmd-1', result: { id: 1 } });
+    FakeSocket.last.receive({ type: 'error', id: 'cmd-2', code: 'rate_limited', message: 'Too many messages; slow down.' });
+    FakeSocket.last.receive({ type: 'error', id: 'cmd-3', code: 'rate_limited', message: 'Too many messages; slow down.' });
+    await expect(first).resolves.toEqual({ id: 1 });
+    await Promise.resolve();
+    expect(settled).not.toHaveBeenCalled();
+    expect(get(socket.connection).pending).toBe(2);
+    expect((stored() as { id: string }[]).map((c) => c.id)).toEqual(['cmd-2', 'cmd-3']);
+
+    // Nothing goes during the pause, not even a command made meanwhile; then all, in order.
+    void socket.command('option.add', { issue: 1, text: 'd' });
+    const sent = () => FakeSocket.last.frames('command').map((f) => f.id);
+    expect(sent()).toEqual(['cmd-1', 'cmd-2', 'cmd-3']);
+    await vi.advanceTimersByTimeAsync(999);
+    expect(sent()).toEqual(['cmd-1', 'cmd-2', 'cmd-3']);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(sent()).toEqual(['cmd-1', 'cmd-2', 'cmd-3', 'cmd-2', 'cmd-3', 'cmd-4']);
+
+    FakeSocket.last.receive({ type: 'ack', id: 'cmd-2', result: { id: 2 } });
+    await expect(refused).resolves.toEqual({ id: 2 });
+  });
+
+  it('waits as long as the server says before sending a rate-limited command again', async () => {
+    const socket = create();
+    FakeSocket.last.hello();
+    void socket.command('comment.add', { issue: 1, body: 'a' });
+    FakeSocket.last.receive({ type: 'error', id: 'cmd-1', code: 'rate_limited', message: 'Slow down', details: { retry_after: 5 } });
+    await vi.advanceTimersByTimeAsync(4999);
+    expect(FakeSocket.last.frames('command')).toHaveLength(1);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(FakeSocket.last.frames('command').map((f) => f.id)).toEqual(['cmd-1', 'cmd-1']);
+  });
+
+  it('pauses longer while refusals go on, and no longer once one is answered', async () => {
+    const socket = create();
+    FakeSocket.last.hello();
+    void socket.command('comment.add', { issue: 1, body: 'a' });
+    const refuse = () => FakeSocket.last.receive({ type: 'error', id: 'cmd-1', code: 'rate_limited', message: 'Slow down' });
+    const count = () => FakeSocket.last.frames('command').length;
+    refuse();
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(count()).toBe(2);
+    refuse();
+    await vi.advanceTimersByTimeAsync(1999);
+    expect(count()).toBe(2);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(count()).toBe(3);
+    FakeSocket.last.receive({ type: 'ack', id: 'cmd-1', result: {} });
+
+    void socket.command('comment.add', { issue: 1, body: 'b' });
+    FakeSocket.last.receive({ type: 'error', id: 'cmd-2', code: 'rate_limited', message: 'Slow down' });
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(FakeSocket.last.frames('command').map((f) => f.id).slice(-2)).toEqual(['cmd-2', 'cmd-2']);
+  });
+
+  /** Replay 200 commands queued offline against a server with a token bucket of its own,
+   *  which reads what arrived every 5 ms, so frames come to it bunched. */
+  async function replay(rate: number, burst: number, step = 5) {
+    const socket = create();
+    const promises = Array.from({ length: 200 }, (_, i) => socket.command('comment.add', { issue: 1, body: `c${i}` }));
+    const server = FakeSocket.last;
+    server.hello();
+    let tokens = burst;
+    let at = Date.now();
+    let read = 0;
+    const done: string[] = [];
+    let refusals = 0;
+    const started = Date.now();
+    while (Date.now() - started < 120_000 && done.length < 200) {
+      const now = Date.now();
+      tokens = Math.min(burst, tokens + ((now - at) / 1000) * rate);
+      at = now;
+      for (const frame of server.sent.slice(read)) {
+        read += 1;
+        if (tokens < 1) {
+          refusals += 1;
+          server.receive({ type: 'error', id: typeof frame.id === 'string' ? frame.id : null, code: 'rate_limited', message: 'Slow down' });
+          continue;
+        }
+        tokens -= 1;
+        if (frame.type === 'ping') server.receive({ type: 'pong' });
+        if (frame.type === 'command' && typeof frame.id === 'string') {
+          if (!done.includes(frame.id)) done.push(frame.id);
+          server.receive({ type: 'ack', id: frame.id, result: {} });
+        }
+      }
+      await vi.advanceTimersByTimeAsync(step);
+    }
+    expect(FakeSocket.all).toHaveLength(1); // the one connection held all along
+    const results = await Promise.all(promises);
+    return { refusals, done, results, pending: get(socket.connection).pending, seconds: (Date.now() - started) / 1000 };
+  }
+
+  const allIds = Array.from({ length: 200 }, (_, i) => `cmd-${i + 1}`);
+
+  it('replays a long offline queue at a pace the server’s limit allows, in order, each once', async () => {
+    // The server's own limit: negotiation/consumers.py, 20 a second, bursts of 60.
+    const { refusals, done, results, pending } = await replay(20, 60);
+    expect(refusals).toBe(0);
+    expect(done).toEqual(allIds);
+    expect(results).toHaveLength(200);
+    expect(pending).toBe(0);
+  });
+
+  it('loses nothing to a server stricter than it paces for', async () => {
+    const { refusals, done, results, pending, seconds } = await replay(5, 10, 50);
+    expect(refusals).toBeGreaterThan(0);
+    expect(done).toEqual(allIds);
+    expect(seconds).toBeLessThan(60); // 200 at 5 a second: 40 s at best
+    expect(results).toHaveLength(200);
+    expect(pending).toBe(0);
+  });
+
   it('refuses at once a command too big for the server to read', async () => {
     const socket = create();
     await expect(socket.command('comment.add', { issue: 1, body: 'x'.repeat(70_000) })).rejects.toMatchObject({ code: 'too_large' });

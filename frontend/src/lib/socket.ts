@@ -9,6 +9,9 @@
  *   when online and sent again, with the same id, after every reconnect (the server
  *   answers a repeat with the first result). The queue lives in sessionStorage, per
  *   mediation, so it also survives a reload.
+ * - Frames go out at a pace below the server's rate limit, so a long queue replayed after
+ *   a reconnect does not trip it; a `rate_limited` refusal is not an answer: the command
+ *   stays queued, in its place, and goes again after a pause.
  * - Presence: what this tab views and edits goes out (throttled); everyone's comes in,
  *   per room.
  * - Rooms come and go: `rooms` adds one (synced from scratch), `revoked` drops one and its
@@ -151,10 +154,22 @@ export interface SocketOptions {
   backoffBaseMs?: number;
   backoffMaxMs?: number;
   presenceThrottleMs?: number;
+  /** The client's pace for frames it sends (see SEND_RATE_PER_SECOND). */
+  sendRatePerSecond?: number;
+  sendBurst?: number;
 }
 
-/** At most this many commands are on the wire unanswered, to stay inside the rate limit. */
+/** At most this many commands are on the wire unanswered. */
 const IN_FLIGHT_MAX = 16;
+/**
+ * The client's own pace, a token bucket for every frame it sends, set below the server's
+ * (20 a second, bursts of 60; negotiation/consumers.py) so that replaying a long offline
+ * queue never trips the limit, even when frames arrive bunched up.
+ */
+const SEND_RATE_PER_SECOND = 16;
+const SEND_BURST = 48;
+/** The first pause after a `rate_limited` error; it doubles while refusals go on. */
+const RATE_LIMIT_PAUSE_MS = 1000;
 /** The server refuses frames above 64 KB; a bigger command would never be answered. */
 const COMMAND_MAX_BYTES = 60 * 1024;
 /** After this many failed attempts in a row the app says it is offline. */
@@ -196,7 +211,10 @@ export class MediationSocket {
   readonly rooms: Readable<readonly string[]>;
 
   private readonly options: Required<
-    Pick<SocketOptions, 'heartbeatMs' | 'pongTimeoutMs' | 'backoffBaseMs' | 'backoffMaxMs' | 'presenceThrottleMs'>
+    Pick<
+      SocketOptions,
+      'heartbeatMs' | 'pongTimeoutMs' | 'backoffBaseMs' | 'backoffMaxMs' | 'presenceThrottleMs' | 'sendRatePerSecond' | 'sendBurst'
+    >
   > &
     SocketOptions;
   private readonly connectionStore: Writable<ConnectionInfo>;
@@ -218,7 +236,17 @@ export class MediationSocket {
   private heartbeatTimer: ReturnType<typeof setInterval> | null = null;
   private pongTimer: ReturnType<typeof setTimeout> | null = null;
   private helloTimer: ReturnType<typeof setTimeout> | null = null;
-  private resendTimer: ReturnType<typeof setTimeout> | null = null;
+  /** Due when the pace allows the next command, or a rate-limit pause ends. */
+  private flushTimer: ReturnType<typeof setTimeout> | null = null;
+  /** The send bucket: tokens left, and when it was last filled up to now. */
+  private tokens = 0;
+  private tokensAt = 0;
+  /** No commands go out before this (ms since epoch): the server said slow down. */
+  private pausedUntil = 0;
+  /** `rate_limited` errors since the last answer that was not one. */
+  private rateLimits = 0;
+  /** A frame without an id was refused: syncs and presence go again after the pause. */
+  private resendOthers = false;
 
   private queue: PendingCommand[] = [];
   private readonly waiters = new Map<string, Waiter>();
@@ -252,6 +280,8 @@ export class MediationSocket {
       backoffBaseMs: 500,
       backoffMaxMs: 8_000,
       presenceThrottleMs: 300,
+      sendRatePerSecond: SEND_RATE_PER_SECOND,
+      sendBurst: SEND_BURST,
       ...options,
     };
     this.storageKey = `parley:pending:${options.mediationId}`;
@@ -448,22 +478,31 @@ export class MediationSocket {
   }
 
   private clearTimers(): void {
-    for (const timer of [this.retryTimer, this.pongTimer, this.helloTimer, this.resendTimer]) {
+    for (const timer of [this.retryTimer, this.pongTimer, this.helloTimer, this.flushTimer]) {
       if (timer !== null) clearTimeout(timer);
     }
     if (this.heartbeatTimer !== null) clearInterval(this.heartbeatTimer);
-    this.retryTimer = this.pongTimer = this.helloTimer = this.resendTimer = this.heartbeatTimer = null;
+    this.retryTimer = this.pongTimer = this.helloTimer = this.flushTimer = this.heartbeatTimer = null;
   }
 
+  /** Send a frame now. Every frame counts against the pace; only commands wait for it. */
   private send(frame: Record<string, unknown>): boolean {
     const ws = this.ws;
     if (!ws || ws.readyState !== 1) return false;
     try {
       ws.send(JSON.stringify(frame));
-      return true;
     } catch {
       return false;
     }
+    this.refill();
+    this.tokens -= 1;
+    return true;
+  }
+
+  private refill(): void {
+    const now = Date.now();
+    this.tokens = Math.min(this.options.sendBurst, this.tokens + ((now - this.tokensAt) / 1000) * this.options.sendRatePerSecond);
+    this.tokensAt = now;
   }
 
   private receive(raw: unknown): void {
@@ -538,6 +577,12 @@ export class MediationSocket {
     this.syncRooms(rooms);
     this.setStatus('online');
     this.heartbeatTimer = setInterval(() => this.heartbeat(), this.options.heartbeatMs);
+    // A new connection is a new bucket on the server, full.
+    this.tokens = this.options.sendBurst;
+    this.tokensAt = Date.now();
+    this.pausedUntil = 0;
+    this.rateLimits = 0;
+    this.resendOthers = false;
     this.presenceSent = JSON.stringify({ viewing: null, editing: null });
     this.schedulePresence();
     this.flush();
@@ -625,29 +670,56 @@ export class MediationSocket {
   private error(frame: Record<string, unknown>): void {
     const code = typeof frame.code === 'string' ? frame.code : 'internal';
     const message = typeof frame.message === 'string' ? frame.message : 'Something went wrong.';
+    if (code === 'rate_limited') {
+      this.rateLimited(frame);
+      return;
+    }
     if (typeof frame.id === 'string' && this.queue.some((c) => c.id === frame.id)) {
       const error = new CommandError(code, message, frame.details);
       this.answered(frame.id, (waiter, command) => {
         if (waiter) waiter.reject(error);
         else this.options.onOrphanError?.(command, error);
       });
-      return;
     }
-    if (code === 'rate_limited') {
-      // Refused before it was read, so it carries no id: it may have been any frame we
-      // sent. Everything unanswered goes again in a moment; repeats are harmless.
-      this.inFlight.clear();
-      if (this.resendTimer === null) {
-        this.resendTimer = setTimeout(() => {
-          this.resendTimer = null;
-          if (!this.ready) return;
-          const rooms: Record<string, number> = {};
-          for (const room of this.syncing) rooms[room] = this.seqOf(room);
-          if (Object.keys(rooms).length > 0) this.send({ type: 'sync', rooms });
-          this.flush();
-        }, 1000);
-      }
+  }
+
+  /**
+   * The server refused a frame unread because it came too fast. That is never an answer:
+   * a refused command stays queued, in its place, and goes again with the same id once a
+   * pause is over (the server's `retry_after` if it gives one, else a doubling backoff).
+   * A refusal without an id may have been any frame: everything unanswered goes again,
+   * and so do the unfinished syncs and this tab's presence. Repeats are harmless.
+   */
+  private rateLimited(frame: Record<string, unknown>): void {
+    if (typeof frame.id === 'string') this.inFlight.delete(frame.id);
+    else this.inFlight.clear();
+    // The frames of one burst are refused together: only a refusal after a pause is over
+    // (what was sent again came too fast still) makes the next pause longer.
+    const now = Date.now();
+    if (now >= this.pausedUntil) this.rateLimits += 1;
+    const backoff = Math.min(this.options.backoffMaxMs, RATE_LIMIT_PAUSE_MS * 2 ** Math.min(this.rateLimits - 1, 16));
+    this.pausedUntil = Math.max(this.pausedUntil, now + (retryAfterMs(frame) ?? backoff));
+    if (typeof frame.id !== 'string') this.resendOthers = true;
+    // The server's bucket is empty: start ours empty too, so what follows goes out slowly.
+    this.tokens = Math.min(this.tokens, 0);
+    this.tokensAt = now;
+    if (this.flushTimer !== null) clearTimeout(this.flushTimer);
+    this.flushTimer = setTimeout(() => this.resume(), this.pausedUntil - now);
+  }
+
+  /** A pause is over: send again what may have been refused, then the queue. */
+  private resume(): void {
+    this.flushTimer = null;
+    if (!this.ready) return;
+    if (this.resendOthers) {
+      this.resendOthers = false;
+      const rooms: Record<string, number> = {};
+      for (const room of this.syncing) rooms[room] = this.seqOf(room);
+      if (Object.keys(rooms).length > 0) this.send({ type: 'sync', rooms });
+      this.presenceSent = '';
+      this.schedulePresence();
     }
+    this.flush();
   }
 
   private answered(id: unknown, settle: (waiter: Waiter | undefined, command: PendingCommand) => void): void {
@@ -656,6 +728,7 @@ export class MediationSocket {
     if (index === -1) return; // a late repeat of something already settled
     const [command] = this.queue.splice(index, 1);
     this.inFlight.delete(id);
+    this.rateLimits = 0;
     const waiter = this.waiters.get(id);
     this.waiters.delete(id);
     if (command) settle(waiter, command);
@@ -663,12 +736,30 @@ export class MediationSocket {
     this.flush();
   }
 
-  /** Send queued commands, oldest first, up to the in-flight limit. */
+  /**
+   * Send queued commands, oldest first, up to the in-flight limit and at the client's
+   * pace; when the pace (or a rate-limit pause) holds the next one back, come back when
+   * it allows.
+   */
   private flush(): void {
-    if (!this.ready) return;
+    if (!this.ready || this.flushTimer !== null) return;
+    const now = Date.now();
+    if (now < this.pausedUntil) {
+      this.flushTimer = setTimeout(() => this.resume(), this.pausedUntil - now);
+      return;
+    }
     for (const command of this.queue) {
       if (this.inFlight.size >= IN_FLIGHT_MAX) break;
       if (this.inFlight.has(command.id)) continue;
+      this.refill();
+      if (this.tokens < 1) {
+        const wait = Math.ceil(((1 - this.tokens) / this.options.sendRatePerSecond) * 1000);
+        this.flushTimer = setTimeout(() => {
+          this.flushTimer = null;
+          this.flush();
+        }, wait);
+        break;
+      }
       if (!this.send({ type: 'command', id: command.id, name: command.name, data: command.data })) break;
       this.inFlight.add(command.id);
     }
@@ -757,6 +848,14 @@ export class MediationSocket {
       // Full or disabled storage: the queue still lives in memory.
     }
   }
+}
+
+/** How long the server asks us to wait, if it says: `retry_after` seconds, on the
+ *  frame or in its details. */
+function retryAfterMs(frame: Record<string, unknown>): number | null {
+  const details = isRecord(frame.details) ? frame.details : {};
+  const value = typeof frame.retry_after === 'number' ? frame.retry_after : details.retry_after;
+  return typeof value === 'number' && Number.isFinite(value) && value >= 0 ? Math.min(value * 1000, 60_000) : null;
 }
 
 function detach(ws: WebSocket): void {
