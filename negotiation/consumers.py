@@ -202,6 +202,10 @@ class MediationConsumer(AsyncJsonWebsocketConsumer):
             for frame in answer:
                 await self.send_json(frame)
             synced[key] = answer[-1]["seq"] if answer else after
+            if answer and key in self.forwarded:
+                # The client has all of it now: live copies arriving late are duplicates,
+                # and a later event must not read the replayed ones from the log again.
+                self.forwarded[key] = max(self.forwarded[key], answer[-1]["seq"])
         await self.send_json({"type": "synced", "rooms": synced})
 
     @database_sync_to_async

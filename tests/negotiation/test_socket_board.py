@@ -215,3 +215,40 @@ async def test_presence_tells_others_what_one_looks_at(live_cast: Cast, cookies)
     await sam.disconnect()
     assert frame["editing"] == {"issue": 7, "field": "title"}
     assert gone["connection"] == frame["connection"]
+
+
+async def frames_until_quiet(socket: Any) -> list[dict[str, Any]]:
+    """Every frame that arrives until the socket has been quiet for half a second."""
+    frames = []
+    while not await socket.receive_nothing(timeout=0.5):
+        frames.append(await socket.receive_json_from())
+    return frames
+
+
+async def test_it_sends_no_event_twice_after_a_sync(
+    live_cast: Cast, cookies, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Events committed between connecting and syncing reach the client in the sync's
+    replay; their live copies, arriving late, and the next event are not followed by a
+    second copy of what the sync sent."""
+    from negotiation import events
+
+    socket, hello = await connect(live_cast, cookies, "party_b")
+    seen = hello["rooms"]["joint"]
+    late: list[tuple[str, dict[str, Any]]] = []
+    send = events.event_send
+    monkeypatch.setattr(events, "event_send", lambda group, frame: late.append((group, frame)))
+    for title in ("House", "Car"):
+        await sync_to_async(run)(live_cast, "mediator", "issue.create", title=title)
+    monkeypatch.setattr(events, "event_send", send)
+    await socket.send_json_to({"type": "sync", "rooms": {"joint": seen}})
+    replayed = []
+    while (frame := await next_frame(socket))["type"] != "synced":
+        replayed.append(frame["seq"])
+    for group, frame in late:
+        await sync_to_async(send)(group, frame)
+    await sync_to_async(run)(live_cast, "mediator", "issue.create", title="Dog")
+    after = [frame["seq"] for frame in await frames_until_quiet(socket) if frame["type"] == "event"]
+    await socket.disconnect()
+    assert replayed == [seen + 1, seen + 2]
+    assert after == [seen + 3]
