@@ -1,5 +1,5 @@
 import { getContext, setContext } from 'svelte';
-import type { SideRef } from './api';
+import type { Participant, SideRef } from './api';
 import type { BoardSession } from './boardSession';
 
 /** What every part of an open board needs: the session and who is who. */
@@ -8,6 +8,8 @@ export interface BoardContext {
   readonly sides: readonly SideRef[];
   /** A participant's display name, by participant id. */
   nameOf(participant: number | null): string;
+  /** Who a participant is (name, role, side), if the list has them yet. */
+  personOf?(participant: number): Pick<Participant, 'id' | 'name' | 'role' | 'side'> | undefined;
 }
 
 const KEY = Symbol('board');

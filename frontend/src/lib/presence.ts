@@ -1,6 +1,6 @@
 /** Who else is looking at or editing what, from the socket's presence map. */
 import type { SideRef } from './api';
-import type { PresenceEntry } from './socket';
+import type { Editing, PresenceEntry } from './socket';
 
 export interface Watcher {
   participant: number;
@@ -69,4 +69,64 @@ export function editingSentence(names: readonly string[], what: string): string 
   if (names.length === 0) return '';
   const who = names.length === 1 ? names[0] : `${names.slice(0, -1).join(', ')} and ${names[names.length - 1]}`;
   return `${who} ${names.length === 1 ? 'is' : 'are'} editing ${what}`;
+}
+
+/** Someone with the joint board open now, and what they are on. */
+export interface OnlinePerson {
+  participant: number;
+  viewing: number | null;
+  editing: Editing | null;
+}
+
+/**
+ * Everyone with the joint board open, once each however many tabs they have: `me` first
+ * (if connected), then the others by id. Of one person's tabs, the one editing tells
+ * most, then one viewing an issue.
+ */
+export function peopleOnline(presence: ReadonlyMap<string, PresenceEntry>, me: number | null): OnlinePerson[] {
+  const byPerson = new Map<number, OnlinePerson>();
+  const weight = (p: OnlinePerson): number => (p.editing ? 2 : p.viewing !== null ? 1 : 0);
+  for (const entry of presence.values()) {
+    if ((entry.room ?? 'joint') !== 'joint') continue;
+    const person = { participant: entry.participant, viewing: entry.viewing, editing: entry.editing };
+    const known = byPerson.get(entry.participant);
+    if (!known || weight(person) > weight(known)) byPerson.set(entry.participant, person);
+  }
+  return [...byPerson.values()].sort(
+    (a, b) => Number(b.participant === me) - Number(a.participant === me) || a.participant - b.participant,
+  );
+}
+
+/** "Mediator", "Party, Alex", "Attorney, Alex": how someone sits at the table. */
+export function seatLabel(role: string, side: string | null): string {
+  const roles: Record<string, string> = {
+    mediator: 'Mediator',
+    party: 'Party',
+    attorney: 'Attorney',
+    expert: 'Expert',
+    observer: 'Observer',
+  };
+  const label = roles[role] ?? role;
+  return side ? `${label}, ${side}` : label;
+}
+
+/** "editing the title of “House”", "looking at “House”", "on the board". */
+export function activityOf(
+  person: Pick<OnlinePerson, 'viewing' | 'editing'>,
+  titleOf: (issue: number) => string | null,
+  sides: readonly SideRef[],
+): string {
+  const editing = person.editing ? titleOf(person.editing.issue) : null;
+  if (person.editing && editing !== null) return `editing ${fieldLabel(person.editing.field, sides)} of “${editing}”`;
+  const viewing = person.viewing === null ? null : titleOf(person.viewing);
+  if (viewing !== null) return `looking at “${viewing}”`;
+  return 'on the board';
+}
+
+/** Who came and who went between two lists of participant ids. */
+export function arrivals(before: readonly number[], after: readonly number[]): { joined: number[]; left: number[] } {
+  return {
+    joined: after.filter((p) => !before.includes(p)),
+    left: before.filter((p) => !after.includes(p)),
+  };
 }

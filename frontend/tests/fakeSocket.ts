@@ -1,0 +1,49 @@
+/** A websocket the test plays the server of: it records what the client sends. */
+export class FakeSocket {
+  static all: FakeSocket[] = [];
+  readyState = 0;
+  sent: Record<string, unknown>[] = [];
+  onopen: ((e: Event) => void) | null = null;
+  onclose: ((e: CloseEvent) => void) | null = null;
+  onmessage: ((e: MessageEvent) => void) | null = null;
+  onerror: ((e: Event) => void) | null = null;
+
+  constructor(readonly url: string) {
+    FakeSocket.all.push(this);
+  }
+
+  static get last(): FakeSocket {
+    const socket = FakeSocket.all[FakeSocket.all.length - 1];
+    if (!socket) throw new Error('no socket yet');
+    return socket;
+  }
+
+  send(text: string): void {
+    this.sent.push(JSON.parse(text) as Record<string, unknown>);
+  }
+
+  close(): void {
+    this.readyState = 3;
+  }
+
+  receive(frame: Record<string, unknown>): void {
+    this.onmessage?.(new MessageEvent('message', { data: JSON.stringify(frame) }));
+  }
+
+  hello(participant: Record<string, unknown>, rooms: Record<string, number> = { joint: 0 }): void {
+    this.readyState = 1;
+    this.onopen?.(new Event('open'));
+    this.receive({ type: 'hello', participant, rooms });
+  }
+
+  drop(code = 1006): void {
+    this.readyState = 3;
+    this.onclose?.(new CloseEvent('close', { code }));
+  }
+
+  frames(type: string): Record<string, unknown>[] {
+    return this.sent.filter((f) => f.type === type);
+  }
+}
+
+export const asWebSocket = FakeSocket as unknown as new (url: string) => WebSocket;
