@@ -41,6 +41,10 @@ RATE_BURST = 60.0
 CLOSE_REVOKED = 4403
 CLOSE_SIGNED_OUT = 4401
 NOT_JSON = object()
+# Others' presence lasts this long past their last sign of life: a connection refreshes it
+# with every ping (browsers ping every 15 s), so the avatars of a server process that died
+# without saying goodbye age out.
+PRESENCE_TTL = 60.0
 
 
 def _small_int(value: object) -> bool:
@@ -73,6 +77,8 @@ class MediationConsumer(AsyncJsonWebsocketConsumer):
         self.rooms = {}
         self.forwarded = {}
         self.presence: dict[str, dict[str, Any]] = {}
+        # Presence as last told to the client, and when it was last refreshed.
+        self.seen: dict[tuple[str, str], tuple[dict[str, Any], float]] = {}
         self._tokens = RATE_BURST
         self._refilled_at = time.monotonic()
         self.personal_groups = [f"participant.{self.participant.pk}"]
@@ -176,6 +182,7 @@ class MediationConsumer(AsyncJsonWebsocketConsumer):
 
     async def handle_ping(self, content: dict[str, Any]) -> None:
         await self.send_json({"type": "pong"})
+        await self._presence_heartbeat()
 
     async def handle_sync(self, content: dict[str, Any]) -> None:
         """Replay what the client missed in each room it names, or send a snapshot when
@@ -294,12 +301,15 @@ class MediationConsumer(AsyncJsonWebsocketConsumer):
 
     # --- presence ----------------------------------------------------------------------
 
+    def _connection(self) -> str:
+        # A connection, not a person: one person may have the board open twice.
+        return hashlib.sha256(self.channel_name.encode()).hexdigest()[:16]
+
     def _presence_frame(self, key: str, *, online: bool) -> dict[str, Any]:
         frame: dict[str, Any] = {
             "type": "presence",
             "room": key,
-            # A connection, not a person: one person may have the board open twice.
-            "connection": hashlib.sha256(self.channel_name.encode()).hexdigest()[:16],
+            "connection": self._connection(),
             "participant": self.participant.pk,
             "online": online,
         }
@@ -313,6 +323,21 @@ class MediationConsumer(AsyncJsonWebsocketConsumer):
                 self.rooms[key].group_name,
                 {"type": "presence.broadcast", "frame": self._presence_frame(key, online=True)},
             )
+
+    async def _presence_heartbeat(self) -> None:
+        """Refresh this connection's presence in its rooms; tell the client that those
+        not refreshed for PRESENCE_TTL are gone."""
+        for key in list(self.rooms):
+            await self._presence_announce(key)
+        stale = time.monotonic() - PRESENCE_TTL
+        for (key, connection), (frame, refreshed_at) in list(self.seen.items()):
+            if refreshed_at < stale and connection != self._connection():
+                del self.seen[key, connection]
+                if key in self.rooms:
+                    gone = {name: frame[name] for name in ("type", "room", "connection")}
+                    await self.send_json(
+                        {**gone, "participant": frame["participant"], "online": False}
+                    )
 
     async def _presence_leave(self, key: str) -> None:
         await self.channel_layer.group_send(
@@ -402,8 +427,19 @@ class MediationConsumer(AsyncJsonWebsocketConsumer):
         await self.close(code=CLOSE_SIGNED_OUT)
 
     async def presence_broadcast(self, message: dict[str, Any]) -> None:
-        if message["frame"]["room"] in self.rooms:
-            await self.send_json(message["frame"])
+        frame = message["frame"]
+        key = frame["room"]
+        if key not in self.rooms:
+            return
+        seen = (key, frame["connection"])
+        if frame["online"]:
+            last = self.seen.get(seen)
+            self.seen[seen] = (frame, time.monotonic())
+            if last is not None and last[0] == frame:
+                return  # a heartbeat's refresh: the client already shows it
+        else:
+            self.seen.pop(seen, None)
+        await self.send_json(frame)
 
     async def presence_query(self, message: dict[str, Any]) -> None:
         """Someone connected: tell them we are here."""

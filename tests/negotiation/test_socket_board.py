@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import pytest
@@ -252,3 +253,46 @@ async def test_it_sends_no_event_twice_after_a_sync(
     await socket.disconnect()
     assert replayed == [seen + 1, seen + 2]
     assert after == [seen + 3]
+
+
+async def test_it_ages_out_the_presence_of_a_connection_that_stopped_pinging(
+    live_cast: Cast, cookies, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A Daphne process that dies says no goodbye for its clients: their presence, last
+    announced through the channel layer, is reported gone once no ping has refreshed it,
+    while a connection that keeps pinging stays."""
+    from channels.layers import get_channel_layer
+
+    from negotiation import consumers
+
+    monkeypatch.setattr(consumers, "PRESENCE_TTL", 1.0)
+    alex, _ = await connect(live_cast, cookies, "party_a")
+    sam, _ = await connect(live_cast, cookies, "party_b")
+    ghost = {
+        "type": "presence",
+        "room": "joint",
+        "connection": "0123456789abcdef",
+        "participant": live_cast.participants["observer"].pk,
+        "online": True,
+        "viewing": 3,
+        "editing": None,
+    }
+    group = (await sync_to_async(lambda: live_cast.joint)()).group_name
+    await get_channel_layer().group_send(group, {"type": "presence.broadcast", "frame": ghost})
+    await asyncio.sleep(1.2)
+    await sam.send_json_to({"type": "ping"})
+    assert (await next_frame(sam))["type"] == "pong"
+    await asyncio.sleep(0.2)
+    before = await frames_until_quiet(alex)
+    await alex.send_json_to({"type": "ping"})
+    after = [
+        frame
+        for frame in await frames_until_quiet(alex)
+        if frame["type"] == "presence" and frame["room"] == "joint"
+    ]
+    await alex.disconnect()
+    await sam.disconnect()
+    assert ghost in before
+    assert [(frame["connection"], frame["online"]) for frame in after] == [
+        (ghost["connection"], False)
+    ]
