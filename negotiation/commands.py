@@ -351,6 +351,15 @@ _register(
     "End someone's place in the mediation (their sockets are closed).",
 )
 _register(
+    "expert.access",
+    {"participant": _id(), "until": serializers.DateTimeField(allow_null=True)},
+    ParticipantSerializer,
+    lambda actor, d: participants.expert_access_set(
+        actor=actor, participant_id=d["participant"], until=d["until"]
+    ),
+    "Set until when an invited expert keeps access (null: no limit; now or earlier: end it).",
+)
+_register(
     "caucus_message.post",
     {"side": _side(), "body": _text(), "confidential": _flag()},
     CaucusMessageSerializer,
@@ -444,14 +453,22 @@ _register(
     "release.request",
     {
         "side": _side(),
-        "text": _text(),
+        "text": _text(False),
         "issue": serializers.IntegerField(required=False, min_value=1),
+        "message": serializers.IntegerField(required=False, min_value=1),
+        "note": serializers.IntegerField(required=False, min_value=1),
     },
     ReleaseRequestSerializer,
     lambda actor, d: releases.release_request_create(
-        actor=actor, side_id=d.get("side"), text=d["text"], issue_id=d.get("issue")
+        actor=actor,
+        side_id=d.get("side"),
+        text=d.get("text") or None,
+        issue_id=d.get("issue"),
+        message_id=d.get("message"),
+        note_id=d.get("note"),
     ),
-    "Ask a side's party to let something be shared in the joint room.",
+    "Ask a side's party to let something be shared in the joint room (a message or note"
+    " of the caucus, or words of one's own).",
 )
 _register(
     "release.answer",

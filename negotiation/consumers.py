@@ -9,19 +9,24 @@ channel layer does not keep order across processes, and may drop messages) makes
 socket read the missing ones from the log, with the participant's access checked afresh.
 Losing access to a room is itself an event in that room's log (`access.revoked`), so the
 socket stops exactly there: nothing committed after a revocation reaches the revoked.
+An expert invited until a given time is cut off at that time by the connection itself
+(it knows the time), not only when the participants_expire sweep records the removal.
 """
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
 import logging
 import time
+from datetime import datetime
 from typing import Any
 
 from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from django.utils import timezone
 
 from .commands import command_execute
 from .errors import NotFound, ServiceError
@@ -76,6 +81,9 @@ class MediationConsumer(AsyncJsonWebsocketConsumer):
             return
         self.rooms = {}
         self.forwarded = {}
+        # When this participant's invited time ends (experts), and the close waiting for it.
+        self.expires_at: datetime | None = self.participant.access_expires_at
+        self._expiry: asyncio.Task[None] | None = None
         self.presence: dict[str, dict[str, Any]] = {}
         # Presence as last told to the client, and when it was last refreshed.
         self.seen: dict[tuple[str, str], tuple[dict[str, Any], float]] = {}
@@ -95,6 +103,7 @@ class MediationConsumer(AsyncJsonWebsocketConsumer):
             self.rooms[room.key] = room
             self.forwarded[room.key] = seqs[room.pk]
         await self.accept()
+        self._expiry_arm()
         await self.send_json(
             {
                 "type": "hello",
@@ -126,6 +135,8 @@ class MediationConsumer(AsyncJsonWebsocketConsumer):
     async def disconnect(self, code: int) -> None:
         if not hasattr(self, "rooms"):
             return
+        if self._expiry is not None:
+            self._expiry.cancel()
         groups = [room.group_name for room in self.rooms.values()] + self.personal_groups
         try:
             for key in list(self.rooms):
@@ -348,6 +359,9 @@ class MediationConsumer(AsyncJsonWebsocketConsumer):
     # --- server → client ---------------------------------------------------------------
 
     async def room_event(self, message: dict[str, Any]) -> None:
+        if self._expired():
+            await self._expire()
+            return
         frame = message["frame"]
         key = frame["room"]
         if key not in self.rooms or frame["seq"] <= self.forwarded[key]:
@@ -374,6 +388,11 @@ class MediationConsumer(AsyncJsonWebsocketConsumer):
         return [event_frame(event, key) for event in events]
 
     async def _forward(self, key: str, frame: dict[str, Any]) -> None:
+        if key not in self.rooms:
+            return
+        if self._expired():
+            await self._expire()
+            return
         if self._revokes_me(frame):
             await self._revoke(key)
             return
@@ -391,12 +410,13 @@ class MediationConsumer(AsyncJsonWebsocketConsumer):
             await self.close(code=CLOSE_REVOKED)
 
     async def participant_access(self, message: dict[str, Any]) -> None:
-        """This participant's access changed: drop rooms no longer visible, join new ones."""
-        rooms = await self._visible_now()
+        """This participant's access changed: drop rooms no longer visible, join new ones,
+        and close at the (new) end of their invited time."""
+        rooms, self.expires_at = await self._visible_now()
         if rooms is None:
-            for key in list(self.rooms):
-                await self._revoke(key)
+            await self._expire()
             return
+        self._expiry_arm()
         for key in [key for key in self.rooms if key not in rooms]:
             await self._revoke(key)
         added = {}
@@ -410,23 +430,56 @@ class MediationConsumer(AsyncJsonWebsocketConsumer):
             await self.send_json({"type": "rooms", "rooms": added})
 
     @database_sync_to_async
-    def _visible_now(self) -> dict[str, Room] | None:
+    def _visible_now(self) -> tuple[dict[str, Room] | None, datetime | None]:
+        """The rooms the participant sees now (None: no longer in the mediation), and the
+        end of their invited time."""
         participant = (
             Participant.objects.select_related("mediation", "side")
             .filter(pk=self.participant.pk)
             .first()
         )
         if participant is None or not participant.is_active:
-            return None
-        return {room.key: room for room in visible_rooms(participant)}
+            return None, None
+        rooms = {room.key: room for room in visible_rooms(participant)}
+        return rooms, participant.access_expires_at
+
+    # --- the end of an invited time ------------------------------------------------------
+
+    def _expired(self) -> bool:
+        return self.expires_at is not None and timezone.now() >= self.expires_at
+
+    def _expiry_arm(self) -> None:
+        """Close the connection when the invited time ends (re-armed when it changes)."""
+        if self._expiry is not None:
+            self._expiry.cancel()
+            self._expiry = None
+        if self.expires_at is not None:
+            self._expiry = asyncio.ensure_future(self._expire_at(self.expires_at))
+
+    async def _expire_at(self, moment: datetime) -> None:
+        await asyncio.sleep(max(0.0, (moment - timezone.now()).total_seconds()))
+        await self._expire()
+
+    async def _expire(self) -> None:
+        """Access is over: stop every room, which closes the connection. Every access
+        check already treats the participant as gone; the sweep records it in the logs.
+        Nothing left to stop: it was closed already."""
+        for key in sorted(self.rooms, key=lambda key: key == "joint"):
+            await self._revoke(key)
 
     async def participant_notification(self, message: dict[str, Any]) -> None:
+        if self._expired():
+            await self._expire()
+            return
         await self.send_json(message["frame"])
 
     async def session_ended(self, message: dict[str, Any]) -> None:
         await self.close(code=CLOSE_SIGNED_OUT)
 
     async def presence_broadcast(self, message: dict[str, Any]) -> None:
+        if self._expired():
+            await self._expire()
+            return
         frame = message["frame"]
         key = frame["room"]
         if key not in self.rooms:

@@ -125,10 +125,7 @@ def visible_rooms(participant: Participant) -> QuerySet[Room]:
 def room_members(room: Room) -> QuerySet[Participant]:
     """Who may see `room`: visible_rooms turned around, for fanning out notifications.
     tests/negotiation/test_permissions.py holds the two to the same answer."""
-    now = timezone.now()
-    members = Participant.objects.filter(
-        mediation_id=room.mediation_id, removed_at__isnull=True
-    ).filter(Q(access_expires_at__isnull=True) | Q(access_expires_at__gt=now))
+    members = active_members(room.mediation_id)
     if room.kind == Room.Kind.JOINT:
         return members
     side = Q(side_id=room.side_id)
@@ -177,13 +174,67 @@ def can_answer_release(participant: Participant, room: Room) -> bool:
     )
 
 
-def can_share_unmarked(participant: Participant, *, rule: str, confidential: bool) -> bool:
+def can_lower_mark(
+    participant: Participant, room: Room, *, author_id: int | None, marked_by_id: int | None
+) -> bool:
+    """Take the confidential mark off a caucus message or note: a party of the room's side
+    (it is their secret), or the item's author when they set the mark themselves. Nobody
+    else, the mediator and the attorney included: a mark lowered is a mark the mediator
+    may then share past."""
+    if not can_write_in_caucus(participant, room):
+        return False
+    if participant.role == Role.PARTY and participant.side_id == room.side_id:
+        return True
+    return participant.pk == author_id and participant.pk == marked_by_id
+
+
+def can_raise_mark(participant: Participant, room: Room) -> bool:
+    """Mark a caucus message or note confidential: any member who may write there (more
+    protection never harms the side)."""
+    return can_write_in_caucus(participant, room)
+
+
+def can_share_unmarked(
+    participant: Participant,
+    *,
+    rule: str,
+    item_rule: str,
+    confidential: bool,
+    refused: bool,
+) -> bool:
     """Under the rule "the mediator may share unless marked confidential", the mediator
-    may carry an unmarked caucus item to the joint room without asking."""
+    may carry an unmarked caucus item to the joint room without asking, but only an item
+    written under that rule (`item_rule`, which its author had accepted: writing needs the
+    acknowledgement), never one said in confidence under the default rule before a
+    change, and never one the party was asked about and declined, or is still deciding
+    on (`refused`)."""
+    permissive = ConfidentialityRule.SHAREABLE_UNLESS_MARKED
     return (
-        participant.role == Role.MEDIATOR
-        and rule == ConfidentialityRule.SHAREABLE_UNLESS_MARKED
+        participant.is_active
+        and participant.role == Role.MEDIATOR
+        and rule == permissive
+        and item_rule == permissive
         and not confidential
+        and not refused
+    )
+
+
+def can_set_access_time(participant: Participant, expert: Participant) -> bool:
+    """Set or end an expert's invited time: the mediator, for an expert of the mediation."""
+    return (
+        can_manage_mediation(participant)
+        and participant.is_active
+        and expert.mediation_id == participant.mediation_id
+        and expert.role == Role.EXPERT
+    )
+
+
+def active_members(mediation_id: uuid.UUID | str) -> QuerySet[Participant]:
+    """Everyone whose place in a mediation holds now: not removed, time not up. Every
+    fan-out (notifications, experts to move between rooms) starts from here."""
+    now = timezone.now()
+    return Participant.objects.filter(mediation_id=mediation_id, removed_at__isnull=True).filter(
+        Q(access_expires_at__isnull=True) | Q(access_expires_at__gt=now)
     )
 
 

@@ -239,7 +239,7 @@ class CaucusSessionSerializer(serializers.ModelSerializer[CaucusSession]):
 class CaucusMessageSerializer(serializers.ModelSerializer[CaucusMessage]):
     class Meta:
         model = CaucusMessage
-        fields = ("id", "author", "body", "confidential", "created_at")
+        fields = ("id", "author", "body", "confidential", "rule", "created_at")
 
 
 class CaucusNoteSerializer(serializers.ModelSerializer[CaucusNote]):
@@ -251,6 +251,7 @@ class CaucusNoteSerializer(serializers.ModelSerializer[CaucusNote]):
             "kind",
             "text",
             "confidential",
+            "rule",
             "author",
             "version",
             "created_at",
@@ -286,6 +287,8 @@ class ReleaseRequestSerializer(serializers.ModelSerializer[ReleaseRequest]):
         fields = (
             "id",
             "issue",
+            "message",
+            "note",
             "text",
             "drafted_by",
             "status",

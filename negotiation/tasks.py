@@ -10,6 +10,7 @@ from django.conf import settings
 from django.core.mail import send_mail
 from django.utils import timezone
 
+from .errors import NotFound
 from .models import Notification, Participant
 from .services.participants import participant_remove
 
@@ -47,11 +48,21 @@ def notification_email(notification_id: int) -> None:
 
 @shared_task
 def participants_expire() -> int:
-    """End the access of experts whose invited time is up: their sockets are told and
-    nothing committed afterwards reaches them."""
-    expired = Participant.objects.filter(
-        removed_at__isnull=True, access_expires_at__lte=timezone.now()
-    ).values_list("pk", flat=True)
+    """Record the end of the access of experts whose invited time is up. Every access check
+    already treats them as gone from that moment, and their sockets stop forwarding at
+    it; this writes the removal and the `access.revoked` markers in their rooms' logs.
+    Idempotent: one removed meanwhile (by the mediator, or a sweep running alongside) is
+    skipped. Returns how many it removed."""
+    expired = list(
+        Participant.objects.filter(
+            removed_at__isnull=True, access_expires_at__lte=timezone.now()
+        ).values_list("pk", flat=True)
+    )
+    removed = 0
     for participant_id in expired:
-        participant_remove(actor=None, participant_id=participant_id)
-    return len(expired)
+        try:
+            participant_remove(actor=None, participant_id=participant_id)
+        except NotFound:
+            continue
+        removed += 1
+    return removed

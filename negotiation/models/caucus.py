@@ -14,7 +14,30 @@ from django.db import models
 from django.utils import timezone
 
 from .board import Issue, Versioned
-from .mediation import Mediation, Participant, Room, Side
+from .mediation import ConfidentialityRule, Mediation, Participant, Room, Side
+
+
+def _rule_field() -> models.CharField:
+    return models.CharField(
+        max_length=32,
+        choices=ConfidentialityRule.choices,
+        default=ConfidentialityRule.CONFIDENTIAL_UNLESS_RELEASED,
+        help_text=(
+            "The confidentiality rule in force (and accepted by the author) when this was "
+            "written. A later change of rule never makes it shareable."
+        ),
+    )
+
+
+def _marked_by_field() -> models.ForeignKey:
+    return models.ForeignKey(
+        Participant,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="Who set the confidential mark: only they or the side's party lower it.",
+    )
 
 
 class CaucusSession(models.Model):
@@ -57,6 +80,8 @@ class CaucusMessage(models.Model):
     confidential = models.BooleanField(
         default=False, help_text="Marked by the party: never shared without their release."
     )
+    marked_by = _marked_by_field()
+    rule = _rule_field()
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -80,6 +105,8 @@ class CaucusNote(Versioned):
     kind = models.CharField(max_length=16, choices=Kind.choices, default=Kind.OTHER)
     text = models.TextField(max_length=5000)
     confidential = models.BooleanField(default=False)
+    marked_by = _marked_by_field()
+    rule = _rule_field()
     author = models.ForeignKey(Participant, null=True, on_delete=models.SET_NULL, related_name="+")
 
     class Meta:
@@ -146,6 +173,22 @@ class ReleaseRequest(Versioned):
     room = models.ForeignKey(Room, on_delete=models.CASCADE, related_name="release_requests")
     issue = models.ForeignKey(
         Issue, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    message = models.ForeignKey(
+        CaucusMessage,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="release_requests",
+        help_text="The caucus message this request is about, if it names one.",
+    )
+    note = models.ForeignKey(
+        CaucusNote,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="release_requests",
+        help_text="The caucus note this request is about, if it names one.",
     )
     text = models.TextField(max_length=5000, help_text="The wording proposed for release.")
     drafted_by = models.ForeignKey(

@@ -13,7 +13,7 @@ from django.utils import timezone
 from ..errors import Invalid, NotAllowed, NotFound
 from ..events import event_append, participant_send, rooms_lock
 from ..models import CaucusSession, Mediation, Notification, Participant, Role, Room, Side
-from ..permissions import can_manage_caucus
+from ..permissions import active_members, can_manage_caucus
 from ..serializers import CaucusSessionSerializer, MediationStateSerializer
 from .notifications import notify
 from .participants import access_revoke
@@ -54,11 +54,7 @@ def _session_event(session: CaucusSession, actor: Participant) -> None:
 
 
 def _experts_of(side: Side) -> list[Participant]:
-    return [
-        p
-        for p in Participant.objects.filter(side=side, role=Role.EXPERT, removed_at__isnull=True)
-        if p.is_active
-    ]
+    return list(active_members(side.mediation_id).filter(side=side, role=Role.EXPERT))
 
 
 def caucus_call(*, actor: Participant, side_id: object) -> CaucusSession:
@@ -81,8 +77,8 @@ def caucus_call(*, actor: Participant, side_id: object) -> CaucusSession:
             mediation=actor.mediation, side_id=side_id, called_by=actor
         )
         _session_event(session, actor)
-        members = Participant.objects.filter(
-            side_id=side_id, role__in=[Role.PARTY, Role.ATTORNEY], removed_at__isnull=True
+        members = active_members(actor.mediation_id).filter(
+            side_id=side_id, role__in=[Role.PARTY, Role.ATTORNEY]
         )
         notify(participants=members, kind=Notification.Kind.CAUCUS_CALLED, room=room)
     return session

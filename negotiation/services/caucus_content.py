@@ -14,16 +14,19 @@ from ..events import event_append, rooms_lock
 from ..models import (
     CaucusMessage,
     CaucusNote,
+    ConfidentialityRule,
     Issue,
+    Mediation,
     Notification,
     Participant,
     RealityCheck,
-    Role,
     Room,
 )
 from ..permissions import (
     access_in_rooms,
+    can_lower_mark,
     can_manage_caucus,
+    can_raise_mark,
     can_write_in_caucus,
     room_members,
 )
@@ -48,6 +51,43 @@ def _write_check(actor: Participant, room: Room) -> None:
         )
 
 
+def _rule_written_under(actor: Participant) -> str:
+    """The confidentiality rule a caucus item is written under: the one the write was
+    checked against (for everyone but the mediator, the one the author acknowledged), if
+    it is still the case's rule; the default rule if it changed meanwhile. Call inside
+    the writing transaction."""
+    checked = actor.mediation.confidentiality_rule
+    current = Mediation.objects.values_list("confidentiality_rule", flat=True).get(
+        pk=actor.mediation_id
+    )
+    if checked != current:
+        return ConfidentialityRule.CONFIDENTIAL_UNLESS_RELEASED
+    return str(current)
+
+
+def _rule_after_edit(item_rule: str, actor: Participant) -> str:
+    """An edited item keeps the stricter of its rule and the rule it is edited under: words
+    said in confidence never become shareable by being edited after a change of rule."""
+    if item_rule == ConfidentialityRule.CONFIDENTIAL_UNLESS_RELEASED:
+        return item_rule
+    return _rule_written_under(actor)
+
+
+def _mark_check(actor: Participant, item: CaucusMessage | CaucusNote, confidential: bool) -> None:
+    """Raising a confidential mark: any member who writes in the room. Lowering it: the
+    side's party, or the author who set it (permissions.can_lower_mark)."""
+    if confidential == item.confidential:
+        return
+    if confidential:
+        allowed = can_raise_mark(actor, item.room)
+    else:
+        allowed = can_lower_mark(
+            actor, item.room, author_id=item.author_id, marked_by_id=item.marked_by_id
+        )
+    if not allowed:
+        raise NotAllowed("Only the side's party, or whoever marked it, takes a mark off.")
+
+
 def _bool(value: object, field: str) -> bool:
     if not isinstance(value, bool):
         raise Invalid("Send true or false.", details={field: ["Send true or false."]})
@@ -70,7 +110,12 @@ def caucus_message_post(
         if CaucusMessage.objects.filter(room=room).count() >= MESSAGES_PER_ROOM_MAX:
             raise Invalid("This room is full.", details={"body": ["Too many messages."]})
         message = CaucusMessage.objects.create(
-            room=room, author=actor, body=body, confidential=confidential
+            room=room,
+            author=actor,
+            body=body,
+            confidential=confidential,
+            marked_by=actor if confidential else None,
+            rule=_rule_written_under(actor),
         )
         event_append(
             room=room,
@@ -111,7 +156,8 @@ def caucus_note_add(
             raise Invalid("This room is full.", details={"text": ["Too many notes."]})
         note = CaucusNote.objects.create(
             room=room, issue=issue, kind=str(kind), text=text, confidential=confidential,
-            author=actor,
+            author=actor, marked_by=actor if confidential else None,
+            rule=_rule_written_under(actor),
         )  # fmt: skip
         event_append(
             room=room,
@@ -125,8 +171,11 @@ def caucus_note_add(
 def caucus_note_update(
     *, actor: Participant, note_id: object, version: object, changes: dict[str, object]
 ) -> CaucusNote:
-    """Edit a caucus note's text, kind, or confidential mark. Raises NotFound, NotAllowed,
-    Invalid, Conflict. Emits `caucus_note.updated` in the caucus room."""
+    """Edit a caucus note's text, kind, or confidential mark. Any member who writes in the
+    room edits and marks; only the side's party, or the author who set the mark, lowers
+    it. New words keep the stricter of the note's rule and the rule in force now.
+    Raises NotFound, NotAllowed, Invalid, Conflict. Emits `caucus_note.updated` in the
+    caucus room."""
     unknown = set(changes) - {"text", "kind", "confidential"}
     if unknown or not changes:
         raise Invalid(
@@ -152,11 +201,20 @@ def caucus_note_update(
             given=version,
             payload=lambda: dict(CaucusNoteSerializer(note).data),
         )
+        fields = [*cleaned, "version", "updated_at"]
+        if "confidential" in cleaned:
+            _mark_check(actor, note, cleaned["confidential"])
+            if cleaned["confidential"] != note.confidential:
+                note.marked_by = actor if cleaned["confidential"] else None
+                fields.append("marked_by")
+        if "text" in cleaned:
+            note.rule = _rule_after_edit(note.rule, actor)
+            fields.append("rule")
         for field, value in cleaned.items():
             setattr(note, field, value)
         note.version += 1
         note.updated_at = timezone.now()
-        note.save(update_fields=[*cleaned, "version", "updated_at"])
+        note.save(update_fields=fields)
         event_append(
             room=note.room,
             name="caucus_note.updated",
@@ -169,19 +227,20 @@ def caucus_note_update(
 def caucus_message_mark(
     *, actor: Participant, message_id: object, confidential: object
 ) -> CaucusMessage:
-    """Mark a caucus message confidential (or not): its author, or a party of the side.
+    """Mark a caucus message confidential: any member who writes in the room. Take the
+    mark off: only the side's party, or the author who set it.
     Raises NotFound, NotAllowed, Invalid. Emits `caucus_message.updated`."""
     confidential = _bool(confidential, "confidential")
     message = _caucus_item(actor, CaucusMessage, message_id)
     _write_check(actor, message.room)
-    if not (
-        message.author_id == actor.pk
-        or (actor.role == Role.PARTY and actor.side_id == message.room.side_id)
-    ):
-        raise NotAllowed("Only its author or the side's party marks a message.")
     with transaction.atomic():
         rooms_lock(message.room)
-        CaucusMessage.objects.filter(pk=message.pk).update(confidential=confidential)
+        message.refresh_from_db()
+        _mark_check(actor, message, confidential)
+        changes: dict[str, Any] = {"confidential": confidential}
+        if confidential != message.confidential:
+            changes["marked_by"] = actor if confidential else None
+        CaucusMessage.objects.filter(pk=message.pk).update(**changes)
         message.refresh_from_db()
         event_append(
             room=message.room,

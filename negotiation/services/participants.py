@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.db import transaction
 from django.utils import timezone
 
 from ..errors import Invalid, NotAllowed, NotFound
 from ..events import event_append, participant_send, rooms_lock
 from ..models import ConfidentialityRule, Mediation, Participant, Role, Room
-from ..permissions import can_manage_mediation, visible_rooms
+from ..permissions import active_members, can_manage_mediation, can_set_access_time, visible_rooms
 from ..serializers import MediationStateSerializer, participant_payload
 
 
@@ -63,6 +65,53 @@ def participant_remove(*, actor: Participant | None, participant_id: int) -> Par
         participant.refresh_from_db()
         access_revoke(participant=participant, rooms=rooms, actor=actor)
     return participant
+
+
+def expert_access_set(
+    *, actor: Participant, participant_id: object, until: datetime | None
+) -> Participant:
+    """Set how long an expert the mediator invited keeps access (`until`, aware), lift the
+    limit (None), or end it now (a time not after now: the expert is removed at once, as
+    by participant_remove). Their open sockets learn the new time and stop forwarding at
+    it, without waiting for the participants_expire sweep.
+
+    Raises NotAllowed unless the actor runs the mediation; NotFound for someone not (or no
+    longer, time up included) in it; Invalid for anyone but an expert, or a naive time.
+    Emits `participant.updated` in the joint room, or `access.revoked` when ending it.
+    """
+    if not can_manage_mediation(actor):
+        raise NotAllowed("Only the mediator sets an expert's time.")
+    if until is not None and timezone.is_naive(until):
+        raise Invalid("Give a time zone.", details={"until": ["Send a time with its zone."]})
+    try:
+        key = int(str(participant_id))
+    except ValueError:
+        raise NotFound("No such participant.") from None
+    expert = (
+        active_members(actor.mediation_id)
+        .select_related("mediation", "side", "user")
+        .filter(pk=key)
+        .first()
+    )
+    if expert is None:
+        raise NotFound("No such participant.")
+    if not can_set_access_time(actor, expert):
+        raise Invalid(
+            "Only an expert's access is limited in time.",
+            details={"participant": ["Choose an expert."]},
+        )
+    if until is not None and until <= timezone.now():
+        return participant_remove(actor=actor, participant_id=expert.pk)
+    joint = actor.mediation.joint_room()
+    with transaction.atomic():
+        rooms_lock(joint)
+        Participant.objects.filter(pk=expert.pk).update(access_expires_at=until)
+        expert.refresh_from_db()
+        event_append(
+            room=joint, name="participant.updated", data=participant_payload(expert), actor=actor
+        )
+        participant_send(expert.pk, {"type": "participant.access"})
+    return expert
 
 
 def rule_set(*, actor: Participant, rule: object) -> Mediation:

@@ -11,11 +11,13 @@ same way.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from ..errors import Invalid, NotAllowed
+from ..errors import Invalid, NotAllowed, NotFound
 from ..events import event_append, rooms_lock
 from ..models import (
     CaucusMessage,
@@ -30,6 +32,7 @@ from ..models import (
 )
 from ..permissions import (
     access_in_rooms,
+    active_members,
     can_answer_release,
     can_draft_release,
     can_share_unmarked,
@@ -51,19 +54,50 @@ def existence_text(room: Room, attribution: str) -> str:
 
 
 def release_request_create(
-    *, actor: Participant, side_id: object, text: object, issue_id: object = None
+    *,
+    actor: Participant,
+    side_id: object,
+    text: object = None,
+    issue_id: object = None,
+    message_id: object = None,
+    note_id: object = None,
 ) -> ReleaseRequest:
     """Draft a request to carry `text` from a side's caucus to the joint room (on an
-    issue, or generally). The side's party is asked, and nothing leaves until they answer.
+    issue, or generally). It may name the caucus message or note it is about (at most
+    one, in that side's room): its words are then the default wording, a note's issue
+    the default issue, and the party's answer binds that item (a decline keeps the
+    mediator from sharing it directly under the permissive rule).
+    The side's party is asked, and nothing leaves until they answer.
     Raises NotFound, NotAllowed, Invalid. Emits `release.requested` in the caucus room."""
-    text = text_clean(text, field="text", max_length=TEXT_MAX, label="wording")
+    if message_id is not None and note_id is not None:
+        raise Invalid("Name one item.", details={"message": ["Name a message or a note."]})
+    item = None
+    if message_id is not None or note_id is not None:
+        item = _caucus_item(actor, message_id=message_id, note_id=note_id)
+        if side_id is None:
+            side_id = item.room.side_id
     room = caucus_room_for(actor, side_id)
+    if item is not None and item.room_id != room.pk:
+        # An item of another caucus is, from here, an item that does not exist.
+        raise NotFound("No such message or note.")
+    if text is None and item is not None:
+        text = _item_words(item)
+    text = text_clean(text, field="text", max_length=TEXT_MAX, label="wording")
     if not can_draft_release(actor, room):
         raise NotAllowed("Only the mediator or the side's party asks to share.")
     issue: Issue | None = None if issue_id is None else access_issue(actor, issue_id)
+    if issue is None and isinstance(item, CaucusNote):
+        issue = item.issue
     with transaction.atomic():
         rooms_lock(room)
-        request = ReleaseRequest.objects.create(room=room, issue=issue, text=text, drafted_by=actor)
+        request = ReleaseRequest.objects.create(
+            room=room,
+            issue=issue,
+            text=text,
+            drafted_by=actor,
+            message=item if isinstance(item, CaucusMessage) else None,
+            note=item if isinstance(item, CaucusNote) else None,
+        )
         event_append(
             room=room,
             name="release.requested",
@@ -164,37 +198,45 @@ def release_share(
     """Under "the mediator may share unless marked confidential": the mediator carries an
     unmarked caucus message or note to the joint room in their own words (`text`, or the
     item's words), attributed to the mediator, and the record says so.
-    Raises NotFound, NotAllowed (another rule, a marked item, not the mediator), Invalid.
+
+    Only an item written under that rule qualifies (never one said under the default rule
+    before a change), and never one the party declined to release, or is still asked
+    about (a request naming it, or with its very words, declined or pending).
+    Raises NotFound, NotAllowed (code release_needed: another rule now or when written, a
+    marked item, a request declined or pending, not the mediator), Invalid.
     Emits `release.answered` in the caucus room and `statement.released` in the joint room.
     """
     if (message_id is None) == (note_id is None):
         raise Invalid("Share one item.", details={"message": ["Name a message or a note."]})
-    model = CaucusMessage if message_id is not None else CaucusNote
-    item = access_in_rooms(
-        actor,
-        model.objects.select_related("room__side"),
-        message_id if message_id is not None else note_id,
-        room_path="room",
-    )
-    rule = actor.mediation.confidentiality_rule
-    if not can_share_unmarked(actor, rule=rule, confidential=item.confidential):
-        raise NotAllowed(
-            "This needs the party's release.",
-            code="release_needed",
-        )
-    original = item.body if isinstance(item, CaucusMessage) else item.text
-    wording = original if text is None else text_clean(text, field="text", max_length=TEXT_MAX)
+    item = _caucus_item(actor, message_id=message_id, note_id=note_id)
+    wording = None if text is None else text_clean(text, field="text", max_length=TEXT_MAX)
     issue: Issue | None = None if issue_id is None else access_issue(actor, issue_id)
-    if issue is None and isinstance(item, CaucusNote):
-        issue = item.issue
     room = item.room
     joint = room.mediation.joint_room()
     with transaction.atomic():
         rooms_lock(joint, room)
+        # Read the mark, the rule and the party's answers behind the locks that their
+        # writers take, so a mark or a decline a moment ago is never shared past.
+        item.refresh_from_db()
+        actor.mediation.refresh_from_db(fields=["confidentiality_rule"])
+        if not can_share_unmarked(
+            actor,
+            rule=actor.mediation.confidentiality_rule,
+            item_rule=item.rule,
+            confidential=item.confidential,
+            refused=_asked_and_not_released(item),
+        ):
+            raise NotAllowed("This needs the party's release.", code="release_needed")
+        original = _item_words(item)
+        wording = original if wording is None else wording
+        if issue is None and isinstance(item, CaucusNote):
+            issue = item.issue
         request = ReleaseRequest.objects.create(
             room=room,
             issue=issue,
             text=original,
+            message=item if isinstance(item, CaucusMessage) else None,
+            note=item if isinstance(item, CaucusNote) else None,
             drafted_by=actor,
             status=ReleaseRequest.Status.RELEASED,
             mode=(
@@ -223,16 +265,41 @@ def release_share(
     return request
 
 
-def _parties(room: Room) -> QuerySet[Participant]:
-    return Participant.objects.filter(
-        side_id=caucus_side_id(room), role=Role.PARTY, removed_at__isnull=True
+def _caucus_item(
+    actor: Participant, *, message_id: object, note_id: object
+) -> CaucusMessage | CaucusNote:
+    model: Any = CaucusMessage if message_id is not None else CaucusNote
+    item: CaucusMessage | CaucusNote = access_in_rooms(
+        actor,
+        model.objects.select_related("room__side", "room__mediation"),
+        message_id if message_id is not None else note_id,
+        room_path="room",
     )
+    return item
+
+
+def _item_words(item: CaucusMessage | CaucusNote) -> str:
+    return item.body if isinstance(item, CaucusMessage) else item.text
+
+
+def _asked_and_not_released(item: CaucusMessage | CaucusNote) -> bool:
+    """Whether the party was asked to release this item and declined, or has not yet
+    answered: a request that names it, or one drafted with its very words."""
+    named = Q(message=item) if isinstance(item, CaucusMessage) else Q(note=item)
+    return (
+        ReleaseRequest.objects.filter(room_id=item.room_id)
+        .filter(status__in=[ReleaseRequest.Status.DECLINED, ReleaseRequest.Status.PENDING])
+        .filter(named | Q(text=_item_words(item)))
+        .exists()
+    )
+
+
+def _parties(room: Room) -> QuerySet[Participant]:
+    return active_members(room.mediation_id).filter(side_id=caucus_side_id(room), role=Role.PARTY)
 
 
 def _mediators(room: Room) -> QuerySet[Participant]:
-    return Participant.objects.filter(
-        mediation_id=room.mediation_id, role=Role.MEDIATOR, removed_at__isnull=True
-    )
+    return active_members(room.mediation_id).filter(role=Role.MEDIATOR)
 
 
 def _statement_publish(

@@ -6,14 +6,16 @@ get 404, as for a room that does not exist; those who see it but may not act get
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 import pytest
 from django.db import transaction
+from django.utils import timezone
 from rest_framework.test import APIClient
 
 from negotiation.models import ConfidentialityRule
-from tests.conftest import Cast, acknowledge_rule, run
+from tests.conftest import Cast, acknowledge_rule, expert_join, run
 
 WHO = ("mediator", "party_a", "party_b", "attorney_a", "observer", "outsider")
 
@@ -33,9 +35,11 @@ CAUCUS_COMMAND_MATRIX: dict[str, dict[str, int]] = {
                          "observer": 200},
     "participant.remove": {"mediator": 200, "party_a": 403, "party_b": 403, "attorney_a": 403,
                            "observer": 403},
+    "expert.access": {"mediator": 200, "party_a": 403, "party_b": 403, "attorney_a": 403,
+                      "observer": 403},
     "caucus_message.post": {"mediator": 200, "party_a": 200, "party_b": 404, "attorney_a": 200,
                             "observer": 404},
-    "caucus_message.mark": {"mediator": 403, "party_a": 200, "party_b": 404, "attorney_a": 403,
+    "caucus_message.mark": {"mediator": 200, "party_a": 200, "party_b": 404, "attorney_a": 200,
                             "observer": 404},
     "caucus_note.add": {"mediator": 200, "party_a": 200, "party_b": 404, "attorney_a": 200,
                         "observer": 404},
@@ -73,6 +77,7 @@ def setup(cast: Cast, name: str) -> dict[str, Any]:
                 range_low="100", range_high="200")  # fmt: skip
     if name == "caucus.close":
         run(cast, "mediator", "caucus.open", caucus=session["id"])
+    expert = expert_join(cast, cast.side_a) if name == "expert.access" else None
     return {
         "caucus.call": {"side": b},
         "caucus.open": {"caucus": session["id"]},
@@ -81,6 +86,10 @@ def setup(cast: Cast, name: str) -> dict[str, Any]:
         "rule.set": {"rule": ConfidentialityRule.SHAREABLE_UNLESS_MARKED},
         "rule.acknowledge": {"rule": cast.mediation.confidentiality_rule},
         "participant.remove": {"participant": cast.participants["observer"].pk},
+        "expert.access": {
+            "participant": expert.pk if expert else 0,
+            "until": (timezone.now() + timedelta(hours=2)).isoformat(),
+        },
         "caucus_message.post": {"side": a, "body": "Between us"},
         "caucus_message.mark": {"message": message["id"], "confidential": True},
         "caucus_note.add": {"side": a, "issue": issue["id"], "text": "Priority: school"},
