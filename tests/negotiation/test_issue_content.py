@@ -109,3 +109,46 @@ def test_content_events_go_to_the_joint_room(
     for group, frame in sent_events.sent:
         assert frame["room"] == "joint"
         assert cast.audience(group) == {"mediator", "party_a", "party_b", "attorney_a", "observer"}
+
+
+AT_THE_TABLE = {"mediator", "party_a", "party_b", "attorney_a", "observer"}
+CONTENT_EVENTS = {
+    "position.set": "position.set",
+    "interest.add": "interest.added",
+    "interest.update": "interest.updated",
+    "option.add": "option.added",
+    "option.update": "option.updated",
+    "criterion.add": "criterion.added",
+    "criterion.update": "criterion.updated",
+    "comment.add": "comment.added",
+}
+
+
+@pytest.mark.parametrize("name", sorted(CONTENT_EVENTS))
+def test_each_change_tells_everyone_at_the_table_and_nobody_else(
+    cast: Cast, house: dict, sent_events, django_capture_on_commit_callbacks, name: str
+) -> None:
+    on = {"issue": house["id"]}
+    side = cast.side_a.pk
+    interest = run(cast, "party_a", "interest.add", **on, side=side, text="Stability")
+    option = run(cast, "party_a", "option.add", **on, text="Sell")
+    criterion = run(cast, "party_a", "criterion.add", **on, text="Appraisal")
+    data = {
+        "position.set": {**on, "side": side, "text": "Keep the house", "version": 0},
+        "interest.add": {**on, "side": side, "text": "The kids' school"},
+        "interest.update": {"interest": interest["id"], "version": 1, "text": "Schools"},
+        "option.add": {**on, "text": "Buy out"},
+        "option.update": {"option": option["id"], "version": 1, "struck": True},
+        "criterion.add": {**on, "text": "Blue book", "source": "KBB"},
+        "criterion.update": {"criterion": criterion["id"], "version": 1, "source": "Bank"},
+        "comment.add": {**on, "body": "Tax applies"},
+    }[name]
+    with django_capture_on_commit_callbacks(execute=True):
+        result = run(cast, "party_a", name, **data)
+    [(group, frame)] = sent_events.sent
+    assert (frame["name"], frame["room"], cast.audience(group)) == (
+        CONTENT_EVENTS[name],
+        "joint",
+        AT_THE_TABLE,
+    )
+    assert frame["data"] == result

@@ -146,3 +146,27 @@ def test_the_rest_mirror_matrix(cast: Cast) -> None:
         "outsider": 404,
         "anonymous": 403,
     }
+
+
+AT_THE_TABLE = {"mediator", "party_a", "party_b", "attorney_a", "observer"}
+
+
+@pytest.mark.parametrize(
+    ("name", "event"),
+    [("issue.create", "issue.created"), ("issue.update", "issue.updated"),
+     ("issue.move", "issue.moved")],
+)  # fmt: skip
+def test_each_change_tells_everyone_at_the_table_and_nobody_else(
+    cast: Cast, sent_events, django_capture_on_commit_callbacks, name: str, event: str
+) -> None:
+    [house] = create(cast, "House")
+    data = {
+        "issue.create": {"title": "Car"},
+        "issue.update": {"issue": house["id"], "version": 1, "description": "The family home"},
+        "issue.move": {"issue": house["id"], "version": 1, "lane": "parked", "reason": "Later"},
+    }[name]
+    with django_capture_on_commit_callbacks(execute=True):
+        result = run(cast, "party_b", name, **data)
+    [(group, frame)] = sent_events.sent
+    assert (frame["name"], frame["room"], cast.audience(group)) == (event, "joint", AT_THE_TABLE)
+    assert (frame["data"]["issue"] if event == "issue.moved" else frame["data"]) == result

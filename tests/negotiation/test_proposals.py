@@ -93,3 +93,50 @@ def test_a_counter_emits_the_proposal_before_the_response(
     assert [frame["name"] for _, frame in sent_events.sent] == ["proposal.created", "response.set"]
     seqs = [frame["seq"] for _, frame in sent_events.sent]
     assert seqs[1] == seqs[0] + 1
+
+
+AT_THE_TABLE = {"mediator", "party_a", "party_b", "attorney_a", "observer"}
+
+
+@pytest.mark.parametrize(
+    ("who", "name", "event"),
+    [
+        ("mediator", "proposal.create", "proposal.created"),
+        ("party_b", "proposal.respond", "response.set"),
+        ("party_a", "proposal.withdraw", "proposal.withdrawn"),
+    ],
+)
+def test_each_change_tells_everyone_at_the_table_and_nobody_else(
+    cast: Cast,
+    car: dict,
+    offer: dict,
+    sent_events,
+    django_capture_on_commit_callbacks,
+    who: str,
+    name: str,
+    event: str,
+) -> None:
+    data = {
+        "proposal.create": {"issue": car["id"], "terms": "Sell it", "amount": "9000.00"},
+        "proposal.respond": {"proposal": offer["id"], "answer": "reject", "version": 0},
+        "proposal.withdraw": {"proposal": offer["id"], "version": 1},
+    }[name]
+    with django_capture_on_commit_callbacks(execute=True):
+        result = run(cast, who, name, **data)
+    [(group, frame)] = sent_events.sent
+    assert (frame["name"], frame["room"], cast.audience(group)) == (event, "joint", AT_THE_TABLE)
+    assert frame["data"] == result
+
+
+def test_a_counter_tells_everyone_at_the_table_and_nobody_else(
+    cast: Cast, offer: dict, sent_events, django_capture_on_commit_callbacks
+) -> None:
+    with django_capture_on_commit_callbacks(execute=True):
+        result = run(cast, "party_b", "proposal.respond", proposal=offer["id"], answer="counter",
+                     version=0, counter_terms="Sell it")  # fmt: skip
+    sent = [(frame["name"], frame["data"]["id"], cast.audience(group))
+            for group, frame in sent_events.sent]  # fmt: skip
+    assert sent == [
+        ("proposal.created", result["counter"], AT_THE_TABLE),
+        ("response.set", result["id"], AT_THE_TABLE),
+    ]
