@@ -1,9 +1,14 @@
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.http import HttpRequest
 
 from accounts.models import Invitation, User
+from accounts.services.invitations import account_sessions_end
+
+# Rights an invitation never gives: granting one ends sessions started by a shown link.
+RIGHTS = ("is_staff", "is_superuser", "is_mediator")
 
 
 @admin.register(User)
@@ -19,12 +24,23 @@ class UserAdmin(BaseUserAdmin):
             "Permissions",
             {"fields": ("is_active", "is_mediator", "is_staff", "is_superuser", "groups")},
         ),
-        ("Dates", {"fields": ("last_login", "date_joined")}),
+        ("Dates", {"fields": ("last_login", "date_joined", "shown_link_signin_at")}),
     )
     add_fieldsets = (
         (None, {"classes": ("wide",), "fields": ("email", "name", "password1", "password2")}),
     )
     filter_horizontal: ClassVar = ("groups",)
+    readonly_fields = ("shown_link_signin_at",)
+
+    def save_model(self, request: HttpRequest, obj: User, form: Any, change: bool) -> None:
+        granted = change and any(
+            name in form.changed_data and getattr(obj, name) for name in RIGHTS
+        )
+        super().save_model(request, obj, form, change)
+        if granted and obj.shown_link_signin_at is not None:
+            # Whoever was shown the link that last signed this account in may hold a
+            # session of it: end them all before the new rights reach one.
+            account_sessions_end(obj)
 
 
 @admin.register(Invitation)
@@ -45,6 +61,7 @@ class InvitationAdmin(admin.ModelAdmin[Invitation]):
         "redeemed_by",
         "revoked_at",
         "revoked_by",
+        "link_shown",
     )
 
     def has_add_permission(self, request: object) -> bool:

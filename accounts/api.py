@@ -19,26 +19,22 @@ from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from accounts.models import Invitation, User
-from accounts.ratelimit import signin_failed, signin_retry_after
+from accounts.ratelimit import RateLimited, signin_failed, signin_retry_after
 from accounts.services.invitations import (
     invitation_by_token,
     invitation_check_usable,
     invitation_create,
     invitation_link,
     invitation_redeem,
+    invitation_resend,
     invitation_revoke,
 )
 from accounts.session import request_user
 from negotiation.api.views import validated
-from negotiation.errors import Invalid, NotAllowed, ServiceError
+from negotiation.errors import Invalid, NotAllowed
 from negotiation.events import group_send, session_group
 from negotiation.permissions import access_mediation, can_view_invitations
 from negotiation.serializers import SideSerializer
-
-
-class RateLimited(ServiceError):
-    code = "rate_limited"
-    status = 429
 
 
 class UserSerializer(serializers.ModelSerializer[User]):
@@ -65,6 +61,7 @@ class InvitationSerializer(serializers.ModelSerializer[Invitation]):
             "created_at",
             "expires_at",
             "status",
+            "link_shown",
         )
 
 
@@ -235,7 +232,9 @@ class InvitationRedeemApi(CsrfCheckedApi):
     )
     def post(self, request: Request) -> Response:
         token = validated(TokenSerializer, request.data)["token"]
-        user, participant = invitation_redeem(token=token)
+        signed_in = request.user if isinstance(request.user, User) else None
+        user, participant = invitation_redeem(token=token, signed_in=signed_in)
+        # Also when already signed in as them: their sessions may just have been ended.
         login(request._request, user, backend="django.contrib.auth.backends.ModelBackend")
         return Response(
             {
@@ -248,6 +247,31 @@ class InvitationRedeemApi(CsrfCheckedApi):
         )
 
 
+class InvitationResendApi(CsrfCheckedApi):
+    """E-mail a fresh link to the invited address, for a person whose link was refused
+    because the inviter saw it. Says the same whether or not the address has an account."""
+
+    throttle_classes = (ScopedRateThrottle,)
+    throttle_scope = "invitation"
+
+    @extend_schema(
+        operation_id="invitation_resend",
+        request=TokenSerializer,
+        responses={
+            202: inline_serializer("InvitationResent", fields={"detail": serializers.CharField()})
+        },
+    )
+    def post(self, request: Request) -> Response:
+        invitation_resend(token=validated(TokenSerializer, request.data)["token"])
+        return Response(
+            {
+                "detail": "We are e-mailing a fresh link to the invited address. It can take "
+                "a few minutes to arrive; the link you opened no longer works."
+            },
+            status=status.HTTP_202_ACCEPTED,
+        )
+
+
 class InvitationListCreateApi(APIView):
     class InputSerializer(serializers.Serializer[Any]):
         email = serializers.EmailField()
@@ -256,7 +280,12 @@ class InvitationListCreateApi(APIView):
         name = serializers.CharField(max_length=150, required=False, allow_blank=True)
 
     class CreatedSerializer(InvitationSerializer):
-        link = serializers.CharField(read_only=True)
+        link = serializers.CharField(
+            read_only=True,
+            allow_null=True,
+            help_text="Shown once; null when the address has an account with other access, "
+            "whose link goes only by e-mail.",
+        )
 
         class Meta(InvitationSerializer.Meta):
             fields = (*InvitationSerializer.Meta.fields, "link")
@@ -285,7 +314,9 @@ class InvitationListCreateApi(APIView):
             name=data.get("name", ""),
         )
         body = dict(InvitationSerializer(invitation).data)
-        body["link"] = invitation_link(token, base_url=request.build_absolute_uri("/"))
+        body["link"] = (
+            invitation_link(token, base_url=request.build_absolute_uri("/")) if token else None
+        )
         return Response(body, status=status.HTTP_201_CREATED)
 
 

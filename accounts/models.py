@@ -42,6 +42,13 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_staff = models.BooleanField(default=False)
     is_active = models.BooleanField(default=True)
     date_joined = models.DateTimeField(default=timezone.now)
+    shown_link_signin_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="Last signed in by an invitation link its inviter saw. Such sessions end "
+        "before the account is given more access.",
+    )
 
     objects: ClassVar[UserManager] = UserManager()
 
@@ -87,6 +94,12 @@ class Invitation(models.Model):
     )
     token_hash = models.CharField(max_length=64, unique=True, editable=False)
     token_salt = models.CharField(max_length=32, editable=False)
+    link_shown = models.BooleanField(
+        default=True,
+        editable=False,
+        help_text="The link was shown to the inviter, not only e-mailed to the invitee. Such a "
+        "link never signs in to an account with access beyond this invitation.",
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="invitations_sent"
     )

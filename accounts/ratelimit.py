@@ -1,5 +1,6 @@
-"""Sign-in rate limits: failed attempts counted per e-mail address and per client
-address in a fixed window, in the shared cache (Redis when configured)."""
+"""Rate limits in fixed windows, in the shared cache (Redis when configured): failed
+sign-ins per e-mail address and per client address, and fresh invitation links per
+address."""
 
 from __future__ import annotations
 
@@ -8,6 +9,13 @@ import time
 
 from django.conf import settings
 from django.core.cache import cache
+
+from negotiation.errors import ServiceError
+
+
+class RateLimited(ServiceError):
+    code = "rate_limited"
+    status = 429
 
 
 def _key(kind: str, value: str, window: int) -> str:
@@ -42,3 +50,18 @@ def signin_failed(*, email: str, client: str) -> None:
             cache.incr(key)
         except ValueError:
             cache.set(key, 1, timeout=remaining + 1)
+
+
+def attempt_count(*, kind: str, value: str, limit: int, window_seconds: int) -> bool:
+    """Count one attempt of `kind` for `value`; False once `limit` were made this window."""
+    now = int(time.time())
+    digest = hashlib.sha256(value.lower().encode()).hexdigest()[:32]
+    key = f"attempts:{kind}:{digest}:{now // window_seconds}"
+    timeout = window_seconds - now % window_seconds + 1
+    cache.add(key, 0, timeout=timeout)
+    try:
+        count = cache.incr(key)
+    except ValueError:
+        cache.set(key, 1, timeout=timeout)
+        count = 1
+    return count <= limit

@@ -9,6 +9,7 @@ urlpatterns = [
     path("auth/password/", api.PasswordSetApi.as_view(), name="password-set"),
     path("invitations/preview/", api.InvitationPreviewApi.as_view(), name="invitation-preview"),
     path("invitations/redeem/", api.InvitationRedeemApi.as_view(), name="invitation-redeem"),
+    path("invitations/resend/", api.InvitationResendApi.as_view(), name="invitation-resend"),
     path(
         "mediations/<str:mediation_id>/invitations/",
         api.InvitationListCreateApi.as_view(),

@@ -1,7 +1,16 @@
-"""Invitations: invite someone to a mediation, revoke, redeem.
+"""Invitations: invite someone to a mediation, revoke, redeem, send a fresh link.
 
 Redeeming is single use under any concurrency: a conditional UPDATE claims the
 invitation, and only the request whose UPDATE changed the row goes on.
+
+The inviter sees the link of an invitation (`link_shown`) only when it can sign in nobody
+but a newcomer: when the address already belongs to an account with access beyond the
+invitation (staff, a mediator, a password, or a place in any mediation), the link goes
+only by e-mail. Redeeming checks again, since an account can gain access after the
+invitation was made: a shown link for such an account is refused unless the request is
+already signed in as that person. A session started by a shown link is marked on the
+account, and every session of the account ends before it is given more access through
+an e-mailed link, so a session its inviter may hold never reaches what came later.
 """
 
 from __future__ import annotations
@@ -15,6 +24,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import Invitation, User
+from accounts.ratelimit import RateLimited, attempt_count
 from accounts.tokens import token_derive, token_hash, token_salt_new
 from negotiation.errors import Gone, Invalid, NotAllowed, NotFound
 from negotiation.models import Participant, Side
@@ -40,6 +50,35 @@ GONE_MESSAGES = {
     ),
 }
 NOT_FOUND_MESSAGE = "This invitation link is not valid. Check that you copied the whole link."
+EMAIL_ONLY_MESSAGE = (
+    "This address already has a Parley account, and this link was shown to the person who "
+    "made it, so it cannot sign you in. If the address is yours, ask for a fresh link by "
+    "e-mail, or sign in first and open this link again."
+)
+# Fresh links e-mailed per invited address in RESEND_WINDOW_SECONDS.
+RESENDS_PER_WINDOW = 3
+RESEND_WINDOW_SECONDS = 60 * 60
+
+
+def account_has_other_access(user: User) -> bool:
+    """Whether signing in as `user` gives more than a newcomer would get from an invitation:
+    staff or mediator rights, a password, or a current place in any mediation."""
+    return (
+        user.is_staff
+        or user.is_superuser
+        or user.is_mediator
+        or user.has_usable_password()
+        or Participant.objects.filter(user=user, removed_at__isnull=True).exists()
+    )
+
+
+def account_sessions_end(user: User) -> None:
+    """Sign the account out on every device. Django checks each session against a hash of
+    the password field, so a new unusable password ends them all; a usable one is kept."""
+    if not user.has_usable_password():
+        user.set_unusable_password()
+    user.shown_link_signin_at = None
+    user.save(update_fields=["password", "shown_link_signin_at"])
 
 
 def invitation_token(invitation: Invitation) -> str:
@@ -74,11 +113,14 @@ def invitation_create(
     side_id: int | None,
     name: str = "",
     send_email: bool = True,
-) -> tuple[Invitation, str]:
+) -> tuple[Invitation, str | None]:
     """Invite `email` to the actor's mediation as `role` (on side `side_id`).
 
-    Returns the invitation and its token; the token is not stored and cannot be shown
-    again. Queues the invitation e-mail on commit unless `send_email` is false.
+    Returns the invitation and its token, which is not stored and cannot be shown again;
+    the token is None, and the link goes only by e-mail, when the address belongs to an
+    account with access beyond this invitation (`account_has_other_access`). Queues the
+    invitation e-mail on commit unless `send_email` is false (for callers that hand the
+    link over themselves: tests, and the demo command at the operator's terminal).
     Raises NotAllowed unless the actor runs the mediation; Invalid for a bad e-mail, an
     unknown role or side, or a role and side that do not fit together.
     """
@@ -96,6 +138,8 @@ def invitation_create(
         if side is None:
             raise Invalid("Unknown side.", details={"side": ["Choose a side of this mediation."]})
     participant_role_check(mediation=mediation, role=role, side=side)
+    existing = User.objects.filter(email__iexact=email).first()
+    link_shown = existing is None or not account_has_other_access(existing)
     now = timezone.now()
     with transaction.atomic():
         invitation = Invitation(
@@ -108,6 +152,7 @@ def invitation_create(
             created_at=now,
             expires_at=now + timedelta(days=settings.PARLEY_INVITATION_TTL_DAYS),
             token_salt=token_salt_new(),
+            link_shown=link_shown,
             # Unique placeholder until the id, which the token is derived from, exists.
             token_hash=f"pending:{token_salt_new()}",
         )
@@ -118,7 +163,7 @@ def invitation_create(
         invitation_id = invitation.pk
         if send_email:
             transaction.on_commit(lambda: invitation_send.delay(invitation_id))
-    return invitation, token
+    return invitation, token if link_shown else None
 
 
 def invitation_revoke(*, actor: Participant, invitation_id: int) -> Invitation:
@@ -165,11 +210,16 @@ def invitation_check_usable(invitation: Invitation) -> None:
         raise Gone(message, code=code)
 
 
-def invitation_redeem(*, token: str) -> tuple[User, Participant]:
+def invitation_redeem(*, token: str, signed_in: User | None = None) -> tuple[User, Participant]:
     """Spend the token: the invited person (a new user if need be) joins the mediation.
+    `signed_in` is whoever the request is already signed in as.
 
     Exactly one of any number of concurrent calls with the same token succeeds.
-    Raises NotFound for an unknown token and Gone for a used, revoked or expired one.
+    Raises NotFound for an unknown token and Gone for a used, revoked or expired one;
+    NotAllowed (`invitation_email_only`), spending nothing, for a link shown to its inviter
+    when the address's account has other access and the request is not signed in as it,
+    and (`account_disabled`) for a disabled account. Ends the account's other sessions
+    first when an e-mailed link reaches an account once signed in by a shown link.
     Emits `participant.joined` when someone new joins.
     """
     invitation = invitation_by_token(token)
@@ -186,16 +236,86 @@ def invitation_redeem(*, token: str) -> tuple[User, Participant]:
             invitation_check_usable(invitation)
             code, message = GONE_MESSAGES[Invitation.Status.USED]
             raise Gone(message, code=code)
-        user = User.objects.filter(email__iexact=invitation.email).first()
+        user = User.objects.select_for_update().filter(email__iexact=invitation.email).first()
         if user is None:
             user = User.objects.create_user(invitation.email, name=invitation.name)
+            if invitation.link_shown:
+                user.shown_link_signin_at = now
+                user.save(update_fields=["shown_link_signin_at"])
         elif not user.is_active:
             raise NotAllowed("This account is disabled.", code="account_disabled")
-        elif not user.name and invitation.name:
-            user.name = invitation.name
-            user.save(update_fields=["name"])
+        else:
+            signed_in_as_them = signed_in is not None and signed_in.pk == user.pk
+            if not invitation.link_shown:
+                # Only the person at this address can hold the link: whoever else may
+                # hold a session of theirs from a shown link must not see what it adds.
+                if user.shown_link_signin_at is not None:
+                    account_sessions_end(user)
+            elif signed_in_as_them:
+                pass  # They proved who they are; the invitation only adds a place.
+            elif account_has_other_access(user):
+                # Raising rolls back the claim: the link stays usable once signed in.
+                raise NotAllowed(EMAIL_ONLY_MESSAGE, code="invitation_email_only")
+            else:
+                user.shown_link_signin_at = now
+                user.save(update_fields=["shown_link_signin_at"])
+            if not user.name and invitation.name:
+                user.name = invitation.name
+                user.save(update_fields=["name"])
         Invitation.objects.filter(pk=invitation.pk).update(redeemed_by=user)
         participant = participant_join(
             mediation=invitation.mediation, user=user, role=invitation.role, side=invitation.side
         )
     return user, participant
+
+
+def invitation_resend(*, token: str) -> None:
+    """E-mail a fresh link for the invitation `token` stands for to the invited address,
+    the only place it goes; the old link is withdrawn. For a person whose shown link was
+    refused. Answers the same whether or not the address has an account.
+
+    Raises NotFound for an unknown token, Gone for a used, revoked or expired one, and
+    RateLimited past RESENDS_PER_WINDOW fresh links per address. Emits no event.
+    """
+    from accounts.tasks import invitation_send
+
+    invitation = invitation_by_token(token)
+    invitation_check_usable(invitation)
+    if not attempt_count(
+        kind="invitation-resend",
+        value=invitation.email,
+        limit=RESENDS_PER_WINDOW,
+        window_seconds=RESEND_WINDOW_SECONDS,
+    ):
+        raise RateLimited(
+            "A fresh link was sent several times already. Check your inbox and spam folder, "
+            "or try again in an hour.",
+        )
+    now = timezone.now()
+    with transaction.atomic():
+        claimed = Invitation.objects.filter(
+            pk=invitation.pk, redeemed_at__isnull=True, revoked_at__isnull=True, expires_at__gt=now
+        ).update(revoked_at=now)
+        if not claimed:
+            invitation.refresh_from_db()
+            invitation_check_usable(invitation)
+            code, message = GONE_MESSAGES[Invitation.Status.USED]
+            raise Gone(message, code=code)
+        fresh = Invitation(
+            mediation=invitation.mediation,
+            email=invitation.email,
+            name=invitation.name,
+            role=invitation.role,
+            side=invitation.side,
+            created_by=invitation.created_by,
+            created_at=now,
+            expires_at=now + timedelta(days=settings.PARLEY_INVITATION_TTL_DAYS),
+            token_salt=token_salt_new(),
+            link_shown=False,
+            token_hash=f"pending:{token_salt_new()}",
+        )
+        fresh.save()
+        fresh.token_hash = token_hash(invitation_token(fresh))
+        fresh.save(update_fields=["token_hash"])
+        fresh_id = fresh.pk
+        transaction.on_commit(lambda: invitation_send.delay(fresh_id))

@@ -4,10 +4,16 @@ import { beforeEach, describe, expect, it, vi } from 'vitest';
 
 vi.mock('../src/lib/api', async (importOriginal) => {
   const actual = await importOriginal<typeof import('../src/lib/api')>();
-  return { ...actual, previewInvitation: vi.fn(), redeemInvitation: vi.fn() };
+  return { ...actual, previewInvitation: vi.fn(), redeemInvitation: vi.fn(), resendInvitation: vi.fn() };
 });
 
-import { ApiError, previewInvitation, redeemInvitation, type InvitationPreview } from '../src/lib/api';
+import {
+  ApiError,
+  previewInvitation,
+  redeemInvitation,
+  resendInvitation,
+  type InvitationPreview,
+} from '../src/lib/api';
 import InviteLanding from '../src/screens/InviteLanding.svelte';
 import { session } from '../src/lib/session.svelte';
 
@@ -214,5 +220,41 @@ describe('InviteLanding', () => {
     expect((await screen.findByRole('alert')).textContent).toContain('Too many attempts. Try again in 5 minutes.');
     expect(screen.getByRole('button', { name: 'Join the mediation' })).toBeTruthy();
     expect(window.location.pathname).toBe('/invite');
+  });
+
+  it('explains a refused shown link and e-mails a fresh one on request', async () => {
+    const detail = 'This address already has a Parley account, and this link was shown to the person who made it.';
+    vi.mocked(previewInvitation).mockResolvedValue(preview);
+    vi.mocked(redeemInvitation).mockRejectedValue(new ApiError(403, 'invitation_email_only', detail));
+    vi.mocked(resendInvitation).mockResolvedValue({ detail: 'We are e-mailing a fresh link.' });
+
+    open();
+    await fireEvent.click(await screen.findByRole('button', { name: 'Join the mediation' }));
+
+    await screen.findByRole('heading', { level: 1, name: 'This link cannot sign you in' });
+    expect(screen.getByText(detail)).toBeTruthy();
+    expect(screen.queryByRole('button', { name: 'Join the mediation' })).toBeNull();
+    expect(session.user).toBeNull();
+    expect(window.location.pathname).toBe('/invite');
+
+    await fireEvent.click(screen.getByRole('button', { name: 'E-mail me a fresh link' }));
+    expect(resendInvitation).toHaveBeenCalledWith('tok');
+    expect((await screen.findByRole('status')).textContent).toContain('We are e-mailing a fresh link.');
+    expect(screen.queryByRole('button', { name: 'E-mail me a fresh link' })).toBeNull();
+  });
+
+  it('keeps the fresh-link button and says why when asking again is throttled', async () => {
+    vi.mocked(previewInvitation).mockResolvedValue(preview);
+    vi.mocked(redeemInvitation).mockRejectedValue(new ApiError(403, 'invitation_email_only', 'Refused.'));
+    vi.mocked(resendInvitation).mockRejectedValue(
+      new ApiError(429, 'rate_limited', 'A fresh link was sent several times already.'),
+    );
+
+    open();
+    await fireEvent.click(await screen.findByRole('button', { name: 'Join the mediation' }));
+    await fireEvent.click(await screen.findByRole('button', { name: 'E-mail me a fresh link' }));
+
+    expect((await screen.findByRole('alert')).textContent).toContain('sent several times already');
+    expect(screen.getByRole('button', { name: 'E-mail me a fresh link' })).toBeTruthy();
   });
 });

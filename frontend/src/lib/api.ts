@@ -60,9 +60,12 @@ export interface Invitation {
   status: InvitationStatus;
 }
 
-/** Only the create response carries the link; it is never shown again. */
+/**
+ * Only the create response carries the link; it is never shown again. It is null when the
+ * address already has an account that reaches further: that link goes only by e-mail.
+ */
 export interface CreatedInvitation extends Invitation {
-  link: string;
+  link: string | null;
 }
 
 export interface InvitationPreview {
@@ -276,6 +279,11 @@ export function previewInvitation(token: string): Promise<InvitationPreview> {
 
 export function redeemInvitation(token: string): Promise<{ user: User; mediation: MediationRef }> {
   return request('POST', '/invitations/redeem/', { token });
+}
+
+/** E-mail a fresh link to the invited address; the one given here stops working. */
+export function resendInvitation(token: string): Promise<{ detail: string }> {
+  return request('POST', '/invitations/resend/', { token });
 }
 
 // --- mediations -------------------------------------------------------------

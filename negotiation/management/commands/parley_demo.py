@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import Invitation, User
-from accounts.services.invitations import invitation_create, invitation_link
+from accounts.services.invitations import invitation_create, invitation_link, invitation_token
 from negotiation.models import Mediation, Participant, Role, Side
 from negotiation.services.mediations import mediation_create, participant_join
 
@@ -46,13 +46,16 @@ class Command(BaseCommand):
                     redeemed_at__isnull=True,
                     revoked_at__isnull=True,
                 ).update(revoked_at=timezone.now(), revoked_by=mediator_participant.user)
-                _, token = invitation_create(
+                invitation, token = invitation_create(
                     actor=mediator_participant,
                     email=participant.user.email,
                     role=participant.role,
                     side_id=participant.side_id,
                     send_email=False,
                 )
+                # These people have accounts, so their links are for e-mail only; whoever
+                # runs this command can read the database anyway and hands them over.
+                token = token or invitation_token(invitation)
                 label = Role(participant.role).label
                 if participant.side:
                     label += f" for {participant.side.name}"
