@@ -38,7 +38,29 @@ export interface PeopleListener {
   reload?: () => void;
 }
 
-export type EditableField = 'title' | 'description' | `position:${number}`;
+/** An interest, option or criterion: edited by its own `<kind>.update` command. */
+export type ItemKind = 'interest' | 'option' | 'criterion';
+
+/**
+ * A field edited in place: an issue's title or description, a side's position, the text
+ * of an interest, option or criterion (`<kind>:<id>`), or a criterion's source
+ * (`criterion-source:<id>`).
+ */
+export type EditableField =
+  | 'title'
+  | 'description'
+  | `position:${number}`
+  | `${ItemKind}:${number}`
+  | `criterion-source:${number}`;
+
+/** The item a field is the text (or source) of, or null for an issue's own fields. */
+export function itemOfField(field: string): { kind: ItemKind; id: number; part: 'text' | 'source' } | null {
+  const match = /^(interest|option|criterion|criterion-source):(\d+)$/.exec(field);
+  if (!match) return null;
+  const id = Number(match[2]);
+  if (match[1] === 'criterion-source') return { kind: 'criterion', id, part: 'source' };
+  return { kind: match[1] as ItemKind, id, part: 'text' };
+}
 
 /** A save the server refused because someone changed the text first. */
 export interface FieldConflict {
@@ -275,10 +297,17 @@ export class BoardSession {
     return this.socket.command('issue.move', data);
   }
 
-  /** Save a title, description or position; a conflict is kept for the person to resolve. */
+  /**
+   * Save a title, description, position, or the text of an interest, option or criterion
+   * (or a criterion's source); a conflict is kept for the person to resolve.
+   */
   saveField(issue: number, field: EditableField, text: string, version: number): Promise<SaveOutcome> {
     if (field === 'title' || field === 'description') {
       return this.save(issue, field, 'issue.update', { issue, version, [field]: text }, text);
+    }
+    const item = itemOfField(field);
+    if (item) {
+      return this.save(issue, field, `${item.kind}.update`, { [item.kind]: item.id, version, [item.part]: text }, text);
     }
     const side = Number(field.slice('position:'.length));
     return this.save(issue, field, 'position.set', { issue, side, text, version }, text);
@@ -375,9 +404,9 @@ export class BoardSession {
 
   private orphanError(command: PendingCommand, error: CommandError): void {
     const field = fieldOf(command);
-    const issue = command.data.issue;
+    const issue = typeof command.data.issue === 'number' ? command.data.issue : issueOfCurrent(error);
     if (field && typeof issue === 'number') {
-      const mine = String(field === 'title' || field === 'description' ? command.data[field] : command.data.text);
+      const mine = String(command.data[dataKeyOf(field)]);
       const conflict = conflictOf(issue, field, command.name, command.data, mine, error);
       if (conflict) {
         this.addConflict(conflict);
@@ -390,6 +419,14 @@ export class BoardSession {
 
 function fieldOf(command: PendingCommand): EditableField | null {
   if (command.name === 'position.set' && typeof command.data.side === 'number') return `position:${command.data.side}`;
+  const [kind, verb] = command.name.split('.');
+  if (verb === 'update' && (kind === 'interest' || kind === 'option' || kind === 'criterion')) {
+    const id = command.data[kind];
+    if (typeof id !== 'number') return null;
+    if (typeof command.data.text === 'string') return `${kind}:${id}`;
+    if (kind === 'criterion' && typeof command.data.source === 'string') return `criterion-source:${id}`;
+    return null; // struck or restored: nothing typed to lose
+  }
   if (command.name === 'issue.update') {
     if (typeof command.data.title === 'string') return 'title';
     if (typeof command.data.description === 'string') return 'description';
@@ -409,7 +446,7 @@ export function conflictOf(
   if (error.code !== 'conflict') return null;
   const details = error.details as { current?: Record<string, unknown> } | undefined;
   const current = details?.current ?? {};
-  const theirs = field === 'title' || field === 'description' ? current[field] : current.text;
+  const theirs = current[dataKeyOf(field)];
   return {
     key: conflictKey(issue, field),
     issue,
@@ -420,4 +457,16 @@ export function conflictOf(
     data,
     currentVersion: typeof current.version === 'number' ? current.version : 0,
   };
+}
+
+/** The key a field's text travels under, in a command's data and in the object. */
+function dataKeyOf(field: EditableField): string {
+  if (field === 'title' || field === 'description') return field;
+  return itemOfField(field)?.part ?? 'text';
+}
+
+/** The issue of the object a conflict came back with (an item's command names no issue). */
+function issueOfCurrent(error: CommandError): number | null {
+  const current = (error.details as { current?: { issue?: unknown } } | undefined)?.current;
+  return typeof current?.issue === 'number' ? current.issue : null;
 }

@@ -1,5 +1,6 @@
 /** Who else is looking at or editing what, from the socket's presence map. */
 import type { SideRef } from './api';
+import type { Issue } from './board';
 import type { Editing, PresenceEntry } from './socket';
 
 export interface Watcher {
@@ -44,15 +45,39 @@ export function editorsOf(
     .map((w) => w.participant);
 }
 
-/** "the title", "the description", "Alex's position". */
-export function fieldLabel(field: string, sides: readonly SideRef[]): string {
+const ITEM_NOUNS: Record<string, string> = {
+  interest: 'interest',
+  option: 'option',
+  criterion: 'criterion',
+  'criterion-source': 'source of the criterion',
+};
+
+/**
+ * "the title", "the description", "Alex's position", "the option “Sell and split”"
+ * (named when the issue holding it is given, else "an option").
+ */
+export function fieldLabel(field: string, sides: readonly SideRef[], issue?: Pick<Issue, 'interests' | 'options' | 'criteria'>): string {
   if (field === 'title') return 'the title';
   if (field === 'description') return 'the description';
   if (field.startsWith('position:')) {
     const side = sides.find((s) => String(s.id) === field.slice('position:'.length));
     return side ? `${side.name}’s position` : 'a position';
   }
+  const item = /^(interest|option|criterion|criterion-source):(\d+)$/.exec(field);
+  if (item) {
+    const [, kind = '', id] = item;
+    const noun = ITEM_NOUNS[kind] ?? kind;
+    const list = kind === 'interest' ? issue?.interests : kind === 'option' ? issue?.options : issue?.criteria;
+    const found = list?.find((i) => String(i.id) === id);
+    if (found) return `the ${noun} “${short(found.text)}”`;
+    return kind === 'criterion-source' ? 'the source of a criterion' : `${kind === 'interest' || kind === 'option' ? 'an' : 'a'} ${noun}`;
+  }
   return 'this issue';
+}
+
+function short(text: string): string {
+  const flat = text.replace(/\s+/g, ' ').trim();
+  return flat.length > 40 ? `${flat.slice(0, 39)}…` : flat;
 }
 
 /** One or two letters for an avatar. */
@@ -117,7 +142,10 @@ export function activityOf(
   sides: readonly SideRef[],
 ): string {
   const editing = person.editing ? titleOf(person.editing.issue) : null;
-  if (person.editing && editing !== null) return `editing ${fieldLabel(person.editing.field, sides)} of “${editing}”`;
+  if (person.editing && editing !== null) {
+    // Named items stay unnamed here: "an option of “House”" is short enough for a chip.
+    return `editing ${fieldLabel(person.editing.field, sides)} of “${editing}”`;
+  }
   const viewing = person.viewing === null ? null : titleOf(person.viewing);
   if (viewing !== null) return `looking at “${viewing}”`;
   return 'on the board';
