@@ -3,20 +3,25 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from collections.abc import AsyncIterator, Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
 from asgiref.sync import sync_to_async
 from channels.testing import WebsocketCommunicator
 from django.conf import settings
-from django.test import Client, override_settings
+from django.test import Client
 
 from negotiation.consumers import MAX_FRAME_BYTES
 from negotiation.services.mediations import side_add
 from tests.conftest import Cast
 
 pytestmark = pytest.mark.django_db(transaction=True)
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def session_cookie(user: object) -> bytes:
@@ -138,18 +143,55 @@ async def test_a_missing_mediation_is_refused_the_same_way(live_cast: Cast, cook
         assert not connected
 
 
-@override_settings(DEBUG=False, ALLOWED_HOSTS=["parley.example.org"])
-async def test_a_foreign_origin_is_refused_under_production_settings(
-    live_cast: Cast, cookies
+PRODUCTION_KEY = "production-" + "Zq8Lw3Nx" * 7
+
+
+def test_under_production_settings_only_participants_from_the_own_origin_connect(
+    tmp_path: Path,
 ) -> None:
-    path = f"/ws/mediations/{live_cast.mediation.pk}/"
-    foreign = communicator(path, cookies["party_a"], origin=b"https://evil.example.com")
-    own = communicator(path, cookies["party_a"], origin=b"https://parley.example.org")
-    foreign_connected, _ = await foreign.connect()
-    own_connected, _ = await own.connect()
-    await own.disconnect()
-    assert not foreign_connected
-    assert own_connected
+    """The ASGI application Daphne serves, built in a fresh interpreter with
+    DJANGO_ENV=production, on a SQLite database of its own."""
+    keep = {
+        "DATABASE_URL",
+        "REDIS_URL",
+        "DJANGO_ENV",
+        "SECRET_KEY",
+        "ALLOWED_HOSTS",
+        "DJANGO_DEBUG",
+    }
+    env = {key: value for key, value in os.environ.items() if key not in keep} | {
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+        "DJANGO_ENV": "production",
+        "SECRET_KEY": PRODUCTION_KEY,
+        "ALLOWED_HOSTS": "parley.example.org",
+        "PARLEY_VAR_DIR": str(tmp_path),
+    }
+    result = subprocess.run(
+        [sys.executable, "-m", "tests.negotiation.production_handshake"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=180,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout.strip().splitlines()[-1])
+    assert report["settings"] == {
+        "DEBUG": False,
+        "ALLOWED_HOSTS": ["parley.example.org"],
+        "SECRET_KEY": PRODUCTION_KEY,
+        "SESSION_COOKIE_SECURE": True,
+        "CSRF_COOKIE_SECURE": True,
+        "SECURE_SSL_REDIRECT": True,
+    }
+    assert report["connected"] == {
+        "party, own origin": True,
+        "party, foreign origin": False,
+        "party, no origin": False,
+        "outsider, own origin": False,
+        "anonymous, own origin": False,
+    }
 
 
 async def test_events_reach_the_room_audience_after_commit(live_cast: Cast, cookies) -> None:
