@@ -1,10 +1,18 @@
-"""Admin for support staff: reading and light fixes. It shows caucus rooms' metadata,
-never their content, which lives behind the caucus screens."""
+"""Admin for support staff: reading, and the few fixes that go through the services.
+
+Nothing here writes to the mediation models directly: a direct write would skip what the
+services do (rooms for a new mediation, closing the sockets of someone removed, the
+event log), so those models are read-only, the event log cannot be changed or deleted,
+and removing someone is an action that calls `participant_remove`. Caucus rooms show
+their metadata, never their content, which lives behind the caucus screens."""
 
 from typing import Any
 
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.db.models import QuerySet
+from django.http import HttpRequest
 
+from negotiation.errors import ServiceError
 from negotiation.models import (
     Comment,
     Criterion,
@@ -20,77 +28,105 @@ from negotiation.models import (
     Room,
     Side,
 )
+from negotiation.services.participants import participant_remove
 
 
-class SideInline(admin.TabularInline[Side, Mediation]):
-    model = Side
+class ReadOnlyAdmin(admin.ModelAdmin[Any]):
+    """Shown, never added, changed or deleted here: the services are the only writers."""
+
+    def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
+class ReadOnlyInline(admin.TabularInline[Any, Any]):
     extra = 0
+
+    def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
+class SideInline(ReadOnlyInline):
+    model = Side
     fields = ("name", "order")
 
 
-class ParticipantInline(admin.TabularInline[Participant, Mediation]):
+class ParticipantInline(ReadOnlyInline):
     model = Participant
-    extra = 0
     fields = ("user", "role", "side", "joined_at", "access_expires_at", "removed_at")
-    raw_id_fields = ("user",)
 
 
 @admin.register(Mediation)
-class MediationAdmin(admin.ModelAdmin[Mediation]):
+class MediationAdmin(ReadOnlyAdmin):
+    """Mediators open mediations in the app, which creates the rooms with them."""
+
     list_display = ("title", "stage", "status", "created_by", "created_at")
     list_filter = ("stage", "status")
     search_fields = ("title",)
-    readonly_fields = ("id", "created_at", "version")
     inlines = (SideInline, ParticipantInline)
 
 
 @admin.register(Side)
-class SideAdmin(admin.ModelAdmin[Side]):
+class SideAdmin(ReadOnlyAdmin):
     list_display = ("name", "mediation", "order")
     search_fields = ("name", "mediation__title")
 
 
 @admin.register(Participant)
-class ParticipantAdmin(admin.ModelAdmin[Participant]):
+class ParticipantAdmin(ReadOnlyAdmin):
+    """People join by invitation; support staff can remove someone, which closes their
+    sockets and records the revocation in every room they could see."""
+
     list_display = ("user", "mediation", "role", "side", "joined_at", "removed_at")
     list_filter = ("role",)
     search_fields = ("user__email", "mediation__title")
-    raw_id_fields = ("user",)
+    actions = ("remove",)
+
+    def has_remove_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm("negotiation.change_participant")
+
+    @admin.action(permissions=["remove"], description="Remove from the mediation")
+    def remove(self, request: HttpRequest, queryset: QuerySet[Participant]) -> None:
+        removed = 0
+        for participant in queryset.filter(removed_at__isnull=True).select_related("user"):
+            try:
+                participant_remove(actor=None, participant_id=participant.pk)
+            except ServiceError as error:
+                self.message_user(request, f"{participant}: {error.message}", messages.ERROR)
+            else:
+                removed += 1
+        self.message_user(request, f"Removed {removed} from their mediations.")
 
 
 @admin.register(Room)
-class RoomAdmin(admin.ModelAdmin[Room]):
+class RoomAdmin(ReadOnlyAdmin):
     list_display = ("mediation", "kind", "side", "last_seq")
     list_filter = ("kind",)
-    readonly_fields = ("mediation", "kind", "side", "last_seq")
 
 
 @admin.register(Event)
-class EventAdmin(admin.ModelAdmin[Event]):
+class EventAdmin(ReadOnlyAdmin):
+    """The append-only log: never added, edited or deleted."""
+
     list_display = ("room", "seq", "name", "created_at")
     list_filter = ("name",)
-    readonly_fields = ("room", "seq", "name", "actor", "created_at")
     exclude = ("data",)
 
-    def has_add_permission(self, request: object) -> bool:
-        return False
 
-    def has_change_permission(self, request: object, obj: object = None) -> bool:
-        return False
-
-
-class BoardItemAdmin(admin.ModelAdmin[Any]):
+class BoardItemAdmin(ReadOnlyAdmin):
     """Board content is changed through the board, where every change is recorded as an
     event; the admin only reads it."""
-
-    def has_add_permission(self, request: object) -> bool:
-        return False
-
-    def has_change_permission(self, request: object, obj: object = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: object, obj: object = None) -> bool:
-        return False
 
 
 @admin.register(Issue)
