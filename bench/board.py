@@ -6,7 +6,8 @@
    through the real commands. Baseline: the same rows read with `.values()` (no model
    instances, no serializers), in the same run.
 2. Edit-to-every-client latency: 50 boards of 6 websocket clients, split between two
-   Daphne processes on the Redis channel layer, one editor per board editing at once, for
+   Daphne processes on the Redis channel layer, every client of every board editing at
+   once (the mediator and the parties retitle an issue each, the attorneys comment), for
    a fixed number of rounds. Baseline: the same load against a bare websocket relay
    (bench/relay.py: no Django, no database, no Redis), interleaved pair by pair.
 
@@ -291,12 +292,21 @@ def run_command(actor: Participant, name: str, **data: Any) -> dict[str, Any]:
     return command_execute(actor=actor, client_id=uuid.uuid4().hex, name=name, data=data)
 
 
-ROLES = ("party_a", "mediator", "party_b", "attorney_a", "attorney_b", "observer")
+ROLES = ("mediator", "party_a", "party_b", "attorney_a", "attorney_b", "observer")
 
 
-def cast_create(tag: str, people: int = 6) -> dict[str, Participant]:
-    """A mediation with two sides and `people` participants, named as in ROLES (extra
-    ones are observers): the mediator opens it, the others join."""
+def editors(people: int) -> list[str]:
+    """A board where everyone can write: ROLES without the observer, then more parties
+    on alternating sides (party_a2, party_b2, ...)."""
+    names = [name for name in ROLES if name != "observer"]
+    names += [f"party_{'ab'[n % 2]}{n // 2 + 2}" for n in range(max(0, people - len(names)))]
+    return names[:people]
+
+
+def cast_create(tag: str, names: tuple[str, ...] | list[str] = ROLES) -> dict[str, Participant]:
+    """A mediation with two sides and a participant per name (the mediator, parties,
+    attorneys and observers, told by the name's start: party_a2 is a party of side A):
+    the mediator opens it, the others join."""
     from django.db import transaction
 
     from accounts.models import User
@@ -307,17 +317,14 @@ def cast_create(tag: str, people: int = 6) -> dict[str, Participant]:
     mediation = mediation_create(creator=mediator, title=f"Bench {tag}", side_names=["A", "B"])
     side_a, side_b = mediation.sides.order_by("order")
     cast = {"mediator": Participant.objects.get(mediation=mediation, user=mediator)}
-    places = {
-        "party_a": (Role.PARTY, side_a),
-        "party_b": (Role.PARTY, side_b),
-        "attorney_a": (Role.ATTORNEY, side_a),
-        "attorney_b": (Role.ATTORNEY, side_b),
-    }
-    names = [name for name in ROLES if name != "mediator"][: people - 1]
-    names += [f"observer_{n}" for n in range(people - 1 - len(names))]
+    roles = {"party": Role.PARTY, "attorney": Role.ATTORNEY, "observer": Role.OBSERVER}
     with transaction.atomic():
         for name in names:
-            role, side = places.get(name, (Role.OBSERVER, None))
+            if name == "mediator":
+                continue
+            kind, _, rest = name.partition("_")
+            role = roles[kind]
+            side = None if role == Role.OBSERVER else side_a if rest[:1] == "a" else side_b
             user = User.objects.create_user(f"{tag}-{name}@bench.invalid")
             cast[name] = participant_join(mediation=mediation, user=user, role=role, side=side)
     for participant in cast.values():
@@ -441,22 +448,29 @@ class LatencyPair:
 def latency_boards(options: Options, daphne_ports: list[int], relay_ports: list[int]) -> tuple[
     list[Board], list[Board]
 ]:  # fmt: skip
-    """The boards, their participants and session cookies, and one issue per board.
+    """The boards, their participants and session cookies, and what each one edits: the
+    mediator and each party retitle an issue of their own, attorneys comment on the first.
     Parley: board b's client j goes to Daphne (b + j) % 2, so every board spans both
-    processes and editors are split evenly. Baseline: a board lives on one relay."""
+    processes evenly. Baseline: a board lives on one relay."""
     from django.conf import settings
     from django.test import Client
 
-    from bench.clients import Board, Endpoint
+    from bench.clients import Board, Endpoint, Target
+    from negotiation.models import Role
 
     cookie_name = settings.SESSION_COOKIE_NAME
     parley: list[Board] = []
     baseline: list[Board] = []
     for b in range(options.boards):
-        cast = cast_create(f"live{b}", options.clients_per_board)
-        issue = run_command(cast["party_a"], "issue.create", title=f"Board {b}")
+        cast = cast_create(f"live{b}", editors(options.clients_per_board))
         endpoints = []
-        for j, participant in enumerate(_editor_first(cast)):
+        targets: list[Target] = []
+        for j, participant in enumerate(cast.values()):
+            if participant.role == Role.ATTORNEY:
+                targets.append(Target("comment.add", issue=targets[0].issue))
+            else:
+                issue = run_command(cast["party_a"], "issue.create", title=f"Board {b} {j}")
+                targets.append(Target("issue.update", issue=issue["id"], version=issue["version"]))
             client = Client()
             client.force_login(participant.user)
             port = daphne_ports[(b + j) % len(daphne_ports)]
@@ -467,25 +481,16 @@ def latency_boards(options: Options, daphne_ports: list[int], relay_ports: list[
                     cookie=f"{cookie_name}={client.cookies[cookie_name].value}",
                 )
             )
-        parley.append(Board(endpoints, issue=issue["id"], version=issue["version"]))
+        parley.append(Board(endpoints, targets))
         port = relay_ports[b % len(relay_ports)]
+        relay = Endpoint(url=f"ws://127.0.0.1:{port}/board/{b}/", origin=f"http://127.0.0.1:{port}")
         baseline.append(
             Board(
-                [
-                    Endpoint(
-                        url=f"ws://127.0.0.1:{port}/board/{b}/", origin=f"http://127.0.0.1:{port}"
-                    )
-                    for _ in endpoints
-                ],
-                issue=b + 1,
-                version=1,
+                [relay for _ in endpoints],
+                [Target(target.command, target.issue, target.version) for target in targets],
             )
         )
     return parley, baseline
-
-
-def _editor_first(cast: dict[str, Participant]) -> list[Participant]:
-    return [cast["party_a"], *(p for name, p in cast.items() if name != "party_a")]
 
 
 def trial_line(label: str, result: TrialResult) -> str:
@@ -606,7 +611,7 @@ def report(
         lines += [
             "",
             f"2. Edit to every other client ({options.boards} boards x "
-            f"{options.clients_per_board} clients, one editor per board, all at once; "
+            f"{options.clients_per_board} clients, every client editing, all at once; "
             f"{options.rounds} timed rounds after {options.warmup} warm-up; "
             f"{len(pairs)} interleaved pairs; medians over pairs)",
             "   Parley: 2 Daphne processes, Redis channel layer, each board split across "

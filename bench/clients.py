@@ -2,10 +2,11 @@
 
 Boards of clients, all in this process: each client connects (session cookie, Origin),
 waits for `hello`, sends `sync` and waits for `synced`. Then, for a fixed number of
-rounds, the first client of every board sends an `issue.update` command with a unique
-title at the same moment as the other boards' editors, and each edit is timed from the
-send until every other client of its board has received the `event` frame carrying that
-title. No Django here: the clients only speak the protocol (docs/protocol.md).
+rounds, every client of every board edits at the same moment: an `issue.update` of its
+own issue with a unique title, or a `comment.add` with a unique body (what an attorney
+may do). Each edit is timed from the send until every other client of its board has
+received the `event` frame carrying that text. No Django here: the clients only speak
+the protocol (docs/protocol.md).
 """
 
 from __future__ import annotations
@@ -38,12 +39,21 @@ class Endpoint:
 
 
 @dataclass
+class Target:
+    """What one client edits: `issue.update` (the title of `issue`, at `version`) or
+    `comment.add` (a comment on `issue`)."""
+
+    command: str
+    issue: int
+    version: int = 0
+
+
+@dataclass
 class Board:
-    """One board's clients (the first one edits), the issue it edits and its version."""
+    """One board's clients and what each of them edits (every client edits)."""
 
     endpoints: list[Endpoint]
-    issue: int
-    version: int
+    targets: list[Target]
 
 
 @dataclass
@@ -76,7 +86,7 @@ class TrialResult:
 
 @dataclass
 class _Edit:
-    board: int
+    target: Target
     sent_at: float
     waiting: set[int]  # indexes of the board's clients that have not received it yet
     record: bool  # False during warm-up
@@ -161,7 +171,7 @@ class _Trial:
 
     def on_event(self, client: _Client, frame: dict[str, Any], now: float) -> None:
         data = frame.get("data")
-        title = data.get("title") if isinstance(data, dict) else None
+        title = (data.get("title") or data.get("body")) if isinstance(data, dict) else None
         if not isinstance(title, str):
             return
         edit = self.edits.get(title)
@@ -188,7 +198,7 @@ class _Trial:
                 self._error(str(frame.get("code")))
             return
         title, edit = entry
-        board = self.boards[edit.board]
+        target = edit.target
         if frame.get("type") == "ack":
             edit.acked_at = now
             if edit.record:
@@ -197,12 +207,12 @@ class _Trial:
                     self.result.after_ack.append(edit.done_at - now)
             result = frame.get("result")
             if isinstance(result, dict) and isinstance(result.get("version"), int):
-                board.version = result["version"]
+                target.version = result["version"]
         else:
             self._error(str(frame.get("code")))
             current = (frame.get("details") or {}).get("current")
             if isinstance(current, dict) and isinstance(current.get("version"), int):
-                board.version = current["version"]
+                target.version = current["version"]
             # A refused edit sends no event: stop waiting for it.
             if self.edits.pop(title, None) is not None:
                 self.open_edits -= 1
@@ -223,28 +233,35 @@ class _Trial:
         for number in range(warmup + rounds):
             record = number >= warmup
             self.round_done = asyncio.Event()
-            self.open_edits = self.open_acks = len(self.boards)
-            for index, board in enumerate(self.boards):
-                editor = clients[index][0]
+            # The first client of every board, then the second of every board, and so on.
+            everyone = sorted(
+                (i, b) for b, board in enumerate(self.boards) for i in range(len(board.endpoints))
+            )
+            self.open_edits = self.open_acks = len(everyone)
+            for i, b in everyone:
+                editor = clients[b][i]
                 assert editor.ws is not None
-                title = f"bench {self.label} board {index} round {number} {secrets.token_hex(4)}"
+                board = self.boards[b]
+                target = board.targets[i]
+                text = f"bench {self.label} board {b} client {i} round {number} "
+                text += secrets.token_hex(4)
+                data: dict[str, Any] = {"issue": target.issue}
+                if target.command == "issue.update":
+                    data.update(version=target.version, title=text)
+                else:
+                    data.update(body=text)
                 command_id = uuid.uuid4().hex
                 frame = json.dumps(
-                    {
-                        "type": "command",
-                        "id": command_id,
-                        "name": "issue.update",
-                        "data": {"issue": board.issue, "version": board.version, "title": title},
-                    }
+                    {"type": "command", "id": command_id, "name": target.command, "data": data}
                 )
                 edit = _Edit(
-                    board=index,
+                    target=target,
                     sent_at=time.perf_counter(),
-                    waiting=set(range(1, len(board.endpoints))),
+                    waiting=set(range(len(board.endpoints))) - {i},
                     record=record,
                 )
-                self.edits[title] = edit
-                self.commands[command_id] = (title, edit)
+                self.edits[text] = edit
+                self.commands[command_id] = (text, edit)
                 await editor.ws.send(frame)
                 self.result.edits_sent += 1
             try:
@@ -270,7 +287,7 @@ async def run_trial(
 ) -> TrialResult:
     """Connect every board's clients, edit for `warmup` + `rounds` rounds, disconnect.
 
-    Raises if a client cannot connect and sync. Updates each board's `version` from the
+    Raises if a client cannot connect and sync. Updates each target's `version` from the
     acks, so the next trial against the same server edits with the right one.
     """
     timeouts = timeouts or Timeouts()
