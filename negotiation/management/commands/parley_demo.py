@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
+import ipaddress
+import socket
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import transaction
-from django.utils import timezone
 
 from accounts.models import Invitation, User
-from accounts.services.invitations import invitation_create, invitation_link, invitation_token
+from accounts.services.invitations import (
+    invitation_create,
+    invitation_link,
+    invitation_revoke,
+    invitation_token,
+)
 from negotiation.models import Mediation, Participant, Role, Side
 from negotiation.services.mediations import mediation_create, participant_join
 
@@ -33,6 +40,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, base_url: str, **options: Any) -> None:
+        base_url, hint = reachable_base_url(base_url)
         with transaction.atomic():
             mediator_participant = self._demo_mediation()
             links = []
@@ -40,12 +48,14 @@ class Command(BaseCommand):
                 mediation=mediator_participant.mediation, removed_at__isnull=True
             ).select_related("user", "side"):
                 # Links are stored only as hashes: withdraw the old unused ones, make new.
-                Invitation.objects.filter(
+                for old in Invitation.objects.filter(
                     mediation=participant.mediation,
                     email=participant.user.email,
                     redeemed_at__isnull=True,
                     revoked_at__isnull=True,
-                ).update(revoked_at=timezone.now(), revoked_by=mediator_participant.user)
+                ):
+                    if old.status == Invitation.Status.PENDING:
+                        invitation_revoke(actor=mediator_participant, invitation_id=old.pk)
                 invitation, token = invitation_create(
                     actor=mediator_participant,
                     email=participant.user.email,
@@ -67,21 +77,72 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"  {name:<14} {label:<20} {invitation_link(token, base_url=base_url)}"
             )
+        if hint:
+            self.stdout.write(f"\n{hint}")
         self.stdout.write("")
 
     def _demo_mediation(self) -> Participant:
-        mediator, _ = User.objects.get_or_create(
-            email=MEDIATOR[0], defaults={"name": MEDIATOR[1], "is_mediator": True}
-        )
+        mediator = demo_user(MEDIATOR[0], MEDIATOR[1], is_mediator=True)
         mediation = Mediation.objects.filter(title=DEMO_TITLE, created_by=mediator).first()
         if mediation is None:
             mediation = mediation_create(
                 creator=mediator, title=DEMO_TITLE, side_names=["Alex", "Sam"]
             )
             for email, name, role, side_name in PEOPLE:
-                user, _ = User.objects.get_or_create(email=email, defaults={"name": name})
+                user = demo_user(email, name)
                 side = Side.objects.get(mediation=mediation, name=side_name)
                 participant_join(mediation=mediation, user=user, role=role, side=side)
         return Participant.objects.select_related("mediation", "user").get(
             mediation=mediation, user=mediator, removed_at__isnull=True
         )
+
+
+def demo_user(email: str, name: str, *, is_mediator: bool = False) -> User:
+    """The demo person, created without a password. Earlier versions of this command
+    stored an empty one, which Django counts as usable: replace it."""
+    user = User.objects.filter(email__iexact=email).first()
+    if user is None:
+        return User.objects.create_user(email, name=name, is_mediator=is_mediator)
+    if user.password == "":
+        user.set_unusable_password()
+        user.save(update_fields=["password"])
+    return user
+
+
+def is_unspecified(host: str) -> bool:
+    """Whether `host` is a listen-everywhere address (0.0.0.0, ::), which no browser opens."""
+    try:
+        return ipaddress.ip_address(host).is_unspecified
+    except ValueError:
+        return False
+
+
+def machine_address() -> str | None:
+    """This machine's address on its network (the one a route to the outside leaves
+    by; nothing is sent), or None when there is none."""
+    try:
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+            probe.connect(("192.0.2.1", 9))
+            address = str(probe.getsockname()[0])
+    except OSError:
+        return None
+    ip = ipaddress.ip_address(address)
+    return None if ip.is_loopback or ip.is_unspecified else address
+
+
+def reachable_base_url(base_url: str) -> tuple[str, str]:
+    """`base_url` with a listen-everywhere host (0.0.0.0, ::) replaced by an address a
+    phone can open, and a hint to print about it ("" when there is nothing to say)."""
+    parts = urlsplit(base_url)
+    if not is_unspecified(parts.hostname or ""):
+        return base_url, ""
+    port = f":{parts.port}" if parts.port else ""
+    address = machine_address()
+    if address is None:
+        url = urlunsplit(parts._replace(netloc=f"127.0.0.1{port}"))
+        return url, (
+            "These links open on this machine only. To open them on a phone, set "
+            "PARLEY_BASE_URL to an address of this machine that the phone can reach."
+        )
+    url = urlunsplit(parts._replace(netloc=f"{address}{port}"))
+    return url, f"Links use {address}: devices on the same network can open them."
