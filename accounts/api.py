@@ -142,8 +142,15 @@ class LogoutApi(APIView):
 
 
 class PasswordSetApi(APIView):
+    """A mediator sets or changes their password. Changing one needs the current one, so a
+    session left open on a shared computer cannot take the account; wrong guesses count
+    towards the sign-in rate limit."""
+
     class InputSerializer(serializers.Serializer[Any]):
         password = serializers.CharField(trim_whitespace=False, max_length=4096)
+        current_password = serializers.CharField(
+            trim_whitespace=False, max_length=4096, required=False, allow_blank=True
+        )
 
     @extend_schema(operation_id="password_set", request=InputSerializer, responses={204: None})
     def post(self, request: Request) -> Response:
@@ -151,6 +158,22 @@ class PasswordSetApi(APIView):
         if not user.is_mediator:
             raise NotAllowed("Parties sign in with their invitation link; no password needed.")
         data = validated(self.InputSerializer, request.data)
+        if user.has_usable_password():
+            client = client_address(request)
+            if signin_retry_after(email=user.email, client=client) is not None:
+                raise RateLimited("Too many wrong passwords. Try again in a few minutes.")
+            current = data.get("current_password", "")
+            if not current:
+                raise Invalid(
+                    "Enter your current password.",
+                    details={"current_password": ["Enter your current password."]},
+                )
+            if not user.check_password(current):
+                signin_failed(email=user.email, client=client)
+                raise Invalid(
+                    "That is not your current password.",
+                    details={"current_password": ["That is not your current password."]},
+                )
         try:
             validate_password(data["password"], user)
         except DjangoValidationError as error:

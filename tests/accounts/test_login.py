@@ -82,3 +82,41 @@ def test_a_party_has_no_password_to_set(db: None) -> None:
     client = APIClient()
     client.force_login(UserFactory.create(email="alex@example.com"))
     assert client.post("/api/auth/password/", {"password": "whatever it is 99"}).status_code == 403
+
+
+def test_changing_a_password_needs_the_current_one(mediator) -> None:
+    client = APIClient()
+    client.force_login(mediator)
+    new = "mediation is patience 42"
+    missing = client.post("/api/auth/password/", {"password": new})
+    wrong = client.post(
+        "/api/auth/password/", {"password": new, "current_password": "not it at all"}
+    )
+    assert (missing.status_code, wrong.status_code) == (400, 400)
+    assert list(missing.json()) == ["current_password", "detail", "code"]
+    assert wrong.json()["current_password"] == ["That is not your current password."]
+    assert sign_in(APIClient(), "maya@example.com", "a long passphrase").status_code == 200
+    right = client.post(
+        "/api/auth/password/", {"password": new, "current_password": "a long passphrase"}
+    )
+    assert right.status_code == 204
+    assert sign_in(APIClient(), "maya@example.com", new).status_code == 200
+    assert client.get("/api/auth/session/").json()["user"]["email"] == "maya@example.com"
+
+
+def test_guessing_the_current_password_is_rate_limited(mediator) -> None:
+    client = APIClient()
+    client.force_login(mediator)
+    codes = [
+        client.post(
+            "/api/auth/password/",
+            {"password": "mediation is patience 42", "current_password": f"guess {n}"},
+        ).status_code
+        for n in range(6)
+    ]
+    right = client.post(
+        "/api/auth/password/",
+        {"password": "mediation is patience 42", "current_password": "a long passphrase"},
+    )
+    assert codes == [400] * 5 + [429]
+    assert right.status_code == 429

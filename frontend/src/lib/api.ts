@@ -266,8 +266,10 @@ export function logout(): Promise<void> {
   return request<void>('POST', '/auth/logout/');
 }
 
-export function setPassword(password: string): Promise<void> {
-  return request<void>('POST', '/auth/password/', { password });
+/** Set a password, or change it: changing one needs the current one. */
+export function setPassword(password: string, currentPassword?: string): Promise<void> {
+  const body = currentPassword === undefined ? { password } : { password, current_password: currentPassword };
+  return request<void>('POST', '/auth/password/', body);
 }
 
 // --- invitations (public) ---------------------------------------------------

@@ -7,6 +7,7 @@
 export type Route =
   | { name: 'home' }
   | { name: 'signin' }
+  | { name: 'password' }
   | { name: 'invite' }
   | { name: 'mediation'; id: string }
   | { name: 'not-found' };
@@ -33,6 +34,7 @@ export function matchRoute(pathname: string): Route {
   const [first, second] = parts;
 
   if (parts.length === 1 && first === 'signin') return { name: 'signin' };
+  if (parts.length === 1 && first === 'password') return { name: 'password' };
 
   // The token travels in the fragment (/invite#<token>), which browsers never send.
   if (parts.length === 1 && first === 'invite') return { name: 'invite' };
@@ -50,7 +52,7 @@ export function matchRoute(pathname: string): Route {
 
 /** Screens behind sign-in. */
 export function needsSignIn(route: Route): boolean {
-  return route.name === 'home' || route.name === 'mediation';
+  return route.name === 'home' || route.name === 'mediation' || route.name === 'password';
 }
 
 /**
