@@ -1,11 +1,14 @@
 from typing import Any, ClassVar
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.db import transaction
 from django.http import HttpRequest
 
 from accounts.models import Invitation, User
 from accounts.services.invitations import account_sessions_end
+from negotiation.errors import Invalid
+from negotiation.services.participants import participant_remove
 
 # Rights an invitation never gives: granting one ends sessions started by a shown link.
 RIGHTS = ("is_staff", "is_superuser", "is_mediator")
@@ -32,10 +35,32 @@ class UserAdmin(BaseUserAdmin):
     filter_horizontal: ClassVar = ("groups",)
     readonly_fields = ("shown_link_signin_at",)
 
+    def has_delete_permission(self, request: HttpRequest, obj: User | None = None) -> bool:
+        # Deleting would drop their places in mediations without closing their sockets or
+        # recording it, and take their words out of other people's records: deactivate.
+        if obj is not None and obj.participations.exists():
+            return False
+        return super().has_delete_permission(request, obj)
+
     def save_model(self, request: HttpRequest, obj: User, form: Any, change: bool) -> None:
         granted = change and any(
             name in form.changed_data and getattr(obj, name) for name in RIGHTS
         )
+        deactivated = change and "is_active" in form.changed_data and not obj.is_active
+        if deactivated:
+            try:
+                with transaction.atomic():
+                    # Through the service, so their sockets close and each room records it.
+                    for place in obj.participations.filter(removed_at__isnull=True):
+                        participant_remove(actor=None, participant_id=place.pk)
+                    super().save_model(request, obj, form, change)
+                    account_sessions_end(obj)
+            except Invalid as error:
+                obj.is_active = True
+                self.message_user(
+                    request, f"{obj.email} stays active: {error.message}", messages.ERROR
+                )
+            return
         super().save_model(request, obj, form, change)
         if granted and obj.shown_link_signin_at is not None:
             # Whoever was shown the link that last signed this account in may hold a
