@@ -19,6 +19,7 @@ import asyncio
 import hashlib
 import json
 import logging
+import math
 import time
 from datetime import datetime
 from typing import Any
@@ -48,7 +49,8 @@ CLOSE_SIGNED_OUT = 4401
 NOT_JSON = object()
 # Others' presence lasts this long past their last sign of life: a connection refreshes it
 # with every ping (browsers ping every 15 s), so the avatars of a server process that died
-# without saying goodbye age out.
+# without saying goodbye age out. A ping refreshes at most every PRESENCE_TTL / 6, so a
+# flood of pings is no flood of presence.
 PRESENCE_TTL = 60.0
 
 
@@ -87,6 +89,7 @@ class MediationConsumer(AsyncJsonWebsocketConsumer):
         self.presence: dict[str, dict[str, Any]] = {}
         # Presence as last told to the client, and when it was last refreshed.
         self.seen: dict[tuple[str, str], tuple[dict[str, Any], float]] = {}
+        self.announced_at: dict[str, float] = {}
         self._tokens = RATE_BURST
         self._refilled_at = time.monotonic()
         self.personal_groups = [f"participant.{self.participant.pk}"]
@@ -330,6 +333,7 @@ class MediationConsumer(AsyncJsonWebsocketConsumer):
 
     async def _presence_announce(self, key: str) -> None:
         if key in self.rooms:
+            self.announced_at[key] = time.monotonic()
             await self.channel_layer.group_send(
                 self.rooms[key].group_name,
                 {"type": "presence.broadcast", "frame": self._presence_frame(key, online=True)},
@@ -338,8 +342,10 @@ class MediationConsumer(AsyncJsonWebsocketConsumer):
     async def _presence_heartbeat(self) -> None:
         """Refresh this connection's presence in its rooms; tell the client that those
         not refreshed for PRESENCE_TTL are gone."""
+        due = time.monotonic() - PRESENCE_TTL / 6
         for key in list(self.rooms):
-            await self._presence_announce(key)
+            if self.announced_at.get(key, -math.inf) <= due:
+                await self._presence_announce(key)
         stale = time.monotonic() - PRESENCE_TTL
         for (key, connection), (frame, refreshed_at) in list(self.seen.items()):
             if refreshed_at < stale and connection != self._connection():

@@ -296,3 +296,28 @@ async def test_it_ages_out_the_presence_of_a_connection_that_stopped_pinging(
     assert [(frame["connection"], frame["online"]) for frame in after] == [
         (ghost["connection"], False)
     ]
+
+
+async def test_it_refreshes_presence_at_most_once_per_room_for_a_burst_of_pings(
+    live_cast: Cast, cookies, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from channels.layers import get_channel_layer
+
+    layer = get_channel_layer()
+    told: list[str] = []
+    group_send = layer.group_send
+
+    async def count(group: str, message: dict[str, Any]) -> None:
+        if message["type"] == "presence.broadcast" and message["frame"]["online"]:
+            told.append(group)
+        await group_send(group, message)
+
+    socket, _ = await connect(live_cast, cookies, "party_b")
+    monkeypatch.setattr(layer, "group_send", count)
+    for _ in range(30):
+        await socket.send_json_to({"type": "ping"})
+    pongs = [frame for frame in await frames_until_quiet(socket) if frame["type"] == "pong"]
+    await socket.disconnect()
+    assert len(pongs) == 30
+    # Each room is told at most once (the caucus room, never told at connect, is told now).
+    assert len(told) == len(set(told))
