@@ -2,6 +2,8 @@
 party, on a phone (390 by 844, touch). Edits travel between them live, cards move by drag
 and drop and by the Move menu, a clash between two edits is shown instead of overwritten,
 and both recover by themselves from a server restart without losing an acknowledged edit.
+Alex and Sam then trade a proposal and a counter with the keyboard alone, and axe checks
+every form, menu and dialog the board opens, at both sizes.
 
     Agenda        Discussing    Parked        Agreed        Struck
     ┌────────┐
@@ -22,7 +24,7 @@ import pytest
 from django.db import connections
 from playwright.sync_api import Locator, Page, expect
 
-from negotiation.models import Issue, Position
+from negotiation.models import Comment, Criterion, Interest, Issue, Option, Position, Proposal
 from tests.conftest import Cast, run
 from tests.e2e.conftest import PHONE, Daphne, axe_serious_violations, session_cookie
 
@@ -369,3 +371,219 @@ def test_the_board_and_the_sheet_are_accessible(
     expect(sheet).to_be_hidden()
     expect(page.get_by_role("button", name="House", exact=True)).to_be_focused()
     page.context.close()
+
+
+# --- proposals and answers, by keyboard only ---------------------------------------------
+
+ALEXS_POSITION = "Alex\u2019s position"
+
+
+def focused(target: Locator) -> bool:
+    return bool(target.evaluate("(el) => el === document.activeElement"))
+
+
+def tab_to(page: Page, target: Locator, limit: int = 150) -> None:
+    """Press Tab until `target` has the focus: proof it is on the keyboard's path."""
+    for _ in range(limit):
+        if focused(target):
+            return
+        page.keyboard.press("Tab")
+    raise AssertionError(f"Tab never reached {target}")
+
+
+def type_in(page: Page, target: Locator, text: str) -> None:
+    tab_to(page, target)
+    page.keyboard.type(text)
+
+
+def open_sheet_by_keyboard(page: Page, title: str) -> Locator:
+    tab_to(page, page.get_by_role("button", name=title, exact=True))
+    page.keyboard.press("Enter")
+    sheet = page.get_by_role("dialog", name=title)
+    expect(sheet.get_by_role("heading", name=title, level=2)).to_be_focused()
+    return sheet
+
+
+def proposal(sheet: Locator, terms: str) -> Locator:
+    return sheet.locator("li[data-proposal]").filter(
+        has=sheet.page.locator("p.terms", has_text=re.compile(f"^{re.escape(terms)}$"))
+    )
+
+
+def test_a_proposal_is_countered_and_the_counter_accepted_by_keyboard_alone(
+    live_cast: Cast, daphne_server: str, browser: Any
+) -> None:
+    """Alex proposes terms with an amount; Sam, on the phone, counters (a new proposal,
+    linked to Alex's); Alex accepts the counter. Each page shows both answers as they
+    come, and nothing here is clicked: every action of the sheet has a keyboard path.
+
+        Alex proposes 100,000 ──▶ Sam: Countered ──▶ Sam counters 120,000 ──▶ Alex: Accepted
+    """
+    command(live_cast, "mediator", "issue.create", title="House")
+    alex = open_board(browser, daphne_server, live_cast, "party_a", **DESKTOP)
+    sam = open_board(browser, daphne_server, live_cast, "party_b", **PHONE)
+    offer = "Alex pays Sam for Sam's half of the house"
+    counter = "Alex pays Sam more, and keeps the garden shed"
+
+    sheet = open_sheet_by_keyboard(alex, "House")
+    # A position, an interest, a criterion with its source, and that criterion edited.
+    tab_to(alex, sheet.get_by_role("button", name=f"Edit {ALEXS_POSITION}"))
+    alex.keyboard.press("Enter")
+    expect(sheet.get_by_label(ALEXS_POSITION)).to_be_focused()
+    alex.keyboard.type("Alex keeps the house")
+    tab_to(alex, sheet.get_by_role("button", name="Save"))
+    alex.keyboard.press("Enter")
+    type_in(
+        alex, sheet.get_by_label("Add an interest for Alex"), "The children stay at their school"
+    )
+    alex.keyboard.press("Enter")
+    type_in(alex, sheet.get_by_label("Add a criterion"), "Valuation")
+    type_in(alex, sheet.get_by_label("Source (optional)"), "Two bank appraisals")
+    alex.keyboard.press("Enter")
+    edit = sheet.get_by_role("button", name="Edit criterion: Valuation")
+    tab_to(alex, edit)
+    alex.keyboard.press("Enter")
+    expect(sheet.get_by_label("Criterion", exact=True)).to_be_focused()
+    alex.keyboard.press("Control+a")
+    alex.keyboard.type("Market valuation")
+    alex.keyboard.press("Enter")
+    expect(sheet.get_by_role("button", name="Edit criterion: Market valuation")).to_be_focused()
+
+    # The proposal, with an amount, then a comment on it.
+    type_in(alex, sheet.get_by_label("Terms", exact=True), offer)
+    type_in(alex, sheet.get_by_label("Amount (optional)"), "100000")
+    alex.keyboard.press("Enter")
+    expect(proposal(sheet, offer)).to_contain_text("Amount: 100,000.00")
+    type_in(alex, sheet.get_by_label("Add a comment"), "The appraisals are in the shared folder.")
+    tab_to(alex, sheet.get_by_role("button", name="Comment"))
+    alex.keyboard.press("Enter")
+    expect(sheet.get_by_text("The appraisals are in the shared folder.")).to_be_visible()
+
+    # Sam counters, on the phone.
+    theirs = open_sheet_by_keyboard(sam, "House")
+    expect(theirs.get_by_text("Alex keeps the house")).to_be_visible()
+    expect(theirs.get_by_text("Source: Two bank appraisals")).to_be_visible()
+    expect(proposal(theirs, offer)).to_contain_text("Sam: No answer yet")
+    tab_to(sam, proposal(theirs, offer).get_by_role("button", name=re.compile("^Answer")))
+    sam.keyboard.press("Enter")
+    expect(theirs.get_by_role("radio", name="Considering")).to_be_focused()
+    sam.keyboard.press("ArrowDown")
+    expect(theirs.get_by_role("radio", name="Counter with other terms")).to_be_checked()
+    type_in(sam, theirs.get_by_label("Your terms"), counter)
+    type_in(sam, proposal(theirs, offer).get_by_label("Amount (optional)"), "120000")
+    type_in(sam, theirs.get_by_label("Note (optional)"), "The shed stays with Alex")
+    sam.keyboard.press("Enter")
+    expect(proposal(theirs, offer)).to_contain_text("Sam: Countered")
+    expect(proposal(theirs, counter)).to_contain_text("Sam counters")
+
+    # Alex sees it live, and accepts the counter.
+    expect(proposal(sheet, offer)).to_contain_text("Sam: Countered")
+    expect(proposal(sheet, offer)).to_contain_text("The shed stays with Alex")
+    expect(proposal(sheet, counter)).to_contain_text(f"In answer to: \u201c{offer}\u201d")
+    expect(proposal(sheet, counter)).to_contain_text("Amount: 120,000.00")
+    tab_to(alex, proposal(sheet, counter).get_by_role("button", name=re.compile("^Answer")))
+    alex.keyboard.press("Enter")
+    expect(sheet.get_by_role("radio", name="Considering")).to_be_focused()
+    alex.keyboard.press("ArrowUp")
+    alex.keyboard.press("ArrowUp")
+    expect(sheet.get_by_role("radio", name="Accept")).to_be_checked()
+    tab_to(alex, sheet.get_by_role("button", name="Send answer"))
+    alex.keyboard.press("Enter")
+    expect(
+        proposal(sheet, counter).get_by_role("button", name=re.compile("^Change your answer"))
+    ).to_be_focused()
+
+    for view in (sheet, theirs):
+        expect(proposal(view, counter)).to_contain_text("Alex: Accepted")
+        expect(proposal(view, offer)).to_contain_text("Sam: Countered")
+
+    def answers(made: Proposal) -> dict[int, str]:
+        return {r.side_id: r.answer for r in made.responses.all()}
+
+    def settled() -> bool:
+        first = Proposal.objects.filter(terms=offer).first()
+        second = Proposal.objects.filter(terms=counter).first()
+        return bool(
+            first
+            and second
+            and second.counter_to_id == first.pk
+            and answers(first) == {live_cast.side_b.pk: "counter"}
+            and answers(second) == {live_cast.side_a.pk: "accept"}
+        )
+
+    eventually(settled)
+    offered, countered = Proposal.objects.get(terms=offer), Proposal.objects.get(terms=counter)
+    assert (str(offered.amount), str(countered.amount)) == ("100000.00", "120000.00")
+    assert Criterion.objects.get().text == "Market valuation"
+    assert Criterion.objects.get().source == "Two bank appraisals"
+    assert Interest.objects.get().text == "The children stay at their school"
+    assert Comment.objects.get().body == "The appraisals are in the shared folder."
+    assert Position.objects.get().text == "Alex keeps the house"
+    for page in (alex, sam):
+        page.context.close()
+
+
+@pytest.mark.parametrize(("who", "size"), [("party_a", DESKTOP), ("party_b", PHONE)])
+def test_open_forms_menus_and_dialogs_are_accessible(
+    live_cast: Cast, daphne_server: str, browser: Any, who: str, size: dict[str, Any]
+) -> None:
+    """axe with each thing open that the board and the sheet open: the New-issue form,
+    the Move menu, the Park dialog, the answer form with its counter fields, and the
+    conflict panel; and who is here, at both sizes."""
+    house = command(live_cast, "mediator", "issue.create", title="House")
+    command(live_cast, "mediator", "issue.create", title="Car")
+    command(live_cast, "mediator", "proposal.create", issue=house["id"], terms="Sell and split",
+            amount="250000")  # fmt: skip
+    command(live_cast, "mediator", "option.add", issue=house["id"], text="Sell")
+    command(live_cast, "mediator", "criterion.add", issue=house["id"], text="Valuation", source="")
+    page = open_board(browser, daphne_server, live_cast, who, **size)
+    other = open_board(browser, daphne_server, live_cast, "mediator", **DESKTOP)
+    here = page.locator("[data-who-is-here]")
+    expect(here.locator("[data-online-participant]")).to_have_count(2)
+    expect(here).to_contain_text("Maya")
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= size["viewport"]["width"]
+
+    def check(state: str) -> None:
+        assert (state, axe_serious_violations(page)) == (state, [])
+        assert (state, page.evaluate(TOUCH_TARGETS)) == (state, [])
+
+    page.get_by_role("button", name="New issue").click()
+    expect(page.get_by_label("Title")).to_be_visible()
+    check("new issue form")
+    page.get_by_role("button", name="Done").press("Enter")
+    expect(page.get_by_role("button", name="New issue")).to_be_focused()
+
+    card(page, "Car").get_by_role("button", name="Move to…").click()
+    expect(page.get_by_role("menu")).to_be_visible()
+    check("move menu")
+    page.get_by_role("menuitem", name="Parked…").click()
+    park = page.get_by_role("dialog", name="Park “Car”")
+    expect(park).to_be_visible()
+    check("park dialog")
+    park.get_by_role("button", name="Cancel").click()
+    expect(park).to_be_hidden()
+
+    sheet = open_sheet(page, "House")
+    sheet.get_by_role("button", name=re.compile("^Answer")).click()
+    sheet.get_by_role("radio", name="Counter with other terms").check()
+    expect(sheet.get_by_label("Your terms")).to_be_visible()
+    check("answer form")
+    sheet.get_by_role("button", name="Cancel").click()
+
+    sheet.get_by_role("button", name="Edit option: Sell").click()
+    sheet.get_by_label("Option", exact=True).fill("Sell now")
+    # Meanwhile the mediator changes it first.
+    other_sheet = open_sheet(other, "House")
+    other_sheet.get_by_role("button", name="Edit option: Sell").click()
+    other_sheet.get_by_label("Option", exact=True).fill("Sell next spring")
+    other_sheet.get_by_role("button", name="Save").click()
+    eventually(lambda: Option.objects.get().text == "Sell next spring")
+    sheet.get_by_role("button", name="Save").click()
+    expect(
+        sheet.get_by_text(
+            "Someone else changed the option “Sell next spring” while you were editing it."
+        )
+    ).to_be_visible()
+    check("conflict panel")
+    for p in (page, other):
+        p.context.close()
