@@ -138,6 +138,7 @@ describe('who is here', () => {
     server.drop();
     flushSync();
     expect(people()).toEqual([]);
+    expect(screen.getByText('Shown again once you are connected.')).toBeTruthy();
     expect(text(screen.getByRole('status'))).toBe('Alex Reed joined the board.');
   });
 });
