@@ -44,10 +44,11 @@ describe('rights, as in "Who may do what"', () => {
     expect(canComment(alex)).toBe(true);
   });
 
-  it('lets only the side’s party answer a request to share, and only the mediator draft one', () => {
+  it('lets only the side’s party answer a request to share, and the mediator or that party draft one', () => {
     expect([mediator, alex, attorney, expert].map((p) => canAnswerRelease(p, ALEX.id))).toEqual([false, true, false, false]);
     expect(canAnswerRelease(alex, SAM.id)).toBe(false);
-    expect([mediator, alex, attorney].map((p) => canDraftRelease(p))).toEqual([true, false, false]);
+    expect([mediator, alex, attorney].map((p) => canDraftRelease(p, ALEX.id))).toEqual([true, true, false]);
+    expect(canDraftRelease(alex, SAM.id)).toBe(false);
   });
 
   it('lets the side’s party mark any message of the room, others only their own', () => {

@@ -13,6 +13,8 @@ export interface CaucusMessage {
   author: number | null;
   body: string;
   confidential: boolean;
+  /** The confidentiality rule in force when it was said. */
+  rule?: string;
   created_at: string;
 }
 
@@ -33,6 +35,8 @@ export interface CaucusNote {
   kind: NoteKind;
   text: string;
   confidential: boolean;
+  /** The strictest confidentiality rule it was written under. */
+  rule?: string;
   author: number | null;
   version: number;
   created_at: string;
@@ -66,6 +70,9 @@ export type Attribution = 'side' | 'mediator';
 export interface ReleaseRequest {
   id: number;
   issue: number | null;
+  /** The caucus message or note it asks about, if it names one. */
+  message?: number | null;
+  note?: number | null;
   text: string;
   drafted_by: number | null;
   status: ReleaseStatus;

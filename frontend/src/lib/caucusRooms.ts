@@ -141,8 +141,14 @@ export class CaucusRooms {
     return this.command('reality_check.set', { side, issue, version, ...fields });
   }
 
-  requestRelease(side: number, text: string, issue: number | null): Promise<unknown> {
-    const data: Record<string, unknown> = { side, text };
+  /** Ask the side's party to let `text` be shared; naming the item it is about binds their answer to it. */
+  requestRelease(
+    side: number,
+    text: string,
+    issue: number | null,
+    item: { message: number } | { note: number } | null = null,
+  ): Promise<unknown> {
+    const data: Record<string, unknown> = { side, text, ...(item ?? {}) };
     if (issue !== null) data.issue = issue;
     return this.command('release.request', data);
   }

@@ -48,14 +48,28 @@ export function canAnswerRelease(me: Me, roomSide: number): boolean {
   return me?.role === 'party' && me.side?.id === roomSide;
 }
 
-/** Ask a side to share something from its caucus (the mediator drafts the wording). */
-export function canDraftRelease(me: Me): boolean {
-  return me?.role === 'mediator';
+/**
+ * Propose carrying something of a side's caucus to the joint room: the mediator, or the
+ * side's own party (who then still answers the request, and may decline it).
+ */
+export function canDraftRelease(me: Me, roomSide: number): boolean {
+  return me?.role === 'mediator' || (me?.role === 'party' && me.side?.id === roomSide);
 }
 
-/** Share an item directly: the mediator, under the rule that allows it, if it is unmarked. */
-export function canShareDirectly(me: Me, rule: string | null | undefined, confidential: boolean): boolean {
-  return me?.role === 'mediator' && rule === 'shareable_unless_marked' && !confidential;
+/**
+ * Share an item directly: the mediator, under the rule that allows it, if it is unmarked
+ * and was itself written under that rule (`itemRule`; what was said under the default
+ * rule never becomes shareable by a change of rule). The server also refuses an item
+ * the party declined to release.
+ */
+export function canShareDirectly(
+  me: Me,
+  rule: string | null | undefined,
+  confidential: boolean,
+  itemRule: string | null | undefined = rule,
+): boolean {
+  const permissive = 'shareable_unless_marked';
+  return me?.role === 'mediator' && rule === permissive && itemRule === permissive && !confidential;
 }
 
 /** Answer an open proposal for my side: parties only, never their own side's proposal. */
