@@ -16,6 +16,7 @@ import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 from playwright.sync_api import Page, Response, ViewportSize, WebSocket, expect
@@ -33,10 +34,13 @@ APOS = "\u2019"  # the page's typographic apostrophe
 
 @dataclass
 class Recorder:
-    """Everything one browser page receives: HTTP response bodies, socket frames, and
-    the page's DOM at chosen moments."""
+    """Everything one browser page receives: HTTP response bodies (with their URLs),
+    socket frames, and the page's DOM at chosen moments. A body that could not be read is
+    kept in `unread`, never passed over: what was not read cannot be shown to hold no
+    secret."""
 
-    bodies: list[str] = field(default_factory=list)
+    bodies: list[tuple[str, str]] = field(default_factory=list)
+    unread: list[str] = field(default_factory=list)
     frames: list[str] = field(default_factory=list)
     doms: list[str] = field(default_factory=list)
 
@@ -45,10 +49,18 @@ class Recorder:
         page.on("websocket", self._websocket)
 
     def _response(self, response: Response) -> None:
+        if 300 <= response.status < 400:
+            return  # a redirect has no body; the response it leads to is recorded
         try:
-            self.bodies.append(response.body().decode("utf-8", "replace"))
-        except Exception:  # redirects and aborted requests have no body
-            self.bodies.append(f"<no body: {response.url}>")
+            body = response.body()
+        except Exception as error:
+            self.unread.append(f"{response.url}: {error}")
+            return
+        self.bodies.append((response.url, body.decode("utf-8", "replace")))
+
+    def api_paths(self, since: int = 0) -> set[str]:
+        """The API paths whose responses were read, from the `since`th body on."""
+        return {urlsplit(url).path for url, _ in self.bodies[since:] if "/api/" in url}
 
     def _websocket(self, ws: WebSocket) -> None:
         def received(payload: str | bytes) -> None:
@@ -62,7 +74,8 @@ class Recorder:
 
     def leaks(self, *markers: str) -> list[str]:
         found = []
-        for kind, texts in (("http", self.bodies), ("ws", self.frames), ("dom", self.doms)):
+        http = [text for _, text in self.bodies]
+        for kind, texts in (("http", http), ("ws", self.frames), ("dom", self.doms)):
             for index, text in enumerate(texts):
                 lowered = text.lower()
                 found += [f"{kind}[{index}] has {m!r}" for m in markers if m.lower() in lowered]
@@ -213,6 +226,22 @@ def test_nothing_said_in_alexs_caucus_reaches_sam_until_alex_releases_a_paraphra
     expect(room.locator("[data-message]").filter(has_text=secrets["reply"])).to_be_visible()
     sam_sees.snapshot(sam)
 
+    # Sam's phone reloads mid-caucus: the page reads the REST API afresh and its socket
+    # syncs every room it may see; all of that is recorded too.
+    bodies_before, frames_before = len(sam_sees.bodies), len(sam_sees.frames)
+    sam.reload()
+    expect(sam.locator("[data-board]")).to_have_attribute("data-connection", "online")
+    mediation_api = f"/api/mediations/{live_cast.mediation.pk}/"
+    assert {mediation_api, f"{mediation_api}participants/"} <= sam_sees.api_paths(bodies_before)
+    waited = 0
+    while not any('"synced"' in f for f in sam_sees.frames[frames_before:]):
+        assert waited < 10_000, "the reloaded page never synced"
+        sam.wait_for_timeout(100)  # Playwright delivers frames while it waits, not in sleep
+        waited += 100
+    sam.get_by_role("tab", name="Private room").click()
+    expect(sam.locator("[data-caucus-room]")).to_be_visible()
+    sam_sees.snapshot(sam)
+
     # A private note and the worksheet, with Alex's figures.
     alex.get_by_label("Note", exact=True).fill(f"My bottom line: {secrets['note']}")
     alex.get_by_role("button", name="Add note").click()
@@ -281,6 +310,8 @@ def test_nothing_said_in_alexs_caucus_reaches_sam_until_alex_releases_a_paraphra
     assert CaucusMessage.objects.filter(confidential=True).count() == 1
 
     assert sam_sees.frames, "the recorder saw no socket frame at all"
+    assert sam_sees.unread == [], "responses whose bodies could not be read"
+    assert sam_sees.api_paths(), "the recorder read no API response at all"
     assert any(paraphrase in frame for frame in sam_sees.frames)
     assert sam_sees.leaks(paraphrase), "the recorder would have seen what Sam received"
     assert sam_sees.leaks(*secrets.values(), figure, high) == []
