@@ -249,6 +249,7 @@ SPECTACULAR_SETTINGS = {
         "ReleaseStatusEnum": "negotiation.models.caucus.ReleaseRequest.Status",
         "ReleaseModeEnum": "negotiation.models.caucus.ReleaseRequest.Mode",
         "AttributionEnum": "negotiation.models.caucus.ReleaseRequest.Attribution",
+        "ConfidentialityRuleEnum": "negotiation.models.mediation.ConfidentialityRule",
     },
 }
 
