@@ -177,6 +177,7 @@ class MediationConsumer(AsyncJsonWebsocketConsumer):
                 refused if isinstance(refused, str) else None,
                 "rate_limited",
                 "Too many messages; slow down.",
+                {"retry_after": self._retry_after()},
             )
             return
         if content is NOT_JSON:
@@ -512,6 +513,10 @@ class MediationConsumer(AsyncJsonWebsocketConsumer):
         if details is not None:
             frame["details"] = details
         await self.send_json(frame)
+
+    def _retry_after(self) -> float:
+        """Seconds until the next frame would be taken."""
+        return round(max(1 - self._tokens, 0) / RATE_PER_SECOND, 3)
 
     def _take_token(self) -> bool:
         now = time.monotonic()

@@ -14,9 +14,10 @@ from rest_framework.views import APIView
 from accounts.session import request_user
 from negotiation.commands import Command, command_execute
 from negotiation.errors import NotFound
-from negotiation.models import Mediation, Notification, Participant
+from negotiation.models import Mediation, Notification
 from negotiation.permissions import (
     access_mediation,
+    active_members,
     active_participations,
     can_view_contact_details,
 )
@@ -105,9 +106,8 @@ class ParticipantListApi(APIView):
     )
     def get(self, request: Request, mediation_id: str) -> Response:
         participant = access_mediation(request_user(request), mediation_id)
-        participants = Participant.objects.filter(
-            mediation_id=participant.mediation_id, removed_at__isnull=True
-        ).select_related("user", "side")
+        # An expert whose time is up is gone now, before the sweep records it.
+        participants = active_members(participant.mediation_id).select_related("user", "side")
         serializer_class = (
             ParticipantWithContactSerializer
             if can_view_contact_details(participant)

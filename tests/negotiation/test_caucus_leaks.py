@@ -55,7 +55,7 @@ from negotiation.selectors import room_catch_up
 from negotiation.tasks import participants_expire
 from tests.conftest import Cast, acknowledge_rule, cast_create, expert_join, run
 
-EXAMPLES = int(os.environ.get("PARLEY_LEAK_EXAMPLES", "1000"))
+EXAMPLES = int(os.environ.get("PARLEY_LEAK_EXAMPLES") or "1000")
 SHARDS = 2
 STEPS = 30
 MARKER = re.compile(r"MK[AB]\d+X")

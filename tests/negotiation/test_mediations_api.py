@@ -100,6 +100,24 @@ def test_participants_show_contact_details_to_the_mediator_only(cast: Cast) -> N
     ]
 
 
+def test_an_expert_whose_time_is_up_is_not_listed(cast: Cast) -> None:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from tests.conftest import expert_join
+
+    expert = expert_join(cast)
+    url = f"/api/mediations/{cast.mediation.pk}/participants/"
+    listed = {p["name"] for p in client_for(cast, "party_a").get(url).json()}
+    Participant.objects.filter(pk=expert.pk).update(
+        access_expires_at=timezone.now() - timedelta(seconds=1)
+    )
+    after = {p["name"] for p in client_for(cast, "party_a").get(url).json()}
+    assert "Eve" in listed
+    assert "Eve" not in after
+
+
 def test_participants_matrix(cast: Cast) -> None:
     url = f"/api/mediations/{cast.mediation.pk}/participants/"
     assert status_matrix(cast, "get", url) == {
