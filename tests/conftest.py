@@ -15,6 +15,7 @@ import pytest
 from asgiref.sync import sync_to_async
 from django.core.cache import cache
 from django.db import connections
+from django.test import Client
 
 from accounts.models import User
 from negotiation import events
@@ -164,6 +165,16 @@ def cast_create() -> Cast:
     for participant in cast.participants.values():
         participant.refresh_from_db()
     return cast
+
+
+@pytest.fixture
+def staff(db: None) -> Client:
+    """A signed-in superuser's client, for the admin."""
+    client = Client()
+    client.force_login(
+        UserFactory.create(email="ops@example.com", is_staff=True, is_superuser=True)
+    )
+    return client
 
 
 @pytest.fixture

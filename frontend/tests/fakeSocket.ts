@@ -3,6 +3,7 @@ export class FakeSocket {
   static all: FakeSocket[] = [];
   readyState = 0;
   sent: Record<string, unknown>[] = [];
+  closedWith: number | undefined;
   onopen: ((e: Event) => void) | null = null;
   onclose: ((e: CloseEvent) => void) | null = null;
   onmessage: ((e: MessageEvent) => void) | null = null;
@@ -22,8 +23,15 @@ export class FakeSocket {
     this.sent.push(JSON.parse(text) as Record<string, unknown>);
   }
 
-  close(): void {
+  close(code?: number): void {
+    this.closedWith = code;
     this.readyState = 3;
+  }
+
+  // --- the server's side ---
+  open(): void {
+    this.readyState = 1;
+    this.onopen?.(new Event('open'));
   }
 
   receive(frame: Record<string, unknown>): void {
@@ -31,8 +39,7 @@ export class FakeSocket {
   }
 
   hello(participant: Record<string, unknown>, rooms: Record<string, number> = { joint: 0 }): void {
-    this.readyState = 1;
-    this.onopen?.(new Event('open'));
+    this.open();
     this.receive({ type: 'hello', participant, rooms });
   }
 

@@ -2,63 +2,13 @@ import { get } from 'svelte/store';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { applyFrame, emptyBoard, type BoardState } from '../src/lib/board';
 import { applyCaucusFrame, emptyCaucus, type CaucusState } from '../src/lib/caucus';
+import { FakeSocket } from './fakeSocket';
 import { accessProbe, backoffDelay, CommandError, MediationSocket, newCommandId, socketUrl, type SocketOptions } from '../src/lib/socket';
 
 const MEDIATION = '3f2b8c1e-9d4a-4b6f-8e2a-1c5d7f9a0b12';
 
-class FakeSocket {
-  static all: FakeSocket[] = [];
-  readyState = 0;
-  sent: Record<string, unknown>[] = [];
-  closedWith: number | undefined;
-  onopen: ((e: Event) => void) | null = null;
-  onclose: ((e: CloseEvent) => void) | null = null;
-  onmessage: ((e: MessageEvent) => void) | null = null;
-  onerror: ((e: Event) => void) | null = null;
-
-  constructor(readonly url: string) {
-    FakeSocket.all.push(this);
-  }
-
-  static get last(): FakeSocket {
-    const socket = FakeSocket.all[FakeSocket.all.length - 1];
-    if (!socket) throw new Error('no socket yet');
-    return socket;
-  }
-
-  send(text: string): void {
-    this.sent.push(JSON.parse(text) as Record<string, unknown>);
-  }
-
-  close(code?: number): void {
-    this.closedWith = code;
-    this.readyState = 3;
-  }
-
-  // --- the server's side ---
-  open(): void {
-    this.readyState = 1;
-    this.onopen?.(new Event('open'));
-  }
-
-  receive(frame: Record<string, unknown>): void {
-    this.onmessage?.(new MessageEvent('message', { data: JSON.stringify(frame) }));
-  }
-
-  hello(rooms: Record<string, number> = { joint: 0, 'caucus:4': 0 }): void {
-    this.open();
-    this.receive({ type: 'hello', participant: { id: 2, name: 'Sam', role: 'party', side: { id: 4, name: 'Sam' } }, rooms });
-  }
-
-  drop(code = 1006): void {
-    this.readyState = 3;
-    this.onclose?.(new CloseEvent('close', { code }));
-  }
-
-  frames(type: string): Record<string, unknown>[] {
-    return this.sent.filter((f) => f.type === type);
-  }
-}
+const SAM = { id: 2, name: 'Sam', role: 'party', side: { id: 4, name: 'Sam' } };
+const SAM_ROOMS = { joint: 0, 'caucus:4': 0 };
 
 class MemoryStorage implements Storage {
   private items = new Map<string, string>();
@@ -157,7 +107,7 @@ describe('connecting', () => {
 
   it('syncs a room again on a gap, once until the answer comes', () => {
     create();
-    FakeSocket.last.hello();
+    FakeSocket.last.hello(SAM, SAM_ROOMS);
     FakeSocket.last.receive({ type: 'synced', rooms: { joint: 0, 'caucus:4': 0 } });
     FakeSocket.last.receive({ type: 'event', room: 'joint', seq: 3, name: 'x', data: {} });
     FakeSocket.last.receive({ type: 'event', room: 'joint', seq: 4, name: 'x', data: {} });
@@ -177,7 +127,7 @@ describe('commands', () => {
   it('sends a command with a UUID and resolves with the ack’s result', async () => {
     const onResult = vi.fn();
     const socket = create({ onResult });
-    FakeSocket.last.hello();
+    FakeSocket.last.hello(SAM, SAM_ROOMS);
     const promise = socket.command('issue.create', { title: 'House' });
     expect(FakeSocket.last.frames('command')).toEqual([{ type: 'command', id: 'cmd-1', name: 'issue.create', data: { title: 'House' } }]);
     expect(get(socket.connection).pending).toBe(1);
@@ -192,7 +142,7 @@ describe('commands', () => {
 
   it('rejects with a structured error on error', async () => {
     const socket = create();
-    FakeSocket.last.hello();
+    FakeSocket.last.hello(SAM, SAM_ROOMS);
     const promise = socket.command('issue.update', { issue: 1, version: 1, title: 'X' });
     FakeSocket.last.receive({
       type: 'error',
@@ -220,13 +170,13 @@ describe('commands', () => {
     expect(stored()).toEqual([{ id: 'cmd-1', name: 'option.add', data: { issue: 1, text: 'Lease' } }]);
     expect(get(socket.connection)).toMatchObject({ status: 'connecting', pending: 1 });
 
-    FakeSocket.last.hello();
+    FakeSocket.last.hello(SAM, SAM_ROOMS);
     expect(FakeSocket.last.sent.map((f) => f.type)).toEqual(['sync', 'command']);
   });
 
   it('sends an unanswered command again with the same id after every reconnect, and settles it once', async () => {
     const socket = create();
-    FakeSocket.last.hello();
+    FakeSocket.last.hello(SAM, SAM_ROOMS);
     const promise = socket.command('issue.move', { issue: 1, version: 1, lane: 'parked' });
     expect(FakeSocket.last.frames('command')[0]?.id).toBe('cmd-1');
 
@@ -235,7 +185,7 @@ describe('commands', () => {
     await vi.advanceTimersByTimeAsync(500);
     FakeSocket.last.drop(); // the server is still down
     await vi.advanceTimersByTimeAsync(1000);
-    FakeSocket.last.hello();
+    FakeSocket.last.hello(SAM, SAM_ROOMS);
     expect(FakeSocket.all).toHaveLength(3);
     expect(FakeSocket.last.frames('command')).toEqual([
       { type: 'command', id: 'cmd-1', name: 'issue.move', data: { issue: 1, version: 1, lane: 'parked' } },
@@ -263,7 +213,7 @@ describe('commands', () => {
     const onOrphanError = vi.fn();
     const socket = create({ onResult, onOrphanError });
     expect(get(socket.connection).pending).toBe(2);
-    FakeSocket.last.hello();
+    FakeSocket.last.hello(SAM, SAM_ROOMS);
     expect(FakeSocket.last.frames('command').map((f) => f.id)).toEqual(['old-1', 'old-2']);
 
     FakeSocket.last.receive({ type: 'error', id: 'old-1', code: 'conflict', message: 'Changed', details: { current: { title: 'Theirs' } } });
@@ -278,7 +228,7 @@ describe('commands', () => {
 
   it('keeps at most 16 commands on the wire, sending more as answers come', () => {
     const socket = create();
-    FakeSocket.last.hello();
+    FakeSocket.last.hello(SAM, SAM_ROOMS);
     for (let i = 0; i < 20; i++) void socket.command('comment.add', { issue: 1, body: `c${i}` });
     expect(FakeSocket.last.frames('command')).toHaveLength(16);
     FakeSocket.last.receive({ type: 'ack', id: 'cmd-1', result: {} });
@@ -287,7 +237,7 @@ describe('commands', () => {
 
   it('sends everything unanswered again after a rate-limit error, which carries no id', async () => {
     const socket = create();
-    FakeSocket.last.hello();
+    FakeSocket.last.hello(SAM, SAM_ROOMS);
     void socket.command('comment.add', { issue: 1, body: 'a' });
     FakeSocket.last.receive({ type: 'error', id: null, code: 'rate_limited', message: 'Slow down' });
     await vi.advanceTimersByTimeAsync(1000);
@@ -296,7 +246,7 @@ describe('commands', () => {
 
   it('keeps a rate-limited command queued, in its place, and sends it again after a pause', async () => {
     const socket = create();
-    FakeSocket.last.hello();
+    FakeSocket.last.hello(SAM, SAM_ROOMS);
     const first = socket.command('option.add', { issue: 1, text: 'a' });
     const refused = socket.command('option.add', { issue: 1, text: 'b' });
     void socket.command('option.add', { issue: 1, text: 'c' });
@@ -326,7 +276,7 @@ describe('commands', () => {
 
   it('waits as long as the server says before sending a rate-limited command again', async () => {
     const socket = create();
-    FakeSocket.last.hello();
+    FakeSocket.last.hello(SAM, SAM_ROOMS);
     void socket.command('comment.add', { issue: 1, body: 'a' });
     FakeSocket.last.receive({ type: 'error', id: 'cmd-1', code: 'rate_limited', message: 'Slow down', details: { retry_after: 5 } });
     await vi.advanceTimersByTimeAsync(4999);
@@ -337,7 +287,7 @@ describe('commands', () => {
 
   it('pauses longer while refusals go on, and no longer once one is answered', async () => {
     const socket = create();
-    FakeSocket.last.hello();
+    FakeSocket.last.hello(SAM, SAM_ROOMS);
     void socket.command('comment.add', { issue: 1, body: 'a' });
     const refuse = () => FakeSocket.last.receive({ type: 'error', id: 'cmd-1', code: 'rate_limited', message: 'Slow down' });
     const count = () => FakeSocket.last.frames('command').length;
@@ -363,7 +313,7 @@ describe('commands', () => {
     const socket = create();
     const promises = Array.from({ length: 200 }, (_, i) => socket.command('comment.add', { issue: 1, body: `c${i}` }));
     const server = FakeSocket.last;
-    server.hello();
+    server.hello(SAM, SAM_ROOMS);
     let tokens = burst;
     let at = Date.now();
     let read = 0;
@@ -430,7 +380,7 @@ describe('reconnecting', () => {
 
   it('says reconnecting, then offline after three failures, and is online again after hello', async () => {
     const socket = create();
-    FakeSocket.last.hello();
+    FakeSocket.last.hello(SAM, SAM_ROOMS);
     FakeSocket.last.drop();
     expect(get(socket.connection).status).toBe('reconnecting');
     expect(get(socket.connection).retryAt).not.toBeNull();
@@ -443,13 +393,13 @@ describe('reconnecting', () => {
     expect(FakeSocket.all).toHaveLength(3);
     await vi.advanceTimersByTimeAsync(1);
     expect(FakeSocket.all).toHaveLength(4);
-    FakeSocket.last.hello();
+    FakeSocket.last.hello(SAM, SAM_ROOMS);
     expect(get(socket.connection)).toMatchObject({ status: 'online', retryAt: null });
   });
 
   it('connects at once when asked to', () => {
     const socket = create();
-    FakeSocket.last.hello();
+    FakeSocket.last.hello(SAM, SAM_ROOMS);
     FakeSocket.last.drop();
     socket.retryNow();
     expect(FakeSocket.all).toHaveLength(2);
@@ -457,7 +407,7 @@ describe('reconnecting', () => {
 
   it('treats a missing pong as a dead socket', async () => {
     const socket = create({ heartbeatMs: 15_000, pongTimeoutMs: 10_000 });
-    FakeSocket.last.hello();
+    FakeSocket.last.hello(SAM, SAM_ROOMS);
     await vi.advanceTimersByTimeAsync(15_000);
     expect(FakeSocket.last.frames('ping')).toHaveLength(1);
     FakeSocket.last.receive({ type: 'pong' });
@@ -472,7 +422,7 @@ describe('reconnecting', () => {
 
   it('starts over at once when the device goes offline', async () => {
     const socket = create();
-    FakeSocket.last.hello();
+    FakeSocket.last.hello(SAM, SAM_ROOMS);
     window.dispatchEvent(new Event('offline'));
     expect(FakeSocket.all[0]?.closedWith).toBe(4000);
     expect(get(socket.connection).status).not.toBe('online');
@@ -491,7 +441,7 @@ describe('reconnecting', () => {
 describe('presence', () => {
   it('sends what this tab views and edits, throttled, and again after a reconnect', async () => {
     const socket = create({ presenceThrottleMs: 300 });
-    FakeSocket.last.hello();
+    FakeSocket.last.hello(SAM, SAM_ROOMS);
     socket.setPresence({ viewing: 1, editing: null });
     socket.setPresence({ viewing: 1, editing: { issue: 1, field: 'title' } });
     await vi.advanceTimersByTimeAsync(0);
@@ -504,14 +454,14 @@ describe('presence', () => {
 
     FakeSocket.last.drop();
     await vi.advanceTimersByTimeAsync(500);
-    FakeSocket.last.hello();
+    FakeSocket.last.hello(SAM, SAM_ROOMS);
     await vi.advanceTimersByTimeAsync(300);
     expect(FakeSocket.last.frames('presence')).toEqual([{ type: 'presence', room: 'joint', viewing: 2, editing: null }]);
   });
 
   it('keeps everyone’s presence by room and connection and forgets those that leave', () => {
     const socket = create();
-    FakeSocket.last.hello();
+    FakeSocket.last.hello(SAM, SAM_ROOMS);
     FakeSocket.last.receive({ type: 'presence', room: 'joint', connection: 'a', participant: 1, online: true, viewing: 3, editing: null });
     FakeSocket.last.receive({ type: 'presence', room: 'joint', connection: 'b', participant: 5, online: true, viewing: 3, editing: { issue: 3, field: 'title' } });
     FakeSocket.last.receive({ type: 'presence', room: 'caucus:4', connection: 'a', participant: 1, online: true, viewing: null, editing: null });
@@ -554,7 +504,7 @@ describe('rooms that come and go', () => {
 
   it('keeps a caucus room’s state from hello on and drops it the moment access is revoked', () => {
     const { socket, caucus } = withCaucusRooms();
-    FakeSocket.last.hello({ joint: 0, 'caucus:4': 1 });
+    FakeSocket.last.hello(SAM, { joint: 0, 'caucus:4': 1 });
     expect(get(socket.rooms)).toEqual(['joint', 'caucus:4']);
     FakeSocket.last.receive({ type: 'event', room: 'caucus:4', seq: 1, name: 'caucus_message.posted', data: message(1, 'my bottom line') });
     expect(caucus.get('caucus:4')?.messages[1]?.body).toBe('my bottom line');
@@ -569,7 +519,7 @@ describe('rooms that come and go', () => {
 
   it('syncs a room granted later from scratch', () => {
     const { socket, caucus } = withCaucusRooms();
-    FakeSocket.last.hello({ joint: 3 });
+    FakeSocket.last.hello(SAM, { joint: 3 });
     FakeSocket.last.sent = [];
     FakeSocket.last.receive({ type: 'rooms', rooms: { 'caucus:9': 12 } });
     expect(FakeSocket.last.frames('sync')).toEqual([{ type: 'sync', rooms: { 'caucus:9': 0 } }]);
@@ -579,11 +529,11 @@ describe('rooms that come and go', () => {
 
   it('forgets a room the server no longer names after a reconnect', async () => {
     const { caucus } = withCaucusRooms();
-    FakeSocket.last.hello({ joint: 0, 'caucus:4': 0 });
+    FakeSocket.last.hello(SAM, { joint: 0, 'caucus:4': 0 });
     expect(caucus.has('caucus:4')).toBe(true);
     FakeSocket.last.drop();
     await vi.advanceTimersByTimeAsync(1000);
-    FakeSocket.last.hello({ joint: 0 });
+    FakeSocket.last.hello(SAM, { joint: 0 });
     expect(caucus.has('caucus:4')).toBe(false);
     expect(FakeSocket.last.frames('sync')).toEqual([{ type: 'sync', rooms: { joint: 0 } }]);
   });
@@ -591,7 +541,7 @@ describe('rooms that come and go', () => {
   it('hands notification frames on', () => {
     const notifications: unknown[] = [];
     create({ onNotification: (n) => notifications.push(n) });
-    FakeSocket.last.hello();
+    FakeSocket.last.hello(SAM, SAM_ROOMS);
     FakeSocket.last.receive({ type: 'notification', id: 5, kind: 'caucus_called', text: 'The mediator asks to meet you privately.', room: 'caucus:4', created_at: 'T', read_at: null });
     expect(notifications).toEqual([{ id: 5, kind: 'caucus_called', text: 'The mediator asks to meet you privately.', room: 'caucus:4', created_at: 'T', read_at: null }]);
   });
@@ -603,7 +553,7 @@ describe('closed for good', () => {
     const socket = create({
       createRoom: (room) => ({ seq: () => 0, apply: () => 'applied', drop: () => dropped.push(room) }),
     });
-    FakeSocket.last.hello({ joint: 0, 'caucus:4': 0 });
+    FakeSocket.last.hello(SAM, { joint: 0, 'caucus:4': 0 });
     const sent = socket.command('caucus_message.post', { side: 4, body: 'hello' });
     FakeSocket.last.drop(4403);
     await expect(sent).rejects.toMatchObject({ code: 'access_ended' });
@@ -620,7 +570,7 @@ describe('closed for good', () => {
 
   it('stops at close 4401 (signed out) too', async () => {
     const socket = create();
-    FakeSocket.last.hello();
+    FakeSocket.last.hello(SAM, SAM_ROOMS);
     FakeSocket.last.drop(4401);
     expect(get(socket.connection).status).toBe('signed-out');
     const count = FakeSocket.all.length;
@@ -630,7 +580,7 @@ describe('closed for good', () => {
 
   it('reconnects after any other close', async () => {
     create();
-    FakeSocket.last.hello();
+    FakeSocket.last.hello(SAM, SAM_ROOMS);
     const count = FakeSocket.all.length;
     FakeSocket.last.drop(1011);
     await vi.advanceTimersByTimeAsync(10_000);
@@ -665,7 +615,7 @@ describe('a refused handshake', () => {
     FakeSocket.last.drop(1006);
     await vi.advanceTimersByTimeAsync(10_000);
     expect(FakeSocket.all.length).toBeGreaterThan(1);
-    FakeSocket.last.hello();
+    FakeSocket.last.hello(SAM, SAM_ROOMS);
     expect(get(socket.connection).status).toBe('online');
   });
 
@@ -673,14 +623,14 @@ describe('a refused handshake', () => {
     let answer: (state: 'ended') => void = () => undefined;
     const probe = vi.fn(() => new Promise<'ended'>((resolve) => (answer = resolve)));
     const socket = create({ probe });
-    FakeSocket.last.hello();
+    FakeSocket.last.hello(SAM, SAM_ROOMS);
     FakeSocket.last.drop(1006);
     expect(probe).not.toHaveBeenCalled();
     await vi.advanceTimersByTimeAsync(1_000);
     FakeSocket.last.drop(1006);
     expect(probe).toHaveBeenCalledTimes(1);
     await vi.advanceTimersByTimeAsync(2_000);
-    FakeSocket.last.hello();
+    FakeSocket.last.hello(SAM, SAM_ROOMS);
     answer('ended');
     await vi.advanceTimersByTimeAsync(0);
     expect(get(socket.connection).status).toBe('online');

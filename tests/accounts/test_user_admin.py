@@ -2,21 +2,11 @@
 
 from __future__ import annotations
 
-import pytest
 from django.test import Client
 
 from accounts.models import User
 from tests.conftest import Cast
 from tests.factories import UserFactory
-
-
-@pytest.fixture
-def staff(db: None) -> Client:
-    client = Client()
-    client.force_login(
-        UserFactory.create(email="ops@example.com", is_staff=True, is_superuser=True)
-    )
-    return client
 
 
 def change_form(user, **changes) -> dict:

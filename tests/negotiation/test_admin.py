@@ -4,21 +4,11 @@ import pytest
 from django.test import Client
 
 from tests.conftest import Cast, run
-from tests.factories import UserFactory
 
 MODELS = [
     "mediation", "side", "participant", "room", "event", "issue", "proposal", "response",
     "position", "interest", "option", "criterion", "comment",
 ]  # fmt: skip
-
-
-@pytest.fixture
-def staff(db: None) -> Client:
-    client = Client()
-    client.force_login(
-        UserFactory.create(email="ops@example.com", is_staff=True, is_superuser=True)
-    )
-    return client
 
 
 @pytest.mark.parametrize("model", MODELS)
