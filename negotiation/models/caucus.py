@@ -14,6 +14,7 @@ from django.db import models
 from django.utils import timezone
 
 from .board import Issue, Versioned
+from .ids import TimeIdModel
 from .mediation import ConfidentialityRule, Mediation, Participant, Room, Side
 
 
@@ -73,7 +74,7 @@ class CaucusSession(models.Model):
         return f"caucus with {self.side} ({self.status})"
 
 
-class CaucusMessage(models.Model):
+class CaucusMessage(TimeIdModel):
     room = models.ForeignKey(Room, on_delete=models.CASCADE, related_name="caucus_messages")
     author = models.ForeignKey(Participant, null=True, on_delete=models.SET_NULL, related_name="+")
     body = models.TextField(max_length=5000)
@@ -91,7 +92,7 @@ class CaucusMessage(models.Model):
         return f"message {self.pk}"
 
 
-class CaucusNote(Versioned):
+class CaucusNote(TimeIdModel, Versioned):
     """A side's private note on an issue: interests, priorities, bottom line."""
 
     class Kind(models.TextChoices):
@@ -116,7 +117,7 @@ class CaucusNote(Versioned):
         return f"note {self.pk}"
 
 
-class RealityCheck(Versioned):
+class RealityCheck(TimeIdModel, Versioned):
     """A side's reality-check worksheet for one issue: the alternatives to agreeing, what
     court would likely bring and cost, how sure they are, and the range of settlements
     they could live with (compared across sides without showing anyone's figures)."""
@@ -151,7 +152,7 @@ class RealityCheck(Versioned):
         return f"worksheet {self.pk}"
 
 
-class ReleaseRequest(Versioned):
+class ReleaseRequest(TimeIdModel, Versioned):
     """A request to carry something from a caucus to the joint room. Only a party of the
     caucus's side answers it: release as worded, release a paraphrase, release only that
     an option exists, or decline. Who answered, how and when is kept."""
@@ -231,7 +232,7 @@ class SharedStatement(models.Model):
         return f"statement {self.pk}"
 
 
-class Notification(models.Model):
+class Notification(TimeIdModel):
     """An entry in a participant's notification centre. Its words come from a fixed
     template per kind and never carry what was said: "New message in your private room"."""
 

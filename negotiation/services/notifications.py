@@ -31,10 +31,12 @@ def notify(*, participants: Iterable[Participant], kind: str, room: Room) -> lis
             participant__in=recipients, kind=kind, room_key=room.key, read_at__isnull=True
         ).values_list("participant_id", flat=True)
     )
-    created = Notification.objects.bulk_create(
-        Notification(participant=p, kind=kind, room_key=room.key)
-        for p in recipients
-        if p.pk not in waiting
+    created = Notification.bulk_create_with_ids(
+        [
+            Notification(participant=p, kind=kind, room_key=room.key)
+            for p in recipients
+            if p.pk not in waiting
+        ]
     )
     for notification in created:
         participant_send(
