@@ -214,6 +214,8 @@ def test_nothing_said_in_alexs_caucus_reaches_sam_until_alex_releases_a_paraphra
     # Alex and the mediator talk.
     alex.get_by_label("Message to the mediator").fill(f"Between us: {secrets['chat']}")
     alex.get_by_role("button", name="Send", exact=True).click()
+    # The room grows when the first message lands: wait, so no click hits a moving box.
+    expect(room.locator("[data-message]")).to_have_count(1)
     alex.get_by_label("Message to the mediator").fill(f"Never tell Sam: {secrets['confidential']}")
     room.get_by_role("region", name="Conversation").get_by_label("Keep confidential").check()
     alex.get_by_role("button", name="Send", exact=True).click()
