@@ -9,9 +9,8 @@ import { BoardSession } from '../src/lib/boardSession';
 import type { CaucusMessage, CaucusNote } from '../src/lib/caucus';
 import { canDraftRelease, canShareDirectly } from '../src/lib/rights';
 import BoardHarness from './BoardHarness.svelte';
-import { asWebSocket, FakeSocket } from './fakeSocket';
+import { FakeSocket, fakeSession, stopSessions } from './fakeSocket';
 
-const MEDIATION = '3f2b8c1e-9d4a-4b6f-8e2a-1c5d7f9a0b12';
 const T = '2030-01-01T10:00:00Z';
 const ALEX = { id: 3, name: 'Alex' };
 const SAM = { id: 4, name: 'Sam' };
@@ -40,8 +39,6 @@ const note: CaucusNote = {
 };
 const house = { id: 9, title: 'House' } as Issue;
 
-let sessions: BoardSession[] = [];
-
 beforeEach(() => {
   FakeSocket.all = [];
   vi.stubGlobal('fetch', vi.fn().mockRejectedValue(new Error('no server here')));
@@ -51,20 +48,10 @@ beforeEach(() => {
   };
 });
 
-afterEach(() => {
-  for (const session of sessions) session.stop();
-  sessions = [];
-});
+afterEach(stopSessions);
 
 function connectedAs(me: Record<string, unknown>): { session: BoardSession; server: FakeSocket } {
-  const session = new BoardSession(MEDIATION, {
-    storage: null,
-    seenStorage: null,
-    url: 'ws://test/',
-    WebSocket: asWebSocket,
-    probe: () => Promise.resolve('ok'),
-  });
-  sessions.push(session);
+  const session = fakeSession();
   session.start();
   const server = FakeSocket.last;
   server.hello(me, { joint: 0, [`caucus:${ALEX.id}`]: 0 });

@@ -1,3 +1,5 @@
+import { BoardSession } from '../src/lib/boardSession';
+
 /** A websocket the test plays the server of: it records what the client sends. */
 export class FakeSocket {
   static all: FakeSocket[] = [];
@@ -54,3 +56,25 @@ export class FakeSocket {
 }
 
 export const asWebSocket = FakeSocket as unknown as new (url: string) => WebSocket;
+
+export const MEDIATION = '3f2b8c1e-9d4a-4b6f-8e2a-1c5d7f9a0b12';
+
+const sessions: BoardSession[] = [];
+
+/** A board session whose socket is a FakeSocket, with no storage and no server to ask;
+ * `stopSessions` (after each test) stops every one made. */
+export function fakeSession(storage: Storage | null = null): BoardSession {
+  const session = new BoardSession(MEDIATION, {
+    storage,
+    seenStorage: null,
+    url: 'ws://test/',
+    WebSocket: asWebSocket,
+    probe: () => Promise.resolve('ok'),
+  });
+  sessions.push(session);
+  return session;
+}
+
+export function stopSessions(): void {
+  for (const session of sessions.splice(0)) session.stop();
+}

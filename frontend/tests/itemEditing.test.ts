@@ -8,9 +8,8 @@ import { BoardSession, itemOfField } from '../src/lib/boardSession';
 import { fieldLabel } from '../src/lib/presence';
 import { CommandError } from '../src/lib/socket';
 import BoardHarness from './BoardHarness.svelte';
-import { asWebSocket, FakeSocket } from './fakeSocket';
+import { FakeSocket, fakeSession, MEDIATION, stopSessions } from './fakeSocket';
 
-const MEDIATION = '3f2b8c1e-9d4a-4b6f-8e2a-1c5d7f9a0b12';
 const T = '2030-01-01T10:00:00Z';
 const ALEX = { id: 3, name: 'Alex' };
 const SAM = { id: 4, name: 'Sam' };
@@ -52,27 +51,15 @@ function issueWith(over: Partial<Issue>): Issue {
   };
 }
 
-let sessions: BoardSession[] = [];
-
 beforeEach(() => {
   FakeSocket.all = [];
   vi.stubGlobal('fetch', vi.fn().mockRejectedValue(new Error('no server here')));
 });
 
-afterEach(() => {
-  for (const session of sessions) session.stop();
-  sessions = [];
-});
+afterEach(stopSessions);
 
 function connected(): { session: BoardSession; server: FakeSocket } {
-  const session = new BoardSession(MEDIATION, {
-    storage: null,
-    seenStorage: null,
-    url: 'ws://test/',
-    WebSocket: asWebSocket,
-    probe: () => Promise.resolve('ok'),
-  });
-  sessions.push(session);
+  const session = fakeSession();
   session.start();
   const server = FakeSocket.last;
   server.hello({ id: 1, name: 'Maya', role: 'mediator', side: null });
@@ -207,8 +194,7 @@ describe('the session’s side of it', () => {
       removeItem: (k: string) => void storage.delete(k),
     } as unknown as Storage;
     memory.setItem(`parley:pending:${MEDIATION}`, JSON.stringify([{ id: 'old-1', name: 'option.update', data: { option: 11, version: 1, text: 'Mine' } }]));
-    const session = new BoardSession(MEDIATION, { storage: memory, seenStorage: null, url: 'ws://test/', WebSocket: asWebSocket, probe: () => Promise.resolve('ok') });
-    sessions.push(session);
+    const session = fakeSession(memory);
     session.start();
     FakeSocket.last.hello({ id: 1, name: 'Maya', role: 'mediator', side: null });
     FakeSocket.last.receive({ type: 'error', id: 'old-1', code: 'conflict', message: 'Changed', details: { current: option(11, 'Theirs', { version: 2 }) } });

@@ -3,13 +3,11 @@ import { flushSync } from 'svelte';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import WhoIsHere from '../src/components/board/WhoIsHere.svelte';
 import type { Participant } from '../src/lib/api';
-import { BoardSession } from '../src/lib/boardSession';
 import { activityOf, arrivals, peopleOnline, seatLabel } from '../src/lib/presence';
 import type { PresenceEntry } from '../src/lib/socket';
 import BoardHarness from './BoardHarness.svelte';
-import { asWebSocket, FakeSocket } from './fakeSocket';
+import { FakeSocket, fakeSession, stopSessions } from './fakeSocket';
 
-const MEDIATION = '3f2b8c1e-9d4a-4b6f-8e2a-1c5d7f9a0b12';
 const ALEX = { id: 3, name: 'Alex' };
 const SAM = { id: 4, name: 'Sam' };
 const PEOPLE: Participant[] = [
@@ -38,28 +36,16 @@ const ISSUE = {
   comments: [],
 };
 
-let sessions: BoardSession[] = [];
-
 beforeEach(() => {
   FakeSocket.all = [];
   vi.stubGlobal('fetch', vi.fn().mockRejectedValue(new Error('no server here')));
 });
 
-afterEach(() => {
-  for (const session of sessions) session.stop();
-  sessions = [];
-});
+afterEach(stopSessions);
 
 /** Sam's board, connected, with the House issue on it, showing who is here. */
 function show(settleMs = 0): { server: FakeSocket; presence: (frame: Record<string, unknown>) => void } {
-  const session = new BoardSession(MEDIATION, {
-    storage: null,
-    seenStorage: null,
-    url: 'ws://test/',
-    WebSocket: asWebSocket,
-    probe: () => Promise.resolve('ok'),
-  });
-  sessions.push(session);
+  const session = fakeSession();
   const context = {
     session,
     sides: [ALEX, SAM],
