@@ -31,7 +31,7 @@ from negotiation.models import (
 from negotiation.services.participants import participant_remove
 
 
-class ReadOnlyAdmin(admin.ModelAdmin[Any]):
+class NoWrites:
     """Shown, never added, changed or deleted here: the services are the only writers."""
 
     def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
@@ -44,17 +44,12 @@ class ReadOnlyAdmin(admin.ModelAdmin[Any]):
         return False
 
 
-class ReadOnlyInline(admin.TabularInline[Any, Any]):
+class ReadOnlyAdmin(NoWrites, admin.ModelAdmin[Any]):
+    pass
+
+
+class ReadOnlyInline(NoWrites, admin.TabularInline[Any, Any]):
     extra = 0
-
-    def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
 
 
 class SideInline(ReadOnlyInline):
