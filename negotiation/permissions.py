@@ -206,8 +206,9 @@ def can_share_unmarked(
     may carry an unmarked caucus item to the joint room without asking, but only an item
     written under that rule (`item_rule`, which its author had accepted: writing needs the
     acknowledgement), never one said in confidence under the default rule before a
-    change, and never one the party was asked about and declined, or is still deciding
-    on (`refused`)."""
+    change, and never one the party was asked about and declined, is still deciding on,
+    or released only in part (`refused`): a party's answer about an item is the most
+    that may ever leave about it."""
     permissive = ConfidentialityRule.SHAREABLE_UNLESS_MARKED
     return (
         participant.is_active

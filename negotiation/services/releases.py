@@ -200,10 +200,13 @@ def release_share(
     item's words), attributed to the mediator, and the record says so.
 
     Only an item written under that rule qualifies (never one said under the default rule
-    before a change), and never one the party declined to release, or is still asked
-    about (a request naming it, or with its very words, declined or pending).
+    before a change), and never one the party was asked about (a request naming it, or
+    with its very words) and declined, is still deciding on, or released only in part (a
+    paraphrase, or that an option exists): the party's answer is the most that may ever
+    leave about an item, whichever rule is on.
     Raises NotFound, NotAllowed (code release_needed: another rule now or when written, a
-    marked item, a request declined or pending, not the mediator), Invalid.
+    marked item, a request declined, pending or answered with less than the whole, not
+    the mediator), Invalid.
     Emits `release.answered` in the caucus room and `statement.released` in the joint room.
     """
     if (message_id is None) == (note_id is None):
@@ -224,7 +227,7 @@ def release_share(
             rule=actor.mediation.confidentiality_rule,
             item_rule=item.rule,
             confidential=item.confidential,
-            refused=_asked_and_not_released(item),
+            refused=_answer_binds(item),
         ):
             raise NotAllowed("This needs the party's release.", code="release_needed")
         original = _item_words(item)
@@ -282,14 +285,20 @@ def _item_words(item: CaucusMessage | CaucusNote) -> str:
     return item.body if isinstance(item, CaucusMessage) else item.text
 
 
-def _asked_and_not_released(item: CaucusMessage | CaucusNote) -> bool:
-    """Whether the party was asked to release this item and declined, or has not yet
-    answered: a request that names it, or one drafted with its very words."""
+def _answer_binds(item: CaucusMessage | CaucusNote) -> bool:
+    """Whether the party was asked about this item (a request that names it, or one
+    drafted with its very words) and has not released it whole: declined, not yet
+    answered, or released a paraphrase or only that an option exists. Their answer is
+    the most that may leave about it; only a release as worded leaves nothing to keep.
+    The mediator's own earlier shares of it answer nothing for the party."""
     named = Q(message=item) if isinstance(item, CaucusMessage) else Q(note=item)
+    released = Q(status=ReleaseRequest.Status.RELEASED)
+    whole = released & Q(mode=ReleaseRequest.Mode.AS_WORDED)
+    shared_directly = released & Q(answered_by__role=Role.MEDIATOR)
     return (
         ReleaseRequest.objects.filter(room_id=item.room_id)
-        .filter(status__in=[ReleaseRequest.Status.DECLINED, ReleaseRequest.Status.PENDING])
         .filter(named | Q(text=_item_words(item)))
+        .exclude(whole | shared_directly)
         .exists()
     )
 

@@ -7,8 +7,8 @@ and snapshots, notification rows, e-mails, and log output.
 A marker stops being secret only when a party of its side releases it (as worded), or,
 under the rule that allows it, the mediator shares an unmarked item. Whether the server
 let the mediator share is itself checked against a model of the rules kept here (the
-rule each item was written under, who marked it, what the party declined): the server's
-own answer is never taken for the truth.
+rule each item was written under, who marked it, what the party declined or released
+only in part): the server's own answer is never taken for the truth.
 
 Who is "outside" a room is decided at the moment: the expert is in Alex's caucus only
 while it is open and their time runs; anyone removed is outside everything.
@@ -88,7 +88,9 @@ class Item:
     author: str
     rule: str
     marked_by: str | None = None
-    # Release requests naming it that the party declined or has not answered.
+    # Release requests naming it that the party declined, has not answered, or answered
+    # with less than its words (a paraphrase, that an option exists): each one bounds
+    # what may ever leave about it.
     asked: set[int] = field(default_factory=set)
 
 
@@ -168,7 +170,7 @@ def act(world: World, draw: Any) -> None:
             ["message", "message", "note", "note_edit", "worksheet", "request", "request",
              "request_item", "answer", "answer", "share", "share", "call", "open", "close",
              "issue", "comment", "rule", "rule", "acknowledge", "acknowledge", "overlap",
-             "mark", "mark", "decline_share", "remove", "expire", "expert_time"]
+             "mark", "mark", "answer_share", "answer_share", "remove", "expire", "expert_time"]
         )
     )  # fmt: skip
     # Mostly someone who may do it (so that things happen), sometimes anyone at all.
@@ -207,12 +209,12 @@ def act(world: World, draw: Any) -> None:
     elif action == "request":
         name = "release.request"
         data = {"side": side_id, "text": f"May we say {world.marker(side)}", "issue": issue.pk}
-    elif action in ("request_item", "share", "decline_share"):
+    elif action == "answer_share":
+        answer_then_share(world, draw, side, issue.pk)
+        return
+    elif action in ("request_item", "share"):
         kind, item = pick_item(draw, side_id)
         if item is None:
-            return
-        if action == "decline_share":
-            decline_then_share(world, draw, kind, item.pk, side)
             return
         name = "release.request" if action == "request_item" else "release.share"
         data = {kind: item.pk}
@@ -286,16 +288,41 @@ def attempt(world: World, who: str, name: str, data: dict[str, Any]) -> dict[str
     return result
 
 
-def decline_then_share(world: World, draw: Any, kind: str, item_id: int, side: str) -> None:
-    """The mediator asks about an item, the party declines, the mediator shares anyway."""
-    asker = draw(st.sampled_from(["mediator", "party_a" if side == "A" else "party_b"]))
+def answer_then_share(world: World, draw: Any, side: str, issue_id: int) -> None:
+    """The party says something (or an item already said is taken), the mediator asks
+    about it, the party declines or releases it only in part (or whole), and the mediator
+    tries to share it anyway, as said or in other words."""
+    party = "party_a" if side == "A" else "party_b"
+    kind, item = pick_item(draw, world.side_key(side))
+    if item is None or draw(st.booleans()):
+        kind = draw(st.sampled_from(["message", "note"]))
+        said = {"side": world.side_key(side), "confidential": False}
+        if kind == "message":
+            item = attempt(world, party, "caucus_message.post", said | {
+                "body": f"We said {world.marker(side)}"})  # fmt: skip
+        else:
+            item = attempt(world, party, "caucus_note.add", said | {
+                "issue": issue_id, "text": f"Bottom line {world.marker(side)}"})  # fmt: skip
+        if item is None:
+            return
+    item_id = item["id"] if isinstance(item, dict) else item.pk
+    asker = draw(st.sampled_from(["mediator", party]))
     request = attempt(world, asker, "release.request", {kind: item_id})
     if request is None:
         return
-    party = "party_a" if side == "A" else "party_b"
-    answer = {"release": request["id"], "version": request["version"], "decision": "decline"}
+    answer: dict[str, Any] = {"release": request["id"], "version": request["version"]}
+    answer |= draw(
+        st.sampled_from(
+            [{"decision": "decline"}, {"decision": "release", "mode": "existence"},
+             {"decision": "release", "mode": "paraphrase", "text": f"Gist {next(world.counter)}"},
+             {"decision": "release", "mode": "as_worded"}]
+        )
+    )  # fmt: skip
     attempt(world, party, "release.answer", answer)
-    attempt(world, "mediator", "release.share", {kind: item_id})
+    share: dict[str, Any] = {kind: item_id}
+    if draw(st.booleans()):
+        share["text"] = f"Mediator's words {next(world.counter)}"
+    attempt(world, "mediator", "release.share", share)
 
 
 def track(world: World, who: str, name: str, data: dict[str, Any], result: dict[str, Any]) -> None:
@@ -335,7 +362,8 @@ def track(world: World, who: str, name: str, data: dict[str, Any], result: dict[
                 world.items[kind, data[kind]].asked.add(result["id"])
     elif name == "release.answer":
         about = world.requests.get(result["id"])
-        if about is not None and result["status"] == "released":
+        released_whole = result["status"] == "released" and result["mode"] == "as_worded"
+        if about is not None and released_whole:
             world.items[about].asked.discard(result["id"])
     elif name == "release.share":
         kind = "message" if "message" in data else "note"
@@ -344,7 +372,7 @@ def track(world: World, who: str, name: str, data: dict[str, Any], result: dict[
         assert world.rule == PERMISSIVE, "shared under the default rule"
         assert item.rule == PERMISSIVE, f"shared a {kind} said under the default rule"
         assert item.marked_by is None, f"shared a {kind} marked by {item.marked_by}"
-        assert not item.asked, f"shared a {kind} the party declined or is deciding on"
+        assert not item.asked, f"shared a {kind} the party held back"
     if name in ("release.answer", "release.share") and result["status"] == "released":
         world.released.update(MARKER.findall(result["released_text"]))
 
@@ -475,12 +503,17 @@ def check_everywhere(world: World, logs: str) -> None:
         assert not found, f"markers {found} in {where}"
 
 
-def world_create() -> World:
+def world_create(rule: str) -> World:
+    """A fresh mediation under `rule`, accepted by everyone: half the sequences start
+    under the permissive rule, so that the mediator's direct sharing is tried from the
+    first step rather than only after a change of rule."""
     cast = cast_create()
     expert_join(cast, cast.side_a)
+    if rule != DEFAULT:
+        run(cast, "mediator", "rule.set", rule=rule)
     acknowledge_rule(cast)
-    world = World(cast=cast)
-    world.acknowledged = {name: DEFAULT for name in cast.participants}
+    world = World(cast=cast, rule=rule)
+    world.acknowledged = {name: rule for name in cast.participants}
     return world
 
 
@@ -502,7 +535,7 @@ def test_no_caucus_marker_reaches_anyone_outside_its_room(
 ) -> None:
     mail.outbox.clear()
     caplog.clear()
-    world = world_create()
+    world = world_create(data.draw(st.sampled_from([DEFAULT, PERMISSIVE])))
     recorder.world = world
     try:
         with caplog.at_level(logging.DEBUG):

@@ -25,7 +25,7 @@ def permissive(cast: Cast) -> None:
     acknowledge_rule(cast)
 
 
-def share_refused(cast: Cast, **item: int) -> str:
+def share_refused(cast: Cast, **item: object) -> str:
     with pytest.raises(NotAllowed) as error:
         run(cast, "mediator", "release.share", **item)
     return error.value.code
@@ -181,3 +181,55 @@ def test_a_request_names_only_an_item_of_its_own_caucus(ready: Cast) -> None:
         run(ready, "mediator", "release.request", side=ready.side_a.pk, message=said["id"])
     with pytest.raises(NotFound):
         run(ready, "party_a", "release.request", message=said["id"])
+
+
+# --- a release of less than the whole ----------------------------------------------------
+
+
+def answered(cast: Cast, item: dict, kind: str = "message", **answer: object) -> None:
+    asked = run(cast, "mediator", "release.request", **{kind: item["id"]})
+    run(cast, "party_a", "release.answer", release=asked["id"], version=1, decision="release",
+        **answer)  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [{"mode": "existence"}, {"mode": "paraphrase", "text": "Alex is in no hurry"}],
+    ids=["existence", "paraphrase"],
+)
+@pytest.mark.parametrize("wording", [None, "Alex can wait"], ids=["as-said", "own-words"])
+def test_a_partial_release_is_the_most_that_leaves_about_a_message(
+    ready: Cast, answer: dict, wording: str | None
+) -> None:
+    permissive(ready)
+    said = run(ready, "party_a", "caucus_message.post", body="We can wait a year")
+    answered(ready, said, **answer)
+    extra = {} if wording is None else {"text": wording}
+    assert share_refused(ready, message=said["id"], **extra) == "release_needed"
+    texts = list(SharedStatement.objects.values_list("text", flat=True))
+    assert len(texts) == 1
+    assert "We can wait a year" not in texts[0]
+
+
+def test_a_partial_release_of_a_note_binds_the_note(ready: Cast) -> None:
+    permissive(ready)
+    kept = note(ready)
+    answered(ready, kept, kind="note", mode="existence")
+    assert share_refused(ready, note=kept["id"]) == "release_needed"
+    assert not SharedStatement.objects.filter(text__contains="250k").exists()
+
+
+def test_a_release_as_worded_leaves_the_item_free_to_share_again(ready: Cast) -> None:
+    permissive(ready)
+    said = run(ready, "party_a", "caucus_message.post", body="We can wait a year")
+    answered(ready, said, mode="as_worded")
+    shared = run(ready, "mediator", "release.share", message=said["id"])
+    assert shared["released_text"] == "We can wait a year"
+
+
+def test_the_mediators_own_share_in_other_words_binds_nothing(ready: Cast) -> None:
+    permissive(ready)
+    said = run(ready, "party_a", "caucus_message.post", body="We can wait a year")
+    run(ready, "mediator", "release.share", message=said["id"], text="Time is not pressing")
+    again = run(ready, "mediator", "release.share", message=said["id"])
+    assert again["released_text"] == "We can wait a year"
