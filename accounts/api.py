@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib.auth import authenticate, login, logout, update_session_auth_hash
+from django.contrib.auth import authenticate, login
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.decorators import method_decorator
@@ -29,10 +29,10 @@ from accounts.services.invitations import (
     invitation_resend,
     invitation_revoke,
 )
+from accounts.services.sessions import session_end, session_password_set
 from accounts.session import request_user
 from negotiation.api.views import validated
 from negotiation.errors import Invalid, NotAllowed
-from negotiation.events import group_send, session_group
 from negotiation.permissions import access_mediation, can_view_invitations
 from negotiation.serializers import SideSerializer
 
@@ -133,11 +133,7 @@ class LogoutApi(APIView):
 
     @extend_schema(operation_id="session_logout", request=None, responses={204: None})
     def post(self, request: Request) -> Response:
-        session_key = request.session.session_key
-        logout(request._request)
-        if session_key:
-            # Close this browser's open sockets: nothing more reaches a signed-out device.
-            group_send(session_group(session_key), {"type": "session.ended"})
+        session_end(request._request)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -180,9 +176,7 @@ class PasswordSetApi(APIView):
             raise Invalid(
                 "Choose a stronger password.", details={"password": list(error.messages)}
             ) from None
-        user.set_password(data["password"])
-        user.save(update_fields=["password"])
-        update_session_auth_hash(request._request, user)
+        session_password_set(request=request._request, user=user, password=data["password"])
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 

@@ -9,6 +9,8 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
 
+from accounts.socket_groups import credentials_changed
+
 
 class UserManager(BaseUserManager["User"]):
     use_in_migrations = True
@@ -51,6 +53,8 @@ class User(AbstractBaseUser, PermissionsMixin):
     )
 
     objects: ClassVar[UserManager] = UserManager()
+    # The password and active flag as loaded, to notice a change of either on save.
+    _credentials_loaded: tuple[object, object] | None = None
 
     USERNAME_FIELD = "email"
     EMAIL_FIELD = "email"
@@ -63,6 +67,27 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def __str__(self) -> str:
         return self.display_name
+
+    @classmethod
+    def from_db(cls, db: str | None, field_names: Any, values: Any) -> User:
+        user = super().from_db(db, field_names, values)
+        user._credentials_loaded = user._credentials()
+        return user
+
+    def _credentials(self) -> tuple[object, object]:
+        # From __dict__: a deferred field is not loaded just to be compared.
+        return self.__dict__.get("password"), self.__dict__.get("is_active")
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # A new password (set, or made unusable) or a deactivation changes what every
+        # open session is worth: the sockets opened with a session that no longer holds
+        # must close, whichever way the change was made (API, admin, a command).
+        loaded = self._credentials_loaded
+        changed = loaded is not None and self._credentials() != loaded
+        super().save(*args, **kwargs)
+        self._credentials_loaded = self._credentials()
+        if changed:
+            credentials_changed(self.pk)
 
     @property
     def display_name(self) -> str:

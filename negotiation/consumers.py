@@ -27,11 +27,16 @@ from typing import Any
 from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from django.contrib.auth import HASH_SESSION_KEY
 from django.utils import timezone
+from django.utils.crypto import constant_time_compare
+
+from accounts.services.sessions import session_holds
+from accounts.socket_groups import session_group, user_group
 
 from .commands import command_execute
 from .errors import NotFound, ServiceError
-from .events import event_frame, session_group
+from .events import event_frame
 from .models import Event, Participant, Room
 from .permissions import access_mediation, visible_rooms
 from .selectors import REPLAY_MAX, room_catch_up, room_for, room_snapshot
@@ -47,6 +52,10 @@ RATE_BURST = 60.0
 CLOSE_REVOKED = 4403
 CLOSE_SIGNED_OUT = 4401
 NOT_JSON = object()
+# How often a heartbeat checks that the session the socket was opened with still holds
+# (a password change or sign-out elsewhere tells the socket at once; this is the backstop
+# for a message the channel layer lost, and for a session that simply expired).
+SESSION_CHECK_SECONDS = 30.0
 # Others' presence lasts this long past their last sign of life: a connection refreshes it
 # with every ping (browsers ping every 15 s), so the avatars of a server process that died
 # without saying goodbye age out. A ping refreshes at most every PRESENCE_TTL / 6, so a
@@ -54,11 +63,16 @@ NOT_JSON = object()
 PRESENCE_TTL = 60.0
 
 
+class SignedOut(Exception):
+    """The session this socket was opened with no longer holds."""
+
+
 def _small_int(value: object) -> bool:
     return isinstance(value, int) and not isinstance(value, bool) and 0 < value < 2**53
 
 
 class MediationConsumer(AsyncJsonWebsocketConsumer):
+    closing = False
     participant: Participant
     rooms: dict[str, Room]
     forwarded: dict[str, int]
@@ -92,10 +106,18 @@ class MediationConsumer(AsyncJsonWebsocketConsumer):
         self.announced_at: dict[str, float] = {}
         self._tokens = RATE_BURST
         self._refilled_at = time.monotonic()
-        self.personal_groups = [f"participant.{self.participant.pk}"]
+        # The session this socket was opened with, and the password hash it holds: a
+        # socket must not outlive the credentials it was opened with.
         session = self.scope.get("session")
-        if session is not None and session.session_key:
-            self.personal_groups.append(session_group(session.session_key))
+        self.session_key: str | None = session.session_key if session is not None else None
+        self.auth_hash: str | None = session.get(HASH_SESSION_KEY) if session else None
+        self.session_checked_at = time.monotonic()
+        self.personal_groups = [
+            f"participant.{self.participant.pk}",
+            user_group(self.participant.user_id),
+        ]
+        if self.session_key:
+            self.personal_groups.append(session_group(self.session_key))
         for group in self.personal_groups:
             await self.channel_layer.group_add(group, self.channel_name)
         # Subscribe before reading where each room stands, so nothing falls between.
@@ -196,6 +218,9 @@ class MediationConsumer(AsyncJsonWebsocketConsumer):
         await handler(content)
 
     async def handle_ping(self, content: dict[str, Any]) -> None:
+        due = time.monotonic() - self.session_checked_at >= SESSION_CHECK_SECONDS
+        if due and not await self._session_check():
+            return
         await self.send_json({"type": "pong"})
         await self._presence_heartbeat()
 
@@ -268,6 +293,9 @@ class MediationConsumer(AsyncJsonWebsocketConsumer):
         reply_id = frame_id if isinstance(frame_id, str) else None
         try:
             result = await self._command(content)
+        except SignedOut:
+            await self.close(code=CLOSE_SIGNED_OUT)
+            return
         except ServiceError as error:
             await self.send_error(reply_id, error.code, error.message, error.details)
             return
@@ -281,8 +309,17 @@ class MediationConsumer(AsyncJsonWebsocketConsumer):
 
     @database_sync_to_async
     def _command(self, content: dict[str, Any]) -> dict[str, Any]:
-        # Rights are checked afresh for every command: access may have ended since connect.
+        # Rights are checked afresh for every command: access may have ended since connect,
+        # and so may the session (its password hash must still be the account's).
         actor = access_mediation(self.scope["user"], self.participant.mediation_id)
+        current = actor.user.get_session_auth_hash()
+        if not (self.auth_hash and constant_time_compare(self.auth_hash, current)):
+            # Changed under us: the session may have been updated with the new password
+            # (the same browser changed it), or it no longer holds.
+            self.auth_hash = session_holds(user_id=actor.user_id, session_key=self.session_key)
+            self.session_checked_at = time.monotonic()
+            if self.auth_hash is None:
+                raise SignedOut
         return command_execute(
             actor=actor,
             client_id=content.get("id"),
@@ -482,6 +519,47 @@ class MediationConsumer(AsyncJsonWebsocketConsumer):
 
     async def session_ended(self, message: dict[str, Any]) -> None:
         await self.close(code=CLOSE_SIGNED_OUT)
+
+    async def session_renewed(self, message: dict[str, Any]) -> None:
+        """This browser's session moved to a new key (its password was changed here):
+        follow it, so a sign-out of the new session still closes this socket."""
+        old = session_group(self.session_key) if self.session_key else None
+        self.session_key = message["session_key"]
+        new = session_group(message["session_key"])
+        await self.channel_layer.group_add(new, self.channel_name)
+        self.personal_groups.append(new)
+        if old in self.personal_groups:
+            self.personal_groups.remove(old)
+            await self.channel_layer.group_discard(old, self.channel_name)
+        await self._session_check()
+
+    async def credentials_changed(self, message: dict[str, Any]) -> None:
+        """The account's password or standing changed: close unless this socket's own
+        session still holds (the browser that changed the password keeps its socket)."""
+        await self._session_check()
+
+    async def _session_check(self) -> bool:
+        """Whether the socket's session still holds; closes the socket when not."""
+        self.auth_hash = await database_sync_to_async(session_holds)(
+            user_id=self.participant.user_id, session_key=self.session_key
+        )
+        self.session_checked_at = time.monotonic()
+        if self.auth_hash is None:
+            await self.close(code=CLOSE_SIGNED_OUT)
+            return False
+        return True
+
+    async def close(self, code: int | bool | None = None, reason: str | None = None) -> None:
+        # Closed once; nothing is sent after the close frame.
+        if self.closing:
+            return
+        self.closing = True
+        await super().close(code=code, reason=reason)
+
+    async def send_json(self, content: Any, close: bool = False) -> None:
+        if self.closing:
+            return
+        await super().send_json(content, close=close)
 
     async def presence_broadcast(self, message: dict[str, Any]) -> None:
         if self._expired():

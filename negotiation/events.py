@@ -7,7 +7,6 @@ layer is a hint bus: clients that miss a message catch up from the log with `syn
 
 from __future__ import annotations
 
-import hashlib
 import logging
 from typing import Any
 
@@ -52,11 +51,6 @@ def participant_send(participant_id: int, message: dict[str, Any]) -> None:
     that their access changed and they must recheck their rooms)."""
     group = f"participant.{participant_id}"
     transaction.on_commit(lambda: group_send(group, message))
-
-
-def session_group(session_key: str) -> str:
-    """The channel group of one browser session's sockets, closed when it signs out."""
-    return "session." + hashlib.sha256(session_key.encode()).hexdigest()[:32]
 
 
 def group_send(group: str, message: dict[str, Any]) -> None:
