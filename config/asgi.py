@@ -11,14 +11,14 @@ django_asgi_app = get_asgi_application()
 
 from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
-from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
+from config.origins import SameOriginValidator  # noqa: E402
 from negotiation.routing import websocket_urlpatterns  # noqa: E402
 
 
-def websocket_application() -> AllowedHostsOriginValidator:
-    """The socket stack; built anew so it reads the current ALLOWED_HOSTS."""
-    return AllowedHostsOriginValidator(AuthMiddlewareStack(URLRouter(websocket_urlpatterns)))
+def websocket_application() -> SameOriginValidator:
+    """The socket stack: only Parley's own origin, then the session, then the route."""
+    return SameOriginValidator(AuthMiddlewareStack(URLRouter(websocket_urlpatterns)))
 
 
 application = ProtocolTypeRouter({"http": django_asgi_app, "websocket": websocket_application()})

@@ -47,13 +47,16 @@ def report(application: Any) -> None:
     cases: dict[str, tuple[bytes | None, bytes | None]] = {
         "party, own origin": (cookie(alex), own),
         "party, foreign origin": (cookie(alex), b"https://evil.example.com"),
+        "party, own host on another port": (cookie(alex), b"https://parley.example.org:8443"),
+        "party, own host over plain http": (cookie(alex), b"http://parley.example.org"),
         "party, no origin": (cookie(alex), None),
         "outsider, own origin": (cookie(otto), own),
         "anonymous, own origin": (None, own),
     }
 
     async def connects(session: bytes | None, origin: bytes | None) -> bool:
-        headers = [(b"host", b"parley.example.org")]
+        # As the proxy in front passes it on: TLS ended there.
+        headers = [(b"host", b"parley.example.org"), (b"x-forwarded-proto", b"https")]
         if origin is not None:
             headers.append((b"origin", origin))
         if session is not None:

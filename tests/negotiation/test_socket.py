@@ -190,6 +190,8 @@ def test_under_production_settings_only_participants_from_the_own_origin_connect
     assert report["connected"] == {
         "party, own origin": True,
         "party, foreign origin": False,
+        "party, own host on another port": False,
+        "party, own host over plain http": False,
         "party, no origin": False,
         "outsider, own origin": False,
         "anonymous, own origin": False,
