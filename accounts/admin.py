@@ -1,14 +1,32 @@
 from typing import Any, ClassVar
 
+from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.db import transaction
 from django.http import HttpRequest
 
 from accounts.models import Invitation, User
+from accounts.ratelimit import client_address, lockout_message, signin_retry_after
 from accounts.services.invitations import account_sessions_end
 from negotiation.errors import Invalid
 from negotiation.services.participants import participant_remove
+
+
+class RateLimitedAdminLoginForm(AdminAuthenticationForm):
+    """The admin's sign-in under the same limit as the API's (the backend enforces it;
+    this says so instead of "wrong password" while it holds)."""
+
+    def clean(self) -> dict[str, Any]:
+        email = str(self.cleaned_data.get("username") or "").lower()
+        retry_after = signin_retry_after(email=email, client=client_address(self.request))
+        if retry_after is not None:
+            raise forms.ValidationError(lockout_message(retry_after), code="rate_limited")
+        return super().clean()
+
+
+admin.site.login_form = RateLimitedAdminLoginForm
 
 # Rights an invitation never gives: granting one ends sessions started by a shown link.
 RIGHTS = ("is_staff", "is_superuser", "is_mediator")

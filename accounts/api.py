@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth import authenticate, login
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -19,7 +20,13 @@ from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from accounts.models import Invitation, User
-from accounts.ratelimit import RateLimited, signin_failed, signin_retry_after
+from accounts.ratelimit import (
+    RateLimited,
+    client_address,
+    lockout_message,
+    signin_failed,
+    signin_retry_after,
+)
 from accounts.services.invitations import (
     invitation_by_token,
     invitation_check_usable,
@@ -80,10 +87,6 @@ class CsrfCheckedApi(APIView):
             SessionAuthentication().enforce_csrf(request)
 
 
-def client_address(request: Request) -> str:
-    return str(request.META.get("REMOTE_ADDR") or "unknown")
-
-
 @method_decorator(ensure_csrf_cookie, name="dispatch")
 class SessionApi(APIView):
     """Who is signed in. Also hands the browser its CSRF cookie."""
@@ -106,23 +109,18 @@ class LoginApi(CsrfCheckedApi):
     )
     def post(self, request: Request) -> Response:
         data = validated(self.InputSerializer, request.data)
-        email, client = data["email"].lower(), client_address(request)
+        email, client = data["email"].lower(), client_address(request._request)
         retry_after = signin_retry_after(email=email, client=client)
         if retry_after is not None:
-            minutes = max(1, round(retry_after / 60))
             response = Response(
-                {
-                    "detail": f"Too many sign-in attempts. Try again in {minutes} "
-                    f"minute{'s' if minutes != 1 else ''}.",
-                    "code": RateLimited.code,
-                },
+                {"detail": lockout_message(retry_after), "code": RateLimited.code},
                 status=RateLimited.status,
             )
             response["Retry-After"] = str(retry_after)
             return response
+        # The backend counts a failure towards the limit.
         user = authenticate(request._request, username=email, password=data["password"])
         if user is None:
-            signin_failed(email=email, client=client)
             raise Invalid("That e-mail and password do not match.", code="invalid_credentials")
         login(request._request, user)
         return Response({"user": UserSerializer(user).data})
@@ -155,7 +153,7 @@ class PasswordSetApi(APIView):
             raise NotAllowed("Parties sign in with their invitation link; no password needed.")
         data = validated(self.InputSerializer, request.data)
         if user.has_usable_password():
-            client = client_address(request)
+            client = client_address(request._request)
             if signin_retry_after(email=user.email, client=client) is not None:
                 raise RateLimited("Too many wrong passwords. Try again in a few minutes.")
             current = data.get("current_password", "")
@@ -252,7 +250,7 @@ class InvitationRedeemApi(CsrfCheckedApi):
         signed_in = request.user if isinstance(request.user, User) else None
         user, participant = invitation_redeem(token=token, signed_in=signed_in)
         # Also when already signed in as them: their sessions may just have been ended.
-        login(request._request, user, backend="django.contrib.auth.backends.ModelBackend")
+        login(request._request, user, backend=settings.AUTHENTICATION_BACKENDS[0])
         return Response(
             {
                 "user": UserSerializer(user).data,

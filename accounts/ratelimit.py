@@ -9,6 +9,7 @@ import time
 
 from django.conf import settings
 from django.core.cache import cache
+from django.http import HttpRequest
 
 from negotiation.errors import ServiceError
 
@@ -16,6 +17,19 @@ from negotiation.errors import ServiceError
 class RateLimited(ServiceError):
     code = "rate_limited"
     status = 429
+
+
+def client_address(request: HttpRequest | None) -> str:
+    """Who is asking, as the connection says: REMOTE_ADDR, which Daphne sets from the
+    proxy's X-Forwarded-For only when started with --proxy-headers behind that proxy.
+    Headers the client sends itself are never believed."""
+    meta = request.META if request is not None else {}
+    return str(meta.get("REMOTE_ADDR") or "unknown")
+
+
+def lockout_message(retry_after: int) -> str:
+    minutes = max(1, round(retry_after / 60))
+    return f"Too many sign-in attempts. Try again in {minutes} minute{'s' if minutes != 1 else ''}."
 
 
 def _key(kind: str, value: str, window: int) -> str:

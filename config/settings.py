@@ -204,6 +204,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# One backend, so one sign-in rate limit for the API, the admin and anything else.
+AUTHENTICATION_BACKENDS = ["accounts.backends.RateLimitedModelBackend"]
 LOGIN_URL = "/signin"
 SESSION_COOKIE_AGE = 60 * 60 * 24 * 14
 SESSION_COOKIE_SAMESITE = "Lax"
@@ -228,6 +230,10 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "config.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "negotiation.api.errors.exception_handler",
     "DEFAULT_THROTTLE_RATES": {"invitation": "30/minute"},
+    # Throttles count REMOTE_ADDR and never a client's own X-Forwarded-For. Behind the
+    # bundled proxy, Daphne (--proxy-headers) sets REMOTE_ADDR from the header the proxy
+    # writes; nothing else reaches Daphne there.
+    "NUM_PROXIES": 0,
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
 
