@@ -49,6 +49,9 @@ from .services import (
 )
 
 CLIENT_ID_MAX = 64
+# The largest id or count a client may send: every id fits in JavaScript's safe integers,
+# and anything larger is refused as input instead of overflowing a database column.
+INT_MAX = 2**53 - 1
 
 Data = dict[str, Any]
 
@@ -70,12 +73,12 @@ def _fields(
     return type(f"{title}Input", (serializers.Serializer,), dict(fields))
 
 
-def _id() -> serializers.IntegerField:
-    return serializers.IntegerField(min_value=1)
+def _id(*, required: bool = True) -> serializers.IntegerField:
+    return serializers.IntegerField(min_value=1, max_value=INT_MAX, required=required)
 
 
 def _version() -> serializers.IntegerField:
-    return serializers.IntegerField(min_value=0)
+    return serializers.IntegerField(min_value=0, max_value=INT_MAX)
 
 
 def _text(required: bool = True) -> serializers.CharField:
@@ -128,7 +131,9 @@ _register(
         "issue": _id(),
         "version": _version(),
         "lane": serializers.CharField(),
-        "index": serializers.IntegerField(min_value=0, required=False, allow_null=True),
+        "index": serializers.IntegerField(
+            min_value=0, max_value=INT_MAX, required=False, allow_null=True
+        ),
         "reason": _text(False),
     },
     IssueCoreSerializer,
@@ -277,7 +282,7 @@ _register(
 
 def _side() -> serializers.IntegerField:
     """A caucus room, by its side: parties, attorneys and experts may leave it out."""
-    return serializers.IntegerField(min_value=1, required=False, allow_null=True)
+    return serializers.IntegerField(min_value=1, max_value=INT_MAX, required=False, allow_null=True)
 
 
 def _flag() -> serializers.BooleanField:
@@ -454,9 +459,9 @@ _register(
     {
         "side": _side(),
         "text": _text(False),
-        "issue": serializers.IntegerField(required=False, min_value=1),
-        "message": serializers.IntegerField(required=False, min_value=1),
-        "note": serializers.IntegerField(required=False, min_value=1),
+        "issue": _id(required=False),
+        "message": _id(required=False),
+        "note": _id(required=False),
     },
     ReleaseRequestSerializer,
     lambda actor, d: releases.release_request_create(
@@ -493,10 +498,10 @@ _register(
 _register(
     "release.share",
     {
-        "message": serializers.IntegerField(required=False, min_value=1),
-        "note": serializers.IntegerField(required=False, min_value=1),
+        "message": _id(required=False),
+        "note": _id(required=False),
         "text": _text(False),
-        "issue": serializers.IntegerField(required=False, min_value=1),
+        "issue": _id(required=False),
     },
     ReleaseRequestSerializer,
     lambda actor, d: releases.release_share(
@@ -510,7 +515,7 @@ _register(
 )
 _register(
     "notifications.read",
-    {"ids": serializers.ListField(child=serializers.IntegerField(), required=False)},
+    {"ids": serializers.ListField(child=_id(), required=False, max_length=1000)},
     ReadSerializer,
     lambda actor, d: {"read": notifications.notifications_read(actor=actor, ids=d.get("ids"))},
     "Mark notifications read: these ids, or all.",

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-import json
 import logging
 import math
 import time
@@ -33,6 +32,7 @@ from django.utils.crypto import constant_time_compare
 
 from accounts.services.sessions import session_holds
 from accounts.socket_groups import session_group, user_group
+from config import json_input
 
 from .commands import command_execute
 from .errors import NotFound, ServiceError
@@ -188,9 +188,12 @@ class MediationConsumer(AsyncJsonWebsocketConsumer):
             return
         allowed = self._take_token()
         content: Any
+        reason = "That frame is not valid JSON."
         try:
-            content = json.loads(text_data)
-        except ValueError:
+            content = json_input.loads(text_data)
+        except json_input.TooDeep as error:
+            content, reason = NOT_JSON, str(error)
+        except json_input.MalformedJSON:
             content = NOT_JSON
         if not allowed:
             # Name the command refused, so its sender knows exactly what to send again.
@@ -203,7 +206,7 @@ class MediationConsumer(AsyncJsonWebsocketConsumer):
             )
             return
         if content is NOT_JSON:
-            await self.send_error(None, "malformed", "That frame is not valid JSON.")
+            await self.send_error(None, "malformed", reason)
             return
         if not isinstance(content, dict) or not isinstance(content.get("type"), str):
             await self.send_error(None, "malformed", 'A frame is an object with a "type".')

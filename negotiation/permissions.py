@@ -14,6 +14,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from .errors import NotFound
+from .keys import row_key
 from .models import ConfidentialityRule, Participant, Role, Room
 
 if TYPE_CHECKING:
@@ -254,10 +255,9 @@ def access_in_rooms(
 ) -> Any:
     """A row of `queryset` that lives in a room `participant` may see, by primary key.
     `room_path` is the lookup from the row to its room, e.g. "issue__room"."""
-    try:
-        key = int(str(pk))
-    except ValueError:
-        raise NotFound("Not found.") from None
+    key = row_key(pk)
+    if key is None:
+        raise NotFound("Not found.")
     row = queryset.filter(pk=key, **{f"{room_path}__in": visible_rooms(participant)}).first()
     if row is None:
         raise NotFound("Not found.")

@@ -27,6 +27,7 @@ from accounts.models import Invitation, User
 from accounts.ratelimit import RateLimited, attempt_count
 from accounts.tokens import token_derive, token_hash, token_salt_new
 from negotiation.errors import Gone, Invalid, NotAllowed, NotFound
+from negotiation.keys import row_key
 from negotiation.models import Participant, Side
 from negotiation.permissions import can_invite
 from negotiation.services.mediations import participant_join, participant_role_check
@@ -166,7 +167,7 @@ def invitation_create(
     return invitation, token if link_shown else None
 
 
-def invitation_revoke(*, actor: Participant, invitation_id: int) -> Invitation:
+def invitation_revoke(*, actor: Participant, invitation_id: object) -> Invitation:
     """Withdraw a pending invitation of the actor's mediation.
 
     Raises NotFound for an invitation of another mediation, NotAllowed unless the actor
@@ -174,7 +175,12 @@ def invitation_revoke(*, actor: Participant, invitation_id: int) -> Invitation:
     """
     if not can_invite(actor):
         raise NotAllowed("Only the mediator can withdraw invitations.")
-    invitation = Invitation.objects.filter(mediation=actor.mediation, pk=invitation_id).first()
+    key = row_key(invitation_id)
+    invitation = (
+        None
+        if key is None
+        else Invitation.objects.filter(mediation=actor.mediation, pk=key).first()
+    )
     if invitation is None:
         raise NotFound("No such invitation.")
     now = timezone.now()

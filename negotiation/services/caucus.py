@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from ..errors import Invalid, NotAllowed, NotFound
 from ..events import event_append, participant_send, rooms_lock
+from ..keys import row_key
 from ..models import CaucusSession, Mediation, Notification, Participant, Role, Room, Side
 from ..permissions import active_members, can_manage_caucus
 from ..serializers import CaucusSessionSerializer, MediationStateSerializer
@@ -27,11 +28,12 @@ def caucus_room_for(actor: Participant, side_id: object) -> Room:
 
     if side_id is None:
         side_id = actor.side_id
-    try:
-        key = int(str(side_id))
-    except ValueError:
-        raise NotFound("No such room.") from None
-    room = visible_rooms(actor).filter(kind=Room.Kind.CAUCUS, side_id=key).first()
+    key = row_key(side_id)
+    room = (
+        None
+        if key is None
+        else visible_rooms(actor).filter(kind=Room.Kind.CAUCUS, side_id=key).first()
+    )
     if room is None:
         raise NotFound("No such room.")
     return room
@@ -87,10 +89,9 @@ def caucus_call(*, actor: Participant, side_id: object) -> CaucusSession:
 def _session_running(actor: Participant, caucus_id: object) -> CaucusSession:
     if not can_manage_caucus(actor):
         raise NotAllowed("Only the mediator runs caucuses.")
-    try:
-        key = int(str(caucus_id))
-    except ValueError:
-        raise NotFound("No such caucus.") from None
+    key = row_key(caucus_id)
+    if key is None:
+        raise NotFound("No such caucus.")
     session = (
         CaucusSession.objects.select_related("mediation", "side")
         .filter(mediation_id=actor.mediation_id, pk=key)

@@ -16,6 +16,7 @@ from rest_framework import serializers
 
 from ..errors import Invalid, NotAllowed
 from ..events import event_append, room_lock
+from ..keys import row_key
 from ..models import Comment, Criterion, Interest, Issue, Option, Participant, Position, Side
 from ..permissions import access_in_rooms, can_comment, can_edit_board, can_speak_for_side
 from ..serializers import (
@@ -52,7 +53,7 @@ def _payload(item: models.Model) -> dict[str, Any]:
 
 
 def _side_of(issue: Issue, side_id: object) -> Side:
-    key = _int(side_id)
+    key = row_key(side_id)
     side = (
         None
         if key is None
@@ -61,15 +62,6 @@ def _side_of(issue: Issue, side_id: object) -> Side:
     if side is None:
         raise Invalid("Unknown side.", details={"side": ["Choose a side of this mediation."]})
     return side
-
-
-def _int(value: object) -> int | None:
-    if isinstance(value, bool):
-        return None
-    try:
-        return int(str(value))
-    except ValueError:
-        return None
 
 
 def _room_count_check(issue: Issue, related: str) -> None:

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from ..errors import Invalid, NotAllowed, NotFound
 from ..events import event_append, participant_send, rooms_lock
+from ..keys import row_key
 from ..models import ConfidentialityRule, Mediation, Participant, Role, Room
 from ..permissions import active_members, can_manage_mediation, can_set_access_time, visible_rooms
 from ..serializers import MediationStateSerializer, participant_payload
@@ -83,10 +84,9 @@ def expert_access_set(
         raise NotAllowed("Only the mediator sets an expert's time.")
     if until is not None and timezone.is_naive(until):
         raise Invalid("Give a time zone.", details={"until": ["Send a time with its zone."]})
-    try:
-        key = int(str(participant_id))
-    except ValueError:
-        raise NotFound("No such participant.") from None
+    key = row_key(participant_id)
+    if key is None:
+        raise NotFound("No such participant.")
     expert = (
         active_members(actor.mediation_id)
         .select_related("mediation", "side", "user")

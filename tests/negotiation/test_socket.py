@@ -92,6 +92,32 @@ async def test_ping_gets_pong(live_cast: Cast, cookies) -> None:
         ('{"type": "teleport", "id": "c1"}', "unknown_type"),
         ('{"type": "__class__"}', "unknown_type"),
         ('{"type": "ping", "pad": "' + "x" * MAX_FRAME_BYTES + '"}', "too_large"),
+        ("[" * 30000 + "]" * 30000, "malformed"),
+        ('{"type": "ping", "x": ' + "[" * 40 + "]" * 40 + "}", "malformed"),
+        (
+            '{"type": "command", "id": "c1", "name": "notifications.read", "data": {"ids": ['
+            + str(2**70)
+            + "]}}",
+            "invalid",
+        ),
+        (
+            '{"type": "command", "id": "c1", "name": "issue.move", "data": {"issue": '
+            + str(2**70)
+            + ', "version": 1, "lane": "parked"}}',
+            "invalid",
+        ),
+    ],
+    ids=[
+        "not-json",
+        "array",
+        "no-type",
+        "unknown",
+        "dunder",
+        "too-large",
+        "deep",
+        "nested",
+        "huge-id-list",
+        "huge-id",
     ],
 )
 async def test_bad_frames_get_an_error_and_the_socket_stays_open(
