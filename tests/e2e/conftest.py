@@ -123,6 +123,35 @@ def browser() -> Iterator[Any]:
         del os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"]
 
 
+@pytest.fixture(autouse=True)
+def _no_content_security_policy_violations(
+    request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[None]:
+    """Every page a test opens runs under the server's Content-Security-Policy; anything
+    it refuses (an inline script, a style attribute, a connection elsewhere) fails the
+    test, so a screen that works only without the policy cannot land."""
+    if "browser" not in request.fixturenames:
+        yield
+        return
+    browser = request.getfixturevalue("browser")
+    refused: list[str] = []
+    new_context = browser.new_context
+
+    def watched(*args: Any, **kwargs: Any) -> Any:
+        context = new_context(*args, **kwargs)
+        context.on(
+            "console",
+            lambda message: (
+                refused.append(message.text) if "Content Security Policy" in message.text else None
+            ),
+        )
+        return context
+
+    monkeypatch.setattr(browser, "new_context", watched)
+    yield
+    assert refused == [], "the Content-Security-Policy refused something"
+
+
 def session_cookie(user: Any, server_url: str) -> dict[str, str]:
     """A signed-in session for `user`, as a cookie for a browser context."""
     from django.conf import settings
