@@ -36,10 +36,9 @@ from config import json_input
 
 from .commands import command_execute
 from .errors import NotFound, ServiceError
-from .events import event_frame
-from .models import Event, Participant, Room
+from .models import Participant, Room
 from .permissions import access_mediation, visible_rooms
-from .selectors import REPLAY_MAX, room_catch_up, room_for, room_snapshot
+from .selectors import room_catch_up_for, room_events_after_for
 from .serializers import participant_payload
 
 logger = logging.getLogger(__name__)
@@ -262,21 +261,8 @@ class MediationConsumer(AsyncJsonWebsocketConsumer):
     def _catch_up(self, key: str, after: int) -> list[dict[str, Any]] | None:
         """The frames that bring a client from `after` to now in a room, read with the
         participant's access checked in the same breath; None if it is gone."""
-        room = self._room_fresh(key)
-        if room is None:
-            return None
-        frames = room_catch_up(room, after)
-        if frames is None:
-            return [room_snapshot(room)]
-        return self._until_revoked(frames)
-
-    def _room_fresh(self, key: str) -> Room | None:
-        participant = (
-            Participant.objects.select_related("mediation", "side")
-            .filter(pk=self.participant.pk)
-            .first()
-        )
-        return None if participant is None else room_for(participant, key)
+        frames = room_catch_up_for(self.participant.pk, key, after)
+        return None if frames is None else self._until_revoked(frames)
 
     def _until_revoked(self, frames: list[dict[str, Any]]) -> list[dict[str, Any]]:
         for index, frame in enumerate(frames):
@@ -286,7 +272,7 @@ class MediationConsumer(AsyncJsonWebsocketConsumer):
 
     def _revokes_me(self, frame: dict[str, Any]) -> bool:
         return (
-            frame["name"] == "access.revoked"
+            frame.get("name") == "access.revoked"
             and frame["data"].get("participant") == self.participant.pk
         )
 
@@ -428,11 +414,7 @@ class MediationConsumer(AsyncJsonWebsocketConsumer):
 
     @database_sync_to_async
     def _read_after(self, key: str, after: int) -> list[dict[str, Any]] | None:
-        room = self._room_fresh(key)
-        if room is None:
-            return None
-        events = Event.objects.filter(room=room, seq__gt=after).order_by("seq")[:REPLAY_MAX]
-        return [event_frame(event, key) for event in events]
+        return room_events_after_for(self.participant.pk, key, after)
 
     async def _forward(self, key: str, frame: dict[str, Any]) -> None:
         if key not in self.rooms:

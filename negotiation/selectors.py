@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from django.db import connection, transaction
@@ -64,13 +66,66 @@ def _issues(room: Room) -> list[dict[str, Any]]:
 def room_snapshot(room: Room) -> dict[str, Any]:
     """A room's whole state and the sequence number it is current to, read consistently:
     on PostgreSQL in one REPEATABLE READ transaction, so the content and `seq` match."""
-    if connection.in_atomic_block:
+    with _consistent_read():
         return _room_snapshot_read(room)
+
+
+def room_snapshot_for(participant_id: int, key: object) -> dict[str, Any] | None:
+    """The snapshot of a room by its key, for a participant who may see it, or None.
+
+    The access check and the read happen in one consistent read: a caucus closing, or a
+    removal, committed between the check and the read would otherwise let that moment's
+    content into the snapshot of someone who just lost the room. Here, either the check
+    sees the change (None), or the content is all from before it."""
+    with _consistent_read():
+        room = _room_of(participant_id, key)
+        return None if room is None else _room_snapshot_read(room)
+
+
+def room_catch_up_for(participant_id: int, key: object, after: int) -> list[dict[str, Any]] | None:
+    """What brings a participant's client from `after` to now in a room: its event
+    frames, or a snapshot frame alone when it is too far behind; None when the
+    participant may not see the room now. Checked and read in one consistent read."""
+    with _consistent_read():
+        room = _room_of(participant_id, key)
+        if room is None:
+            return None
+        frames = room_catch_up(room, after)
+        return [_room_snapshot_read(room)] if frames is None else frames
+
+
+def room_events_after_for(
+    participant_id: int, key: object, after: int
+) -> list[dict[str, Any]] | None:
+    """Up to REPLAY_MAX event frames of a room after `after` (a gap to fill), or None
+    when the participant may not see the room now. Checked and read in one read."""
+    with _consistent_read():
+        room = _room_of(participant_id, key)
+        if room is None:
+            return None
+        events = Event.objects.filter(room=room, seq__gt=after).order_by("seq")[:REPLAY_MAX]
+        return [event_frame(event, room.key) for event in events]
+
+
+def _room_of(participant_id: int, key: object) -> Room | None:
+    participant = (
+        Participant.objects.select_related("mediation", "side").filter(pk=participant_id).first()
+    )
+    return None if participant is None else room_for(participant, key)
+
+
+@contextmanager
+def _consistent_read() -> Iterator[None]:
+    """One snapshot of the database for every read inside: REPEATABLE READ on
+    PostgreSQL; on SQLite a transaction reads one snapshot already."""
+    if connection.in_atomic_block:
+        yield
+        return
     with transaction.atomic():
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
-        return _room_snapshot_read(room)
+        yield
 
 
 def _room_snapshot_read(room: Room) -> dict[str, Any]:

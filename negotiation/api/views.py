@@ -21,7 +21,7 @@ from negotiation.permissions import (
     active_participations,
     can_view_contact_details,
 )
-from negotiation.selectors import board_snapshot, room_for, room_snapshot
+from negotiation.selectors import board_snapshot, room_snapshot_for
 from negotiation.serializers import (
     IssueSerializer,
     MediationSerializer,
@@ -182,10 +182,9 @@ class RoomApi(APIView):
     )
     def get(self, request: Request, mediation_id: str, room_key: str) -> Response:
         participant = access_mediation(request_user(request), mediation_id)
-        room = room_for(participant, room_key)
-        if room is None:
+        snapshot = room_snapshot_for(participant.pk, room_key)
+        if snapshot is None:
             raise NotFound("No such room.")
-        snapshot = room_snapshot(room)
         return Response({key: snapshot[key] for key in ("room", "seq", "data")})
 
 

@@ -159,3 +159,21 @@ async def test_signing_out_closes_that_browsers_sockets(live_cast: Cast) -> None
     await sync_to_async(client.post)("/api/auth/logout/")
     frames = await frames_until_quiet(socket)
     assert {"type": "closed", "code": 4401} in frames
+
+
+async def test_nothing_is_sent_after_the_close() -> None:
+    """A revocation racing an expiry used to send `revoked` after the 4403 close."""
+    from negotiation.consumers import MediationConsumer
+
+    consumer = MediationConsumer()
+    sent: list[dict[str, Any]] = []
+
+    async def base_send(message: dict[str, Any]) -> None:
+        sent.append(message)
+
+    consumer.base_send = base_send  # type: ignore[method-assign]
+    consumer.rooms, consumer.forwarded = {}, {}
+    await consumer.close(code=4403)
+    await consumer.send_json({"type": "revoked", "room": "joint"})
+    await consumer.close(code=4403)
+    assert sent == [{"type": "websocket.close", "code": 4403}]
