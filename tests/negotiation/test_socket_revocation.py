@@ -171,7 +171,7 @@ async def test_nothing_is_sent_after_the_close() -> None:
     async def base_send(message: dict[str, Any]) -> None:
         sent.append(message)
 
-    consumer.base_send = base_send  # type: ignore[method-assign]
+    consumer.base_send = base_send
     consumer.rooms, consumer.forwarded = {}, {}
     await consumer.close(code=4403)
     await consumer.send_json({"type": "revoked", "room": "joint"})
