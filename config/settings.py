@@ -43,6 +43,17 @@ def env_list(name: str, default: str = "") -> list[str]:
 
 PRODUCTION = os.environ.get("DJANGO_ENV", "").lower() == "production"
 
+
+def var_private(folder: Path) -> None:
+    """The embedded mode's data folder holds caucus text (the database, the broker's
+    queued tasks, e-mails): only its owner may enter it, whatever the umask made of the
+    files inside."""
+    folder.mkdir(parents=True, exist_ok=True)
+    folder.chmod(0o700)
+    for database in folder.glob("*.sqlite3*"):
+        database.chmod(0o600)
+
+
 if PRODUCTION:
     SECRET_KEY = os.environ.get("SECRET_KEY", "")
     if len(SECRET_KEY) < 50:
@@ -60,7 +71,9 @@ else:
         "SECRET_KEY", "django-insecure-parley-development-key-not-for-any-real-mediation"
     )
     ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1],testserver")
-    DEBUG = env_bool("DJANGO_DEBUG", True)
+    # Off unless asked for: the run command serves real mediations, and Django's debug
+    # pages show settings, URL patterns and local variables (caucus text among them).
+    DEBUG = env_bool("DJANGO_DEBUG", False)
 
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
@@ -124,7 +137,7 @@ if DATABASE_URL:
         "default": dj_database_url.parse(DATABASE_URL, conn_max_age=60, conn_health_checks=True)
     }
 else:
-    VAR_DIR.mkdir(parents=True, exist_ok=True)
+    var_private(VAR_DIR)
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",

@@ -56,8 +56,23 @@ def test_it_needs_no_server_by_default(tmp_path: Path) -> None:
         "layer": "channels.layers.InMemoryChannelLayer",
         "broker": "filesystem://localhost/",
         "cache": "django.core.cache.backends.locmem.LocMemCache",
-        "debug": True,
+        "debug": False,
     }
+
+
+def test_debugging_is_opt_in(tmp_path: Path) -> None:
+    assert probe({"DJANGO_DEBUG": "true"}, tmp_path)["debug"] is True
+
+
+def test_the_embedded_data_folder_is_private(tmp_path: Path) -> None:
+    var = tmp_path / "var"
+    var.mkdir(mode=0o755)
+    (var / "parley.sqlite3").write_bytes(b"")
+    (var / "parley.sqlite3").chmod(0o644)
+    result = run(["-c", PROBE], {"PARLEY_VAR_DIR": str(var)}, tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert var.stat().st_mode & 0o777 == 0o700
+    assert (var / "parley.sqlite3").stat().st_mode & 0o777 == 0o600
 
 
 def test_it_uses_postgresql_and_redis_when_told(tmp_path: Path) -> None:
