@@ -69,6 +69,7 @@ class InvitationSerializer(serializers.ModelSerializer[Invitation]):
             "expires_at",
             "status",
             "link_shown",
+            "caucus_history",
         )
 
 
@@ -293,6 +294,12 @@ class InvitationListCreateApi(APIView):
         role = serializers.CharField(max_length=16)
         side = serializers.IntegerField(required=False, allow_null=True, min_value=1)
         name = serializers.CharField(max_length=150, required=False, allow_blank=True)
+        caucus_history = serializers.BooleanField(
+            required=False,
+            default=False,
+            help_text="An expert invited into a side's private room: may they read what was "
+            "said there before they joined? By default they read only what is said from then.",
+        )
 
     class CreatedSerializer(InvitationSerializer):
         link = serializers.CharField(
@@ -327,6 +334,7 @@ class InvitationListCreateApi(APIView):
             role=data["role"],
             side_id=data.get("side"),
             name=data.get("name", ""),
+            caucus_history=data["caucus_history"],
         )
         body = dict(InvitationSerializer(invitation).data)
         body["link"] = (

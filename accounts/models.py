@@ -117,6 +117,11 @@ class Invitation(models.Model):
     side = models.ForeignKey(
         "negotiation.Side", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
     )
+    caucus_history = models.BooleanField(
+        default=False,
+        help_text="For an expert invited into a side's private room: whether they may read "
+        "what was said there before they joined (otherwise only what is said from then on).",
+    )
     token_hash = models.CharField(max_length=64, unique=True, editable=False)
     token_salt = models.CharField(max_length=32, editable=False)
     link_shown = models.BooleanField(

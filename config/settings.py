@@ -287,7 +287,9 @@ STORAGES = {
 }
 # Outside production, serve straight from the front end's build folder, no collectstatic.
 WHITENOISE_USE_FINDERS = not PRODUCTION
-WHITENOISE_AUTOREFRESH = DEBUG
+# Without collected files (the run command serves the build folder), look files up as
+# they are asked for.
+WHITENOISE_AUTOREFRESH = DEBUG or not STATIC_ROOT.is_dir()
 
 # --- E-mail ---------------------------------------------------------------------------
 

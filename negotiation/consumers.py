@@ -37,7 +37,7 @@ from config import json_input
 from .commands import command_execute
 from .errors import NotFound, ServiceError
 from .models import Participant, Room
-from .permissions import access_mediation, visible_rooms
+from .permissions import access_mediation, caucus_frame_for, caucus_items_from, visible_rooms
 from .selectors import room_catch_up_for, room_events_after_for
 from .serializers import participant_payload
 
@@ -425,7 +425,9 @@ class MediationConsumer(AsyncJsonWebsocketConsumer):
         if self._revokes_me(frame):
             await self._revoke(key)
             return
-        await self.send_json(frame)
+        await self.send_json(
+            caucus_frame_for(caucus_items_from(self.participant, self.rooms[key]), frame)
+        )
         self.forwarded[key] = frame["seq"]
 
     async def _revoke(self, key: str) -> None:

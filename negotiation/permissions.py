@@ -16,6 +16,7 @@ from django.utils import timezone
 from .errors import NotFound
 from .keys import row_key
 from .models import ConfidentialityRule, Participant, Role, Room
+from .models.ids import time_id_at
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -135,6 +136,29 @@ def room_members(room: Room) -> QuerySet[Participant]:
         | (side & Q(role__in=[Role.PARTY, Role.ATTORNEY]))
         | (side & Q(role=Role.EXPERT) & Q(side__caucuses__status="open"))
     ).distinct()
+
+
+def caucus_items_from(participant: Participant, room: Room) -> int | None:
+    """The first caucus item (by its time id) `participant` may see in `room`, or None
+    for all of them. An expert the mediator invited to read their side's private room
+    only from then on sees nothing created there before they joined: not in a snapshot,
+    not in a replay, and not in a later event about such an item (an edit, a mark, an
+    answer to an older request)."""
+    if room.kind != Room.Kind.CAUCUS or participant.caucus_history_from is None:
+        return None
+    return time_id_at(participant.caucus_history_from)
+
+
+def caucus_frame_for(items_from: int | None, frame: dict[str, Any]) -> dict[str, Any]:
+    """An event frame of a caucus room as `items_from` allows it: the frame itself, or,
+    for an event about an earlier item, a `withheld` event of the same seq in its place
+    (the client moves on past it, learning only that something happened in a room it is
+    in)."""
+    data = frame.get("data")
+    item = data.get("id") if isinstance(data, dict) else None
+    if items_from is None or not isinstance(item, int) or item >= items_from:
+        return frame
+    return {**frame, "name": "withheld", "data": {}}
 
 
 def is_caucus_member(participant: Participant, room: Room) -> bool:

@@ -25,7 +25,7 @@ from .models import (
     Room,
     SharedStatement,
 )
-from .permissions import visible_rooms
+from .permissions import caucus_frame_for, caucus_items_from, visible_rooms
 from .serializers import (
     CaucusMessageSerializer,
     CaucusNoteSerializer,
@@ -78,8 +78,11 @@ def room_snapshot_for(participant_id: int, key: object) -> dict[str, Any] | None
     content into the snapshot of someone who just lost the room. Here, either the check
     sees the change (None), or the content is all from before it."""
     with _consistent_read():
-        room = _room_of(participant_id, key)
-        return None if room is None else _room_snapshot_read(room)
+        found = _room_of(participant_id, key)
+        if found is None:
+            return None
+        participant, room = found
+        return _room_snapshot_read(room, caucus_items_from(participant, room))
 
 
 def room_catch_up_for(participant_id: int, key: object, after: int) -> list[dict[str, Any]] | None:
@@ -87,11 +90,15 @@ def room_catch_up_for(participant_id: int, key: object, after: int) -> list[dict
     frames, or a snapshot frame alone when it is too far behind; None when the
     participant may not see the room now. Checked and read in one consistent read."""
     with _consistent_read():
-        room = _room_of(participant_id, key)
-        if room is None:
+        found = _room_of(participant_id, key)
+        if found is None:
             return None
+        participant, room = found
+        items_from = caucus_items_from(participant, room)
         frames = room_catch_up(room, after)
-        return [_room_snapshot_read(room)] if frames is None else frames
+        if frames is None:
+            return [_room_snapshot_read(room, items_from)]
+        return [caucus_frame_for(items_from, frame) for frame in frames]
 
 
 def room_events_after_for(
@@ -100,18 +107,21 @@ def room_events_after_for(
     """Up to REPLAY_MAX event frames of a room after `after` (a gap to fill), or None
     when the participant may not see the room now. Checked and read in one read."""
     with _consistent_read():
-        room = _room_of(participant_id, key)
-        if room is None:
+        found = _room_of(participant_id, key)
+        if found is None:
             return None
+        participant, room = found
+        items_from = caucus_items_from(participant, room)
         events = Event.objects.filter(room=room, seq__gt=after).order_by("seq")[:REPLAY_MAX]
-        return [event_frame(event, room.key) for event in events]
+        return [caucus_frame_for(items_from, event_frame(event, room.key)) for event in events]
 
 
-def _room_of(participant_id: int, key: object) -> Room | None:
+def _room_of(participant_id: int, key: object) -> tuple[Participant, Room] | None:
     participant = (
         Participant.objects.select_related("mediation", "side").filter(pk=participant_id).first()
     )
-    return None if participant is None else room_for(participant, key)
+    room = None if participant is None else room_for(participant, key)
+    return None if participant is None or room is None else (participant, room)
 
 
 @contextmanager
@@ -128,9 +138,9 @@ def _consistent_read() -> Iterator[None]:
         yield
 
 
-def _room_snapshot_read(room: Room) -> dict[str, Any]:
+def _room_snapshot_read(room: Room, items_from: int | None = None) -> dict[str, Any]:
     seq = Room.objects.values_list("last_seq", flat=True).get(pk=room.pk)
-    data = _joint_data(room) if room.kind == Room.Kind.JOINT else _caucus_data(room)
+    data = _joint_data(room) if room.kind == Room.Kind.JOINT else _caucus_data(room, items_from)
     return {"type": "snapshot", "room": room.key, "seq": seq, "data": data}
 
 
@@ -150,18 +160,26 @@ def _joint_data(room: Room) -> dict[str, Any]:
     }
 
 
-def _caucus_data(room: Room) -> dict[str, Any]:
-    """Everything in a caucus room. Only ever called for a room the caller may see."""
+def _caucus_data(room: Room, items_from: int | None = None) -> dict[str, Any]:
+    """Everything in a caucus room (from item `items_from` on, when given: see
+    permissions.caucus_items_from). Only ever called for a room the caller may see."""
+    since = {} if items_from is None else {"pk__gte": items_from}
     return {
         "messages": list(
-            CaucusMessageSerializer(CaucusMessage.objects.filter(room=room), many=True).data
+            CaucusMessageSerializer(
+                CaucusMessage.objects.filter(room=room, **since), many=True
+            ).data
         ),
-        "notes": list(CaucusNoteSerializer(CaucusNote.objects.filter(room=room), many=True).data),
+        "notes": list(
+            CaucusNoteSerializer(CaucusNote.objects.filter(room=room, **since), many=True).data
+        ),
         "worksheets": list(
-            RealityCheckSerializer(RealityCheck.objects.filter(room=room), many=True).data
+            RealityCheckSerializer(RealityCheck.objects.filter(room=room, **since), many=True).data
         ),
         "releases": list(
-            ReleaseRequestSerializer(ReleaseRequest.objects.filter(room=room), many=True).data
+            ReleaseRequestSerializer(
+                ReleaseRequest.objects.filter(room=room, **since), many=True
+            ).data
         ),
     }
 

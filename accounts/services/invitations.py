@@ -113,6 +113,7 @@ def invitation_create(
     role: str,
     side_id: int | None,
     name: str = "",
+    caucus_history: bool = False,
     send_email: bool = True,
 ) -> tuple[Invitation, str | None]:
     """Invite `email` to the actor's mediation as `role` (on side `side_id`).
@@ -122,6 +123,8 @@ def invitation_create(
     account with access beyond this invitation (`account_has_other_access`). Queues the
     invitation e-mail on commit unless `send_email` is false (for callers that hand the
     link over themselves: tests, and the demo command at the operator's terminal).
+    An expert invited into a side's private room reads only what is said there from the
+    moment they join, unless `caucus_history` lets them read what was said before too.
     Raises NotAllowed unless the actor runs the mediation; Invalid for a bad e-mail, an
     unknown role or side, or a role and side that do not fit together.
     """
@@ -154,6 +157,7 @@ def invitation_create(
             expires_at=now + timedelta(days=settings.PARLEY_INVITATION_TTL_DAYS),
             token_salt=token_salt_new(),
             link_shown=link_shown,
+            caucus_history=bool(caucus_history),
             # Unique placeholder until the id, which the token is derived from, exists.
             token_hash=f"pending:{token_salt_new()}",
         )
@@ -270,7 +274,11 @@ def invitation_redeem(*, token: str, signed_in: User | None = None) -> tuple[Use
                 user.save(update_fields=["name"])
         Invitation.objects.filter(pk=invitation.pk).update(redeemed_by=user)
         participant = participant_join(
-            mediation=invitation.mediation, user=user, role=invitation.role, side=invitation.side
+            mediation=invitation.mediation,
+            user=user,
+            role=invitation.role,
+            side=invitation.side,
+            caucus_history=invitation.caucus_history,
         )
     return user, participant
 

@@ -103,4 +103,27 @@ describe('InviteForm', () => {
     expect(email.getAttribute('aria-invalid')).toBe('true');
     expect(email.value).toBe('not-an-email');
   });
+
+  it("asks whether an expert in a side's private room may read what was said before", async () => {
+    vi.mocked(createInvitation).mockResolvedValue({
+      id: 2, email: 'eve@example.com', role: 'expert', side: sides[0]!,
+      created_at: '2030-01-01T00:00:00Z', expires_at: '2030-01-08T00:00:00Z',
+      status: 'pending', link: null,
+    });
+    const { email, role, submit } = setup();
+    await fireEvent.change(role, { target: { value: 'expert' } });
+    expect(screen.queryByLabelText(/read what was said/)).toBeNull(); // joint room only
+
+    await fireEvent.change(screen.getByLabelText(/^Side/), { target: { value: '3' } });
+    const history = screen.getByLabelText(/read what was said in Alex’s private room/) as HTMLInputElement;
+    expect(history.checked).toBe(false);
+    await fireEvent.click(history);
+    await fireEvent.input(email, { target: { value: 'eve@example.com' } });
+    await fireEvent.click(submit);
+    await vi.waitFor(() =>
+      expect(createInvitation).toHaveBeenLastCalledWith(MEDIATION, {
+        email: 'eve@example.com', role: 'expert', side: 3, caucus_history: true,
+      }),
+    );
+  });
 });

@@ -12,6 +12,7 @@ from __future__ import annotations
 import secrets
 import time
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any, TypeVar
 
 from django.db import IntegrityError, models, transaction
@@ -29,6 +30,11 @@ def _now_ms() -> int:
 
 def time_id() -> int:
     return (_now_ms() << RANDOM_BITS) | secrets.randbits(RANDOM_BITS)
+
+
+def time_id_at(moment: datetime) -> int:
+    """The smallest time id of a row created at `moment` or later."""
+    return max(0, int(moment.timestamp() * 1000) - EPOCH_MS) << RANDOM_BITS
 
 
 def time_ids(count: int) -> list[int]:

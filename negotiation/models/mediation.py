@@ -106,6 +106,12 @@ class Participant(models.Model):
         null=True, blank=True, help_text="Experts are invited for a limited time."
     )
     removed_at = models.DateTimeField(null=True, blank=True)
+    caucus_history_from = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="An expert who reads their side's private room only from this moment on: "
+        "nothing created there before it reaches them.",
+    )
     rule_acknowledged = models.CharField(
         max_length=32, blank=True, help_text="The confidentiality rule this person accepted."
     )

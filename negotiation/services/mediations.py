@@ -117,9 +117,16 @@ def participant_role_check(*, mediation: Mediation, role: str, side: Side | None
 
 
 def participant_join(
-    *, mediation: Mediation, user: User, role: str, side: Side | None
+    *,
+    mediation: Mediation,
+    user: User,
+    role: str,
+    side: Side | None,
+    caucus_history: bool = True,
 ) -> Participant:
     """Make `user` a participant of `mediation`. Someone already in it keeps their place.
+    An expert joining a side's private room without `caucus_history` reads only what is
+    created there from now on (permissions.caucus_items_from).
 
     Must run in a transaction. Raises Invalid if role and side do not fit.
     Emits `participant.joined` to the joint room when someone new joins.
@@ -132,8 +139,15 @@ def participant_join(
         return existing
     try:
         with transaction.atomic():
+            now = timezone.now()
+            from_now_on = role == Role.EXPERT and side is not None and not caucus_history
             participant = Participant.objects.create(
-                mediation=mediation, user=user, role=role, side=side, joined_at=timezone.now()
+                mediation=mediation,
+                user=user,
+                role=role,
+                side=side,
+                joined_at=now,
+                caucus_history_from=now if from_now_on else None,
             )
     except IntegrityError:
         # Joined at the same moment through another link.

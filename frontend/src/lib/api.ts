@@ -82,6 +82,8 @@ export interface NewInvitation {
   role: Role;
   side: number | null;
   name?: string;
+  /** An expert in a side's private room: may they read what was said there before? */
+  caucus_history?: boolean;
 }
 
 /** Field messages keyed by a dotted path: `title`, `sides.0`, `side`. */
