@@ -11,7 +11,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest
 
-from negotiation.errors import ServiceError
+from config.errors import ServiceError
 
 
 class RateLimited(ServiceError):

@@ -244,7 +244,7 @@ REST_FRAMEWORK = {
     + ([] if PRODUCTION else ["rest_framework.renderers.BrowsableAPIRenderer"]),
     "DEFAULT_PARSER_CLASSES": ["config.json_input.BoundedJSONParser"],
     "DEFAULT_SCHEMA_CLASS": "config.openapi.AutoSchema",
-    "EXCEPTION_HANDLER": "negotiation.api.errors.exception_handler",
+    "EXCEPTION_HANDLER": "config.rest.exception_handler",
     "DEFAULT_THROTTLE_RATES": {"invitation": "30/minute"},
     # Throttles count REMOTE_ADDR and never a client's own X-Forwarded-For. Behind the
     # bundled proxy, Daphne (--proxy-headers) sets REMOTE_ADDR from the header the proxy

@@ -9,15 +9,20 @@ their metadata, never their content, which lives behind the caucus screens."""
 from typing import Any
 
 from django.contrib import admin, messages
+from django.db import transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
-from negotiation.errors import ServiceError
+from accounts import admin as accounts_admin
+from accounts.models import User
+from accounts.services.sessions import account_sessions_end
+from config.errors import Invalid, ServiceError
 from negotiation.models import (
     Comment,
     Criterion,
     Event,
     Interest,
+    Invitation,
     Issue,
     Mediation,
     Option,
@@ -145,3 +150,61 @@ class ProposalAdmin(BoardItemAdmin):
 @admin.register(Response)
 class ResponseAdmin(BoardItemAdmin):
     list_display = ("proposal", "side", "answer", "responded_at")
+
+
+admin.site.unregister(User)
+
+
+@admin.register(User)
+class UserAdmin(accounts_admin.UserAdmin):
+    """The accounts app's user admin, knowing of places in mediations: an account with
+    places is deactivated, never deleted, and deactivating removes its places through
+    the service, so their sockets close and each room records it."""
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        # Deleting would drop their places without closing their sockets or recording it,
+        # and take their words out of other people's records: deactivate instead.
+        if obj is not None and obj.participations.exists():
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        deactivated = change and "is_active" in form.changed_data and not obj.is_active
+        if not deactivated:
+            super().save_model(request, obj, form, change)
+            return
+        try:
+            with transaction.atomic():
+                for place in obj.participations.filter(removed_at__isnull=True):
+                    participant_remove(actor=None, participant_id=place.pk)
+                super().save_model(request, obj, form, change)
+                account_sessions_end(obj)
+        except Invalid as error:
+            obj.is_active = True
+            self.message_user(request, f"{obj.email} stays active: {error.message}", messages.ERROR)
+
+
+@admin.register(Invitation)
+class InvitationAdmin(admin.ModelAdmin[Invitation]):
+    list_display = ("email", "role", "side", "mediation", "created_at", "expires_at", "status")
+    list_filter = ("role",)
+    search_fields = ("email", "mediation__title")
+    readonly_fields = (
+        "mediation",
+        "email",
+        "name",
+        "role",
+        "side",
+        "created_by",
+        "created_at",
+        "expires_at",
+        "redeemed_at",
+        "redeemed_by",
+        "revoked_at",
+        "revoked_by",
+        "link_shown",
+    )
+
+    def has_add_permission(self, request: object) -> bool:
+        # Invitations carry a token that is shown once: create them through the API.
+        return False

@@ -17,7 +17,8 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from rest_framework import serializers
 
-from .errors import Invalid
+from config.errors import Invalid
+
 from .models import CommandReceipt, Criterion, Interest, Option, Participant
 from .serializers import (
     CaucusMessageSerializer,

@@ -33,9 +33,9 @@ from django.utils.crypto import constant_time_compare
 from accounts.services.sessions import session_holds
 from accounts.socket_groups import session_group, user_group
 from config import json_input
+from config.errors import NotFound, ServiceError
 
 from .commands import command_execute
-from .errors import NotFound, ServiceError
 from .models import Participant, Room
 from .permissions import access_mediation, caucus_frame_for, caucus_items_from, visible_rooms
 from .selectors import room_catch_up_for, room_events_after_for

@@ -13,7 +13,8 @@ from typing import TYPE_CHECKING, Any
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from .errors import NotFound
+from config.errors import NotFound
+
 from .keys import row_key
 from .models import ConfidentialityRule, Participant, Role, Room
 from .models.ids import time_id_at

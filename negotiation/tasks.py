@@ -8,10 +8,13 @@ import smtplib
 from celery import shared_task
 from django.conf import settings
 from django.core.mail import send_mail
+from django.template.loader import render_to_string
 from django.utils import timezone
 
-from .errors import NotFound
-from .models import Notification, Participant
+from config.errors import NotFound
+
+from .models import Invitation, Notification, Participant, Role
+from .services.invitations import invitation_link, invitation_token
 from .services.participants import participant_remove
 
 logger = logging.getLogger(__name__)
@@ -66,3 +69,33 @@ def participants_expire() -> int:
             continue
         removed += 1
     return removed
+
+
+@shared_task(
+    autoretry_for=(smtplib.SMTPException, OSError),
+    retry_backoff=True,
+    retry_backoff_max=600,
+    max_retries=8,
+)
+def invitation_send(invitation_id: int) -> None:
+    """E-mail an invitation link. Skips invitations that can no longer be used."""
+    invitation = (
+        Invitation.objects.select_related("mediation", "side", "created_by")
+        .filter(pk=invitation_id)
+        .first()
+    )
+    if invitation is None or invitation.status != Invitation.Status.PENDING:
+        return
+    context = {
+        "invitation": invitation,
+        "inviter": invitation.created_by.display_name,
+        "role": Role(invitation.role).label.lower(),
+        "link": invitation_link(invitation_token(invitation)),
+    }
+    send_mail(
+        subject=f"{context['inviter']} invites you to a mediation on Parley",
+        message=render_to_string("negotiation/invitation_email.txt", context),
+        from_email=None,
+        recipient_list=[invitation.email],
+    )
+    logger.info("Sent invitation %s", invitation.pk)

@@ -70,3 +70,12 @@ def session_password_set(*, request: HttpRequest, user: User, password: str) -> 
             renewed = {"type": "session.renewed", "session_key": new_key}
             transaction.on_commit(lambda: group_tell(session_group(old_key), renewed))
         user.save(update_fields=["password"])
+
+
+def account_sessions_end(user: User) -> None:
+    """Sign the account out on every device. Django checks each session against a hash of
+    the password field, so a new unusable password ends them all; a usable one is kept."""
+    if not user.has_usable_password():
+        user.set_unusable_password()
+    user.shown_link_signin_at = None
+    user.save(update_fields=["password", "shown_link_signin_at"])

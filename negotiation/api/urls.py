@@ -1,6 +1,6 @@
 from django.urls import path
 
-from negotiation.api import views
+from negotiation.api import invitations, views
 from negotiation.commands import COMMANDS
 
 urlpatterns = [
@@ -22,6 +22,27 @@ urlpatterns = [
         "mediations/<str:mediation_id>/notifications/",
         views.NotificationListApi.as_view(),
         name="notifications",
+    ),
+    path(
+        "invitations/preview/",
+        invitations.InvitationPreviewApi.as_view(),
+        name="invitation-preview",
+    ),
+    path(
+        "invitations/redeem/", invitations.InvitationRedeemApi.as_view(), name="invitation-redeem"
+    ),
+    path(
+        "invitations/resend/", invitations.InvitationResendApi.as_view(), name="invitation-resend"
+    ),
+    path(
+        "mediations/<str:mediation_id>/invitations/",
+        invitations.InvitationListCreateApi.as_view(),
+        name="invitations",
+    ),
+    path(
+        "mediations/<str:mediation_id>/invitations/<int:invitation_id>/revoke/",
+        invitations.InvitationRevokeApi.as_view(),
+        name="invitation-revoke",
     ),
     *(
         path(

@@ -12,8 +12,9 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.session import request_user
+from config.errors import NotFound
+from config.rest import validated
 from negotiation.commands import Command, command_execute
-from negotiation.errors import NotFound
 from negotiation.models import Mediation, Notification
 from negotiation.permissions import (
     access_mediation,
@@ -31,12 +32,6 @@ from negotiation.serializers import (
     SideSerializer,
 )
 from negotiation.services.mediations import mediation_create, side_add
-
-
-def validated(serializer_class: type[serializers.Serializer[Any]], data: Any) -> dict[str, Any]:
-    serializer = serializer_class(data=data)
-    serializer.is_valid(raise_exception=True)
-    return dict(serializer.validated_data)
 
 
 class MediationListCreateApi(APIView):

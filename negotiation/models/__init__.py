@@ -1,6 +1,6 @@
 """The negotiation domain: mediations and their rooms (mediation.py), the board's content
-(board.py), caucus rooms and notifications (caucus.py), and idempotency receipts for
-client commands (commands.py)."""
+(board.py), caucus rooms and notifications (caucus.py), invitations (invitations.py), and
+idempotency receipts for client commands (commands.py)."""
 
 from .board import (
     Comment,
@@ -23,6 +23,7 @@ from .caucus import (
     SharedStatement,
 )
 from .commands import CommandReceipt
+from .invitations import Invitation
 from .mediation import (
     SIDED_ROLES,
     UNSIDED_ROLES,
@@ -48,6 +49,7 @@ __all__ = [
     "Criterion",
     "Event",
     "Interest",
+    "Invitation",
     "Issue",
     "Lane",
     "Mediation",

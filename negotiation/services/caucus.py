@@ -10,7 +10,8 @@ from __future__ import annotations
 from django.db import transaction
 from django.utils import timezone
 
-from ..errors import Invalid, NotAllowed, NotFound
+from config.errors import Invalid, NotAllowed, NotFound
+
 from ..events import event_append, participant_send, rooms_lock
 from ..keys import row_key
 from ..models import CaucusSession, Mediation, Notification, Participant, Role, Room, Side

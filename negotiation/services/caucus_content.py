@@ -9,7 +9,8 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from ..errors import Invalid, NotAllowed
+from config.errors import Invalid, NotAllowed
+
 from ..events import event_append, rooms_lock
 from ..models import (
     CaucusMessage,

@@ -14,7 +14,8 @@ from django.db import models, transaction
 from django.utils import timezone
 from rest_framework import serializers
 
-from ..errors import Invalid, NotAllowed
+from config.errors import Invalid, NotAllowed
+
 from ..events import event_append, room_lock
 from ..keys import row_key
 from ..models import Comment, Criterion, Interest, Issue, Option, Participant, Position, Side

@@ -12,7 +12,8 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from ..errors import Invalid, NotAllowed
+from config.errors import Invalid, NotAllowed
+
 from ..events import event_append, room_lock
 from ..models import Issue, Lane, Participant
 from ..permissions import access_in_rooms, can_edit_board

@@ -7,7 +7,8 @@ from typing import TYPE_CHECKING
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from ..errors import Invalid, NotAllowed
+from config.errors import Invalid, NotAllowed
+
 from ..events import event_append
 from ..models import SIDED_ROLES, UNSIDED_ROLES, Mediation, Participant, Role, Room, Side
 from ..permissions import can_add_side, can_create_mediation

@@ -5,14 +5,14 @@ nothing said in a caucus can reach a notification, a push frame or an e-mail."""
 from __future__ import annotations
 
 from collections.abc import Iterable
-from functools import partial
 
-from django.db import transaction
 from django.utils import timezone
 
-from ..errors import Invalid
+from config.errors import Invalid
+
 from ..events import participant_send
 from ..models import Notification, Participant, Room
+from ..queue import task_after_commit
 from ..serializers import NotificationSerializer
 
 # Kinds that also go out by e-mail: the ones that ask someone to act.
@@ -23,8 +23,6 @@ def notify(*, participants: Iterable[Participant], kind: str, room: Room) -> lis
     """Tell each participant, in real time after commit and by e-mail for EMAILED kinds.
     An unread notification of the same kind and room is not repeated (a busy chat makes
     one "new messages" entry, not fifty). Must run inside the change's transaction."""
-    from ..tasks import notification_email
-
     recipients = [p for p in participants if p.is_active]
     waiting = set(
         Notification.objects.filter(
@@ -44,7 +42,7 @@ def notify(*, participants: Iterable[Participant], kind: str, room: Room) -> lis
             {"type": "participant.notification", "frame": notification_frame(notification)},
         )
         if kind in EMAILED:
-            transaction.on_commit(partial(notification_email.delay, notification.pk))
+            task_after_commit("negotiation.tasks.notification_email", notification.pk)
     return created
 
 

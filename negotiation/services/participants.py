@@ -7,7 +7,8 @@ from datetime import datetime
 from django.db import transaction
 from django.utils import timezone
 
-from ..errors import Invalid, NotAllowed, NotFound
+from config.errors import Invalid, NotAllowed, NotFound
+
 from ..events import event_append, participant_send, rooms_lock
 from ..keys import row_key
 from ..models import ConfidentialityRule, Mediation, Participant, Role, Room

@@ -17,7 +17,8 @@ from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from ..errors import Invalid, NotAllowed, NotFound
+from config.errors import Invalid, NotAllowed, NotFound
+
 from ..events import event_append, rooms_lock
 from ..models import (
     CaucusMessage,

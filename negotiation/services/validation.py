@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
 
-from ..errors import Conflict, Invalid
+from config.errors import Conflict, Invalid
 
 
 def text_clean(

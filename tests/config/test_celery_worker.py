@@ -15,9 +15,9 @@ import pytest
 from django.conf import settings
 from django.db import connection
 
-from accounts.services.invitations import invitation_create
-from accounts.tasks import invitation_send
 from config.celery import app as celery_app
+from negotiation.services.invitations import invitation_create
+from negotiation.tasks import invitation_send
 from tests.conftest import Cast
 
 ROOT = Path(__file__).resolve().parents[2]

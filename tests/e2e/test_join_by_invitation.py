@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
-from accounts.models import Invitation
-from accounts.services.invitations import invitation_create
+from negotiation.models import Invitation
+from negotiation.services.invitations import invitation_create
 from tests.conftest import Cast
 from tests.e2e.conftest import axe_serious_violations
 

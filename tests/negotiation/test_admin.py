@@ -19,7 +19,7 @@ def test_every_model_has_an_admin_list(staff: Client, cast: Cast, model: str) ->
 
 def test_accounts_have_admin_lists(staff: Client, cast: Cast) -> None:
     assert staff.get("/admin/accounts/user/").status_code == 200
-    assert staff.get("/admin/accounts/invitation/").status_code == 200
+    assert staff.get("/admin/negotiation/invitation/").status_code == 200
 
 
 @pytest.mark.parametrize("model", ["mediation", "side", "participant", "room", "event"])

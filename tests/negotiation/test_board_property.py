@@ -17,7 +17,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from negotiation.errors import ServiceError
+from config.errors import ServiceError
 from negotiation.models import CaucusSession, Issue, Lane, Proposal, Response
 from negotiation.selectors import room_catch_up, room_snapshot
 from tests.conftest import Cast, acknowledge_rule, cast_create, run

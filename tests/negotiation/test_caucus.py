@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from django.core import mail
 
-from negotiation.errors import Invalid, NotAllowed, NotFound
+from config.errors import Invalid, NotAllowed, NotFound
 from negotiation.models import CaucusSession, Notification
 from tests.conftest import Cast, acknowledge_rule, expert_join, run
 

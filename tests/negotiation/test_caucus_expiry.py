@@ -12,7 +12,7 @@ import pytest
 from asgiref.sync import sync_to_async
 from django.utils import timezone
 
-from negotiation.errors import Invalid, NotFound
+from config.errors import Invalid, NotFound
 from negotiation.models import CaucusSession, Event, Notification, Participant
 from negotiation.permissions import access_mediation, room_members, visible_rooms
 from negotiation.tasks import participants_expire

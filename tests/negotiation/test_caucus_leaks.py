@@ -37,8 +37,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from rest_framework.test import APIClient
 
+from config.errors import ServiceError
 from negotiation import events
-from negotiation.errors import ServiceError
 from negotiation.models import (
     CaucusMessage,
     CaucusNote,

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from rest_framework.test import APIClient
 
+from config.errors import Invalid
 from negotiation.commands import COMMANDS, command_execute
-from negotiation.errors import Invalid
 from negotiation.models import Event, Issue
 from tests.conftest import Cast, run, status_matrix
 

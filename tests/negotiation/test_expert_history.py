@@ -13,9 +13,9 @@ from asgiref.sync import sync_to_async
 from django.db import transaction
 from rest_framework.test import APIClient
 
-from accounts.services.invitations import invitation_create, invitation_token
 from negotiation.models import Participant, Role
 from negotiation.selectors import room_catch_up_for
+from negotiation.services.invitations import invitation_create, invitation_token
 from negotiation.services.mediations import participant_join
 from tests.conftest import Cast, acknowledge_rule, run
 from tests.factories import UserFactory

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from negotiation.errors import Conflict, Invalid, NotAllowed
+from config.errors import Conflict, Invalid, NotAllowed
 from tests.conftest import Cast, run
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from negotiation.errors import Conflict, Invalid, NotAllowed, NotFound
+from config.errors import Conflict, Invalid, NotAllowed, NotFound
 from negotiation.models import Issue
 from tests.conftest import Cast, run, status_matrix
 

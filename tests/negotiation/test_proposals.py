@@ -4,7 +4,7 @@ from typing import Any
 
 import pytest
 
-from negotiation.errors import Conflict, Invalid, NotAllowed
+from config.errors import Conflict, Invalid, NotAllowed
 from negotiation.models import Proposal
 from tests.conftest import Cast, run
 

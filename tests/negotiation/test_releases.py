@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from negotiation.errors import Invalid, NotAllowed
+from config.errors import Invalid, NotAllowed
 from negotiation.models import Notification, ReleaseRequest, SharedStatement
 from negotiation.selectors import room_snapshot
 from tests.conftest import Cast, acknowledge_rule, run

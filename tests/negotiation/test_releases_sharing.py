@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from negotiation.errors import NotAllowed
+from config.errors import NotAllowed
 from negotiation.models import CaucusMessage, ConfidentialityRule, SharedStatement
 from tests.conftest import Cast, acknowledge_rule, run
 
@@ -174,7 +174,7 @@ def test_a_decline_of_the_same_words_protects_the_item_too(ready: Cast) -> None:
 
 
 def test_a_request_names_only_an_item_of_its_own_caucus(ready: Cast) -> None:
-    from negotiation.errors import NotFound
+    from config.errors import NotFound
 
     said = run(ready, "party_b", "caucus_message.post", body="Sam's secret")
     with pytest.raises(NotFound):

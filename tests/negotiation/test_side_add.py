@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 from rest_framework.test import APIClient
 
-from negotiation.errors import Invalid, NotAllowed
+from config.errors import Invalid, NotAllowed
 from negotiation.models import Event, Room
 from negotiation.services.mediations import side_add
 from tests.conftest import Cast

@@ -14,7 +14,7 @@ from django.core.management import call_command
 from django.test import Client
 
 from accounts.models import User
-from accounts.services.invitations import account_sessions_end
+from accounts.services.sessions import account_sessions_end
 from tests.conftest import Cast, acknowledge_rule, run
 from tests.negotiation.test_socket import communicator, next_frame
 from tests.negotiation.test_socket_revocation import frames_until_quiet

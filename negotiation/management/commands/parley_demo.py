@@ -11,14 +11,14 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from accounts.models import Invitation, User
-from accounts.services.invitations import (
+from accounts.models import User
+from negotiation.models import Invitation, Mediation, Participant, Role, Side
+from negotiation.services.invitations import (
     invitation_create,
     invitation_link,
     invitation_revoke,
     invitation_token,
 )
-from negotiation.models import Mediation, Participant, Role, Side
 from negotiation.services.mediations import mediation_create, participant_join
 
 DEMO_TITLE = "Alex & Sam: winding up the bakery partnership"

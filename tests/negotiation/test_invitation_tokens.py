@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.test import override_settings
 
-from accounts.tokens import token_derive, token_hash
+from negotiation.invitation_tokens import token_derive, token_hash
 
 
 def test_it_derives_a_token_from_id_salt_and_secret() -> None:

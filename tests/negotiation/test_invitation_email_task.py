@@ -5,9 +5,9 @@ from datetime import timedelta
 from django.core import mail
 from django.utils import timezone
 
-from accounts.models import Invitation
-from accounts.services.invitations import invitation_create
-from accounts.tasks import invitation_send
+from negotiation.models import Invitation
+from negotiation.services.invitations import invitation_create
+from negotiation.tasks import invitation_send
 from tests.conftest import Cast
 
 

@@ -10,10 +10,10 @@ from django.db import OperationalError, connection
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from accounts.models import Invitation, User
-from accounts.services.invitations import invitation_create, invitation_redeem, invitation_token
-from negotiation.errors import Gone
-from negotiation.models import Participant
+from accounts.models import User
+from config.errors import Gone
+from negotiation.models import Invitation, Participant
+from negotiation.services.invitations import invitation_create, invitation_redeem, invitation_token
 from tests.conftest import Cast
 
 

@@ -7,7 +7,7 @@ import pytest
 from django.core import mail
 from rest_framework.test import APIClient
 
-from accounts.models import Invitation
+from negotiation.models import Invitation
 from tests.conftest import Cast
 
 

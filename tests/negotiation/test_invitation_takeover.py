@@ -12,9 +12,9 @@ import pytest
 from django.core import mail
 from rest_framework.test import APIClient
 
-from accounts.models import Invitation, User
-from accounts.services.invitations import invitation_create, invitation_token
-from negotiation.models import Participant, Role
+from accounts.models import User
+from negotiation.models import Invitation, Participant, Role
+from negotiation.services.invitations import invitation_create, invitation_token
 from negotiation.services.mediations import mediation_create, participant_join
 from tests.conftest import Cast
 from tests.factories import UserFactory

@@ -23,14 +23,17 @@ from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
 
-from accounts.models import Invitation, User
+from accounts.models import User
 from accounts.ratelimit import RateLimited, attempt_count
-from accounts.tokens import token_derive, token_hash, token_salt_new
-from negotiation.errors import Gone, Invalid, NotAllowed, NotFound
-from negotiation.keys import row_key
-from negotiation.models import Participant, Side
-from negotiation.permissions import can_invite
-from negotiation.services.mediations import participant_join, participant_role_check
+from accounts.services.sessions import account_sessions_end
+from config.errors import Gone, Invalid, NotAllowed, NotFound
+
+from ..invitation_tokens import token_derive, token_hash, token_salt_new
+from ..keys import row_key
+from ..models import Invitation, Participant, Side
+from ..permissions import can_invite
+from ..queue import task_after_commit
+from .mediations import participant_join, participant_role_check
 
 NAME_MAX = 150
 
@@ -71,15 +74,6 @@ def account_has_other_access(user: User) -> bool:
         or user.has_usable_password()
         or Participant.objects.filter(user=user, removed_at__isnull=True).exists()
     )
-
-
-def account_sessions_end(user: User) -> None:
-    """Sign the account out on every device. Django checks each session against a hash of
-    the password field, so a new unusable password ends them all; a usable one is kept."""
-    if not user.has_usable_password():
-        user.set_unusable_password()
-    user.shown_link_signin_at = None
-    user.save(update_fields=["password", "shown_link_signin_at"])
 
 
 def invitation_token(invitation: Invitation) -> str:
@@ -128,8 +122,6 @@ def invitation_create(
     Raises NotAllowed unless the actor runs the mediation; Invalid for a bad e-mail, an
     unknown role or side, or a role and side that do not fit together.
     """
-    from accounts.tasks import invitation_send
-
     if not can_invite(actor):
         raise NotAllowed("Only the mediator can invite people.")
     mediation = actor.mediation
@@ -167,7 +159,7 @@ def invitation_create(
         invitation.save(update_fields=["token_hash"])
         invitation_id = invitation.pk
         if send_email:
-            transaction.on_commit(lambda: invitation_send.delay(invitation_id))
+            task_after_commit("negotiation.tasks.invitation_send", invitation_id)
     return invitation, token if link_shown else None
 
 
@@ -291,8 +283,6 @@ def invitation_resend(*, token: str) -> None:
     Raises NotFound for an unknown token, Gone for a used, revoked or expired one, and
     RateLimited past RESENDS_PER_WINDOW fresh links per address. Emits no event.
     """
-    from accounts.tasks import invitation_send
-
     invitation = invitation_by_token(token)
     invitation_check_usable(invitation)
     if not attempt_count(
@@ -332,4 +322,4 @@ def invitation_resend(*, token: str) -> None:
         fresh.token_hash = token_hash(invitation_token(fresh))
         fresh.save(update_fields=["token_hash"])
         fresh_id = fresh.pk
-        transaction.on_commit(lambda: invitation_send.delay(fresh_id))
+        task_after_commit("negotiation.tasks.invitation_send", fresh_id)
