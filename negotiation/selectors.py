@@ -25,7 +25,7 @@ from .models import (
     Room,
     SharedStatement,
 )
-from .permissions import caucus_frame_for, caucus_items_from, visible_rooms
+from .permissions import caucus_frame_for, caucus_items_from, room_for, visible_rooms
 from .serializers import (
     CaucusMessageSerializer,
     CaucusNoteSerializer,
@@ -194,14 +194,6 @@ def board_snapshot(participant: Participant) -> dict[str, Any]:
         | {"joint": snapshot["seq"]},
         **snapshot["data"],
     }
-
-
-def room_for(participant: Participant, key: object) -> Room | None:
-    """A room the participant may see, by its protocol key ("joint", "caucus:<side>")."""
-    for room in visible_rooms(participant):
-        if room.key == key:
-            return room
-    return None
 
 
 def room_catch_up(room: Room, after: int) -> list[dict[str, Any]] | None:

@@ -90,6 +90,15 @@ class Side(models.Model):
         return self.name
 
 
+class ParticipantQuerySet(models.QuerySet["Participant"]):
+    def active(self) -> ParticipantQuerySet:
+        """Places that hold now: not removed, and an invited time (experts) not up. The
+        one statement of the rule; Participant.is_active says the same of one row."""
+        return self.filter(removed_at__isnull=True).filter(
+            Q(access_expires_at__isnull=True) | Q(access_expires_at__gt=timezone.now())
+        )
+
+
 class Participant(models.Model):
     """A user's place in one mediation: a role and, for parties and attorneys, a side."""
 
@@ -116,6 +125,8 @@ class Participant(models.Model):
         max_length=32, blank=True, help_text="The confidentiality rule this person accepted."
     )
     rule_acknowledged_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ParticipantQuerySet.as_manager()
 
     class Meta:
         ordering = ("joined_at", "id")
@@ -190,6 +201,13 @@ class Room(models.Model):
     @property
     def group_name(self) -> str:
         return f"room.{self.pk}"
+
+    @property
+    def caucus_side_id(self) -> int:
+        """The side a caucus room belongs to (every caucus room has one)."""
+        if self.side_id is None:
+            raise ValueError(f"{self} is not a caucus room.")
+        return self.side_id
 
 
 class Event(models.Model):

@@ -14,37 +14,16 @@ from config.errors import Invalid, NotAllowed, NotFound
 
 from ..events import event_append, participant_send, rooms_lock
 from ..keys import row_key
-from ..models import CaucusSession, Mediation, Notification, Participant, Role, Room, Side
-from ..permissions import active_members, can_manage_caucus
+from ..models import CaucusSession, Mediation, Notification, Participant
+from ..permissions import (
+    access_caucus_room,
+    called_to_caucus,
+    can_manage_caucus,
+    experts_of,
+)
 from ..serializers import CaucusSessionSerializer, MediationStateSerializer
 from .notifications import notify
 from .participants import access_revoke
-
-
-def caucus_room_for(actor: Participant, side_id: object) -> Room:
-    """The caucus room of a side, if the actor may see it. Parties, attorneys and
-    experts may omit the side: theirs is meant. NotFound otherwise, also for a side the
-    actor may not see."""
-    from ..permissions import visible_rooms
-
-    if side_id is None:
-        side_id = actor.side_id
-    key = row_key(side_id)
-    room = (
-        None
-        if key is None
-        else visible_rooms(actor).filter(kind=Room.Kind.CAUCUS, side_id=key).first()
-    )
-    if room is None:
-        raise NotFound("No such room.")
-    return room
-
-
-def caucus_side_id(room: Room) -> int:
-    """The side a caucus room belongs to (every caucus room has one)."""
-    if room.side_id is None:
-        raise NotFound("No such room.")
-    return room.side_id
 
 
 def _session_event(session: CaucusSession, actor: Participant) -> None:
@@ -56,10 +35,6 @@ def _session_event(session: CaucusSession, actor: Participant) -> None:
     )
 
 
-def _experts_of(side: Side) -> list[Participant]:
-    return list(active_members(side.mediation_id).filter(side=side, role=Role.EXPERT))
-
-
 def caucus_call(*, actor: Participant, side_id: object) -> CaucusSession:
     """Ask a side to a private meeting: its party and attorney are prompted on their
     phones (and by e-mail). Raises NotAllowed unless the actor runs the mediation,
@@ -67,9 +42,9 @@ def caucus_call(*, actor: Participant, side_id: object) -> CaucusSession:
     called or open. Emits `caucus.updated` in the joint room."""
     if not can_manage_caucus(actor):
         raise NotAllowed("Only the mediator calls a caucus.")
-    room = caucus_room_for(actor, side_id)
+    room = access_caucus_room(actor, side_id)
     joint = actor.mediation.joint_room()
-    side_id = caucus_side_id(room)
+    side_id = room.caucus_side_id
     with transaction.atomic():
         rooms_lock(joint, room)
         if CaucusSession.objects.filter(side_id=side_id).exclude(status="closed").exists():
@@ -80,10 +55,7 @@ def caucus_call(*, actor: Participant, side_id: object) -> CaucusSession:
             mediation=actor.mediation, side_id=side_id, called_by=actor
         )
         _session_event(session, actor)
-        members = active_members(actor.mediation_id).filter(
-            side_id=side_id, role__in=[Role.PARTY, Role.ATTORNEY]
-        )
-        notify(participants=members, kind=Notification.Kind.CAUCUS_CALLED, room=room)
+        notify(participants=called_to_caucus(room), kind=Notification.Kind.CAUCUS_CALLED, room=room)
     return session
 
 
@@ -117,7 +89,7 @@ def caucus_open(*, actor: Participant, caucus_id: object) -> CaucusSession:
         session.opened_at = timezone.now()
         session.save(update_fields=["status", "opened_at"])
         _session_event(session, actor)
-        for expert in _experts_of(session.side):
+        for expert in experts_of(session.side):
             participant_send(expert.pk, {"type": "participant.access"})
     return session
 
@@ -139,7 +111,7 @@ def caucus_close(*, actor: Participant, caucus_id: object) -> CaucusSession:
         session.closed_at = timezone.now()
         session.save(update_fields=["status", "closed_at"])
         if was_open:
-            for expert in _experts_of(session.side):
+            for expert in experts_of(session.side):
                 access_revoke(participant=expert, rooms=[caucus], actor=actor)
         _session_event(session, actor)
     return session

@@ -24,7 +24,9 @@ from ..models import (
     Room,
 )
 from ..permissions import (
+    access_caucus_room,
     access_in_rooms,
+    access_issue,
     can_lower_mark,
     can_manage_caucus,
     can_raise_mark,
@@ -32,8 +34,6 @@ from ..permissions import (
     room_members,
 )
 from ..serializers import CaucusMessageSerializer, CaucusNoteSerializer, RealityCheckSerializer
-from .caucus import caucus_room_for
-from .issues import access_issue
 from .notifications import notify
 from .validation import amount_clean, text_clean, version_check
 
@@ -104,7 +104,7 @@ def caucus_message_post(
     Emits `caucus_message.posted` in the caucus room."""
     body = text_clean(body, field="body", max_length=MESSAGE_MAX, label="message")
     confidential = _bool(confidential, "confidential")
-    room = caucus_room_for(actor, side_id)
+    room = access_caucus_room(actor, side_id)
     _write_check(actor, room)
     with transaction.atomic():
         rooms_lock(room)
@@ -148,7 +148,7 @@ def caucus_note_add(
     if kind not in CaucusNote.Kind.values:
         raise Invalid("Unknown kind of note.", details={"kind": ["Choose a kind of note."]})
     confidential = _bool(confidential, "confidential")
-    room = caucus_room_for(actor, side_id)
+    room = access_caucus_room(actor, side_id)
     _write_check(actor, room)
     issue = access_issue(actor, issue_id)
     with transaction.atomic():
@@ -293,7 +293,7 @@ def reality_check_set(
                     "Out of range.", details={field: [f"A whole number from 0 to {top}."]}
                 )
             cleaned[field] = value
-    room = caucus_room_for(actor, side_id)
+    room = access_caucus_room(actor, side_id)
     _write_check(actor, room)
     issue = access_issue(actor, issue_id)
     with transaction.atomic():

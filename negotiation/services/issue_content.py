@@ -19,7 +19,13 @@ from config.errors import Invalid, NotAllowed
 from ..events import event_append, room_lock
 from ..keys import row_key
 from ..models import Comment, Criterion, Interest, Issue, Option, Participant, Position, Side
-from ..permissions import access_in_rooms, can_comment, can_edit_board, can_speak_for_side
+from ..permissions import (
+    access_in_rooms,
+    access_issue,
+    can_comment,
+    can_edit_board,
+    can_speak_for_side,
+)
 from ..serializers import (
     CommentSerializer,
     CriterionSerializer,
@@ -27,7 +33,6 @@ from ..serializers import (
     OptionSerializer,
     PositionSerializer,
 )
-from .issues import access_issue
 from .validation import text_clean, version_check
 
 TEXT_MAX = 1000

@@ -16,7 +16,7 @@ from config.errors import Invalid, NotAllowed
 
 from ..events import event_append, room_lock
 from ..models import Issue, Lane, Participant
-from ..permissions import access_in_rooms, can_edit_board
+from ..permissions import access_issue, can_edit_board
 from ..serializers import IssueCoreSerializer, IssueSerializer
 from .validation import text_clean, version_check
 
@@ -28,14 +28,6 @@ ISSUES_MAX = 2000
 
 def issue_payload(issue: Issue) -> dict[str, Any]:
     return dict(IssueCoreSerializer(issue).data)
-
-
-def access_issue(participant: Participant, issue_id: object) -> Issue:
-    """The issue, if the participant may see its room; NotFound otherwise."""
-    issue: Issue = access_in_rooms(
-        participant, Issue.objects.select_related("room"), issue_id, room_path="room"
-    )
-    return issue
 
 
 def _edit_check(actor: Participant) -> None:

@@ -11,7 +11,7 @@ from config.errors import Invalid, NotAllowed
 
 from ..events import event_append
 from ..models import SIDED_ROLES, UNSIDED_ROLES, Mediation, Participant, Role, Room, Side
-from ..permissions import can_add_side, can_create_mediation
+from ..permissions import can_add_side, can_create_mediation, reads_caucus_history
 from ..serializers import participant_payload, side_payload
 from .validation import text_clean
 
@@ -141,14 +141,16 @@ def participant_join(
     try:
         with transaction.atomic():
             now = timezone.now()
-            from_now_on = role == Role.EXPERT and side is not None and not caucus_history
+            history = reads_caucus_history(
+                role=role, side_id=side.pk if side else None, chosen=caucus_history
+            )
             participant = Participant.objects.create(
                 mediation=mediation,
                 user=user,
                 role=role,
                 side=side,
                 joined_at=now,
-                caucus_history_from=now if from_now_on else None,
+                caucus_history_from=None if history else now,
             )
     except IntegrityError:
         # Joined at the same moment through another link.

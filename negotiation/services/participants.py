@@ -11,8 +11,14 @@ from config.errors import Invalid, NotAllowed, NotFound
 
 from ..events import event_append, participant_send, rooms_lock
 from ..keys import row_key
-from ..models import ConfidentialityRule, Mediation, Participant, Role, Room
-from ..permissions import active_members, can_manage_mediation, can_set_access_time, visible_rooms
+from ..models import ConfidentialityRule, Mediation, Participant, Room
+from ..permissions import (
+    active_members,
+    can_manage_mediation,
+    can_set_access_time,
+    is_last_mediator,
+    visible_rooms,
+)
 from ..serializers import MediationStateSerializer, participant_payload
 
 
@@ -50,14 +56,7 @@ def participant_remove(*, actor: Participant | None, participant_id: int) -> Par
         participant = queryset.filter(pk=participant_id, removed_at__isnull=True).first()
         if participant is None:
             raise NotFound("No such participant.")
-        if (
-            participant.role == Role.MEDIATOR
-            and not Participant.objects.filter(
-                mediation_id=participant.mediation_id, role=Role.MEDIATOR, removed_at__isnull=True
-            )
-            .exclude(pk=participant.pk)
-            .exists()
-        ):
+        if is_last_mediator(participant):
             raise Invalid("A mediation needs a mediator.", details={"participant": ["Last one."]})
         # Compute the rooms ignoring an expiry already passed: they are the ones to close.
         participant.access_expires_at = None

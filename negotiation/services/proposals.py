@@ -16,10 +16,17 @@ from django.utils import timezone
 from config.errors import Invalid, NotAllowed
 
 from ..events import event_append, room_lock
-from ..models import Issue, Participant, Proposal, Response, Role
-from ..permissions import access_in_rooms, can_propose, can_respond, can_withdraw
+from ..models import Issue, Participant, Proposal, Response
+from ..permissions import (
+    access_in_rooms,
+    access_issue,
+    can_propose,
+    can_respond,
+    can_withdraw,
+    is_own_side_proposal,
+    proposing_side,
+)
 from ..serializers import ProposalSerializer, ResponseSerializer
-from .issues import access_issue
 from .validation import amount_clean, text_clean, version_check
 
 TERMS_MAX = 5000
@@ -38,7 +45,7 @@ def _proposal_table(
         raise Invalid("Too many proposals.", details={"terms": ["This issue has too many."]})
     proposal = Proposal.objects.create(
         issue=issue,
-        side_id=actor.side_id if actor.role == Role.PARTY else None,
+        side_id=proposing_side(actor),
         terms=terms,
         amount=amount,
         counter_to=counter_to,
@@ -109,7 +116,7 @@ def proposal_respond(
         side_id = actor.side_id
         if side_id is None or not can_respond(actor, side_id):
             raise NotAllowed("Only a party answers a proposal, for their own side.")
-        if proposal.side_id is not None and proposal.side_id == side_id:
+        if is_own_side_proposal(actor, proposal.side_id):
             raise NotAllowed("This is your side's own proposal.")
         room_lock(proposal.issue.room)
         proposal.refresh_from_db()

@@ -14,7 +14,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from config.errors import Invalid, NotAllowed, NotFound
@@ -27,20 +26,21 @@ from ..models import (
     Notification,
     Participant,
     ReleaseRequest,
-    Role,
     Room,
     SharedStatement,
 )
 from ..permissions import (
+    access_caucus_room,
     access_in_rooms,
-    active_members,
+    access_issue,
     can_answer_release,
     can_draft_release,
     can_share_unmarked,
+    mediators_of,
+    parties_of,
+    party_answer_binds,
 )
 from ..serializers import ReleaseRequestSerializer, SharedStatementSerializer
-from .caucus import caucus_room_for, caucus_side_id
-from .issues import access_issue
 from .notifications import notify
 from .validation import text_clean, version_check
 
@@ -77,7 +77,7 @@ def release_request_create(
         item = _caucus_item(actor, message_id=message_id, note_id=note_id)
         if side_id is None:
             side_id = item.room.side_id
-    room = caucus_room_for(actor, side_id)
+    room = access_caucus_room(actor, side_id)
     if item is not None and item.room_id != room.pk:
         # An item of another caucus is, from here, an item that does not exist.
         raise NotFound("No such message or note.")
@@ -106,7 +106,7 @@ def release_request_create(
             actor=actor,
         )
         notify(
-            participants=_parties(room).exclude(pk=actor.pk),
+            participants=parties_of(room).exclude(pk=actor.pk),
             kind=Notification.Kind.RELEASE_REQUESTED,
             room=room,
         )
@@ -181,7 +181,7 @@ def release_request_answer(
         if released:
             _statement_publish(joint=joint, caucus=room, request=request, actor=actor)
         notify(
-            participants=_mediators(room).exclude(pk=actor.pk),
+            participants=mediators_of(room.mediation_id).exclude(pk=actor.pk),
             kind=Notification.Kind.RELEASE_ANSWERED,
             room=room,
         )
@@ -228,7 +228,7 @@ def release_share(
             rule=actor.mediation.confidentiality_rule,
             item_rule=item.rule,
             confidential=item.confidential,
-            refused=_answer_binds(item),
+            refused=party_answer_binds(item),
         ):
             raise NotAllowed("This needs the party's release.", code="release_needed")
         original = _item_words(item)
@@ -262,7 +262,7 @@ def release_share(
         _statement_publish(joint=joint, caucus=room, request=request, actor=actor)
         # Sharing needs no consent under this rule, but the party always learns of it.
         notify(
-            participants=_parties(room).exclude(pk=actor.pk),
+            participants=parties_of(room).exclude(pk=actor.pk),
             kind=Notification.Kind.SHARED_BY_MEDIATOR,
             room=room,
         )
@@ -284,32 +284,6 @@ def _caucus_item(
 
 def _item_words(item: CaucusMessage | CaucusNote) -> str:
     return item.body if isinstance(item, CaucusMessage) else item.text
-
-
-def _answer_binds(item: CaucusMessage | CaucusNote) -> bool:
-    """Whether the party was asked about this item (a request that names it, or one
-    drafted with its very words) and has not released it whole: declined, not yet
-    answered, or released a paraphrase or only that an option exists. Their answer is
-    the most that may leave about it; only a release as worded leaves nothing to keep.
-    The mediator's own earlier shares of it answer nothing for the party."""
-    named = Q(message=item) if isinstance(item, CaucusMessage) else Q(note=item)
-    released = Q(status=ReleaseRequest.Status.RELEASED)
-    whole = released & Q(mode=ReleaseRequest.Mode.AS_WORDED)
-    shared_directly = released & Q(answered_by__role=Role.MEDIATOR)
-    return (
-        ReleaseRequest.objects.filter(room_id=item.room_id)
-        .filter(named | Q(text=_item_words(item)))
-        .exclude(whole | shared_directly)
-        .exists()
-    )
-
-
-def _parties(room: Room) -> QuerySet[Participant]:
-    return active_members(room.mediation_id).filter(side_id=caucus_side_id(room), role=Role.PARTY)
-
-
-def _mediators(room: Room) -> QuerySet[Participant]:
-    return active_members(room.mediation_id).filter(role=Role.MEDIATOR)
 
 
 def _statement_publish(

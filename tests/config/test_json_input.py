@@ -78,12 +78,13 @@ def test_a_huge_id_in_a_url_is_not_found(cast: Cast) -> None:
 @pytest.mark.parametrize("key", [2**70, -1, 0, True, "12abc", 2**63])
 def test_a_service_lookup_of_an_id_no_row_can_have_is_not_found(cast: Cast, key: object) -> None:
     from config.errors import NotFound
-    from negotiation.services.caucus import caucus_open, caucus_room_for
+    from negotiation.permissions import access_caucus_room
+    from negotiation.services.caucus import caucus_open
     from negotiation.services.participants import expert_access_set
 
     mediator = cast.participants["mediator"]
     for lookup in (
-        lambda: caucus_room_for(mediator, key),
+        lambda: access_caucus_room(mediator, key),
         lambda: caucus_open(actor=mediator, caucus_id=key),
         lambda: expert_access_set(actor=mediator, participant_id=key, until=None),
     ):

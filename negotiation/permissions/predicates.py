@@ -1,29 +1,25 @@
-"""Who may see and do what. The one place that decides; views, consumers, tasks and
-exports all ask here.
-
-`can_*` are pure predicates on a participant. `access_*` look a thing up for a user and
-raise NotFound both when it does not exist and when the user may not see it.
-"""
+"""Who may do what: pure predicates on a participant (and the thing acted on). Services
+ask these and hold no role or side check of their own."""
 
 from __future__ import annotations
 
-import uuid
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from django.db.models import Q, QuerySet
-from django.utils import timezone
+from django.db.models import Q
 
-from config.errors import NotFound
-
-from .keys import row_key
-from .models import ConfidentialityRule, Participant, Role, Room
-from .models.ids import time_id_at
+from ..models import (
+    CaucusMessage,
+    CaucusNote,
+    ConfidentialityRule,
+    Participant,
+    ReleaseRequest,
+    Role,
+    Room,
+)
+from .rooms import is_caucus_member
 
 if TYPE_CHECKING:
     from accounts.models import User
-
-
-# --- predicates -------------------------------------------------------------------------
 
 
 def can_create_mediation(user: User) -> bool:
@@ -100,70 +96,6 @@ def can_withdraw(participant: Participant, proposal_side_id: int | None) -> bool
 
 def can_comment(participant: Participant) -> bool:
     return participant.is_active and participant.role != Role.OBSERVER
-
-
-def can_view_room(participant: Participant, room: Room) -> bool:
-    """The one rule of visibility. The joint room: every active participant. A caucus
-    room: the mediators, that side's party and attorney, and an expert invited into that
-    side's caucus, only while a caucus with that side is open."""
-    return visible_rooms(participant).filter(pk=room.pk).exists()
-
-
-def visible_rooms(participant: Participant) -> QuerySet[Room]:
-    """The rooms `participant` may see."""
-    rooms = Room.objects.filter(mediation_id=participant.mediation_id)
-    if not participant.is_active:
-        return rooms.none()
-    if participant.role == Role.MEDIATOR:
-        return rooms
-    own_caucus = Q(kind=Room.Kind.CAUCUS, side_id=participant.side_id)
-    if participant.role in (Role.PARTY, Role.ATTORNEY) and participant.side_id:
-        return rooms.filter(Q(kind=Room.Kind.JOINT) | own_caucus)
-    if participant.role == Role.EXPERT and participant.side_id:
-        caucus_open = Q(side__caucuses__status="open")
-        return rooms.filter(Q(kind=Room.Kind.JOINT) | (own_caucus & caucus_open)).distinct()
-    return rooms.filter(kind=Room.Kind.JOINT)
-
-
-def room_members(room: Room) -> QuerySet[Participant]:
-    """Who may see `room`: visible_rooms turned around, for fanning out notifications.
-    tests/negotiation/test_permissions.py holds the two to the same answer."""
-    members = active_members(room.mediation_id)
-    if room.kind == Room.Kind.JOINT:
-        return members
-    side = Q(side_id=room.side_id)
-    return members.filter(
-        Q(role=Role.MEDIATOR)
-        | (side & Q(role__in=[Role.PARTY, Role.ATTORNEY]))
-        | (side & Q(role=Role.EXPERT) & Q(side__caucuses__status="open"))
-    ).distinct()
-
-
-def caucus_items_from(participant: Participant, room: Room) -> int | None:
-    """The first caucus item (by its time id) `participant` may see in `room`, or None
-    for all of them. An expert the mediator invited to read their side's private room
-    only from then on sees nothing created there before they joined: not in a snapshot,
-    not in a replay, and not in a later event about such an item (an edit, a mark, an
-    answer to an older request)."""
-    if room.kind != Room.Kind.CAUCUS or participant.caucus_history_from is None:
-        return None
-    return time_id_at(participant.caucus_history_from)
-
-
-def caucus_frame_for(items_from: int | None, frame: dict[str, Any]) -> dict[str, Any]:
-    """An event frame of a caucus room as `items_from` allows it: the frame itself, or,
-    for an event about an earlier item, a `withheld` event of the same seq in its place
-    (the client moves on past it, learning only that something happened in a room it is
-    in)."""
-    data = frame.get("data")
-    item = data.get("id") if isinstance(data, dict) else None
-    if items_from is None or not isinstance(item, int) or item >= items_from:
-        return frame
-    return {**frame, "name": "withheld", "data": {}}
-
-
-def is_caucus_member(participant: Participant, room: Room) -> bool:
-    return room.kind == Room.Kind.CAUCUS and can_view_room(participant, room)
 
 
 def can_manage_caucus(participant: Participant) -> bool:
@@ -256,53 +188,49 @@ def can_set_access_time(participant: Participant, expert: Participant) -> bool:
     )
 
 
-def active_members(mediation_id: uuid.UUID | str) -> QuerySet[Participant]:
-    """Everyone whose place in a mediation holds now: not removed, time not up. Every
-    fan-out (notifications, experts to move between rooms) starts from here."""
-    now = timezone.now()
-    return Participant.objects.filter(mediation_id=mediation_id, removed_at__isnull=True).filter(
-        Q(access_expires_at__isnull=True) | Q(access_expires_at__gt=now)
+def is_last_mediator(participant: Participant) -> bool:
+    """A mediation needs a mediator: the last one cannot be removed."""
+    return (
+        participant.role == Role.MEDIATOR
+        and not Participant.objects.filter(
+            mediation_id=participant.mediation_id, role=Role.MEDIATOR, removed_at__isnull=True
+        )
+        .exclude(pk=participant.pk)
+        .exists()
     )
 
 
-# --- lookups ----------------------------------------------------------------------------
+def proposing_side(participant: Participant) -> int | None:
+    """The side a proposal by `participant` speaks for: a party's own side; None for the
+    mediator's proposals."""
+    return participant.side_id if participant.role == Role.PARTY else None
 
 
-def active_participations(user: User) -> QuerySet[Participant]:
-    now = timezone.now()
-    return Participant.objects.filter(user_id=user.pk, removed_at__isnull=True).filter(
-        Q(access_expires_at__isnull=True) | Q(access_expires_at__gt=now)
+def is_own_side_proposal(participant: Participant, proposal_side_id: int | None) -> bool:
+    """A proposal of the participant's own side (which their side does not answer)."""
+    return proposal_side_id is not None and proposal_side_id == participant.side_id
+
+
+def reads_caucus_history(*, role: str, side_id: int | None, chosen: bool) -> bool:
+    """Whether someone joining reads what was said in their side's private room before
+    they joined: everyone does but an expert brought into a side's room, who does only
+    when the mediator chose so."""
+    return chosen or role != Role.EXPERT or side_id is None
+
+
+def party_answer_binds(item: CaucusMessage | CaucusNote) -> bool:
+    """Whether the party was asked about this item (a request that names it, or one
+    drafted with its very words) and has not released it whole: declined, not yet
+    answered, or released a paraphrase or only that an option exists. Their answer is
+    the most that may leave about it; only a release as worded leaves nothing to keep.
+    The mediator's own earlier shares of it answer nothing for the party."""
+    named = Q(message=item) if isinstance(item, CaucusMessage) else Q(note=item)
+    released = Q(status=ReleaseRequest.Status.RELEASED)
+    whole = released & Q(mode=ReleaseRequest.Mode.AS_WORDED)
+    shared_directly = released & Q(answered_by__role=Role.MEDIATOR)
+    return (
+        ReleaseRequest.objects.filter(room_id=item.room_id)
+        .filter(named | Q(text=item.body if isinstance(item, CaucusMessage) else item.text))
+        .exclude(whole | shared_directly)
+        .exists()
     )
-
-
-def access_in_rooms(
-    participant: Participant, queryset: QuerySet[Any], pk: object, *, room_path: str
-) -> Any:
-    """A row of `queryset` that lives in a room `participant` may see, by primary key.
-    `room_path` is the lookup from the row to its room, e.g. "issue__room"."""
-    key = row_key(pk)
-    if key is None:
-        raise NotFound("Not found.")
-    row = queryset.filter(pk=key, **{f"{room_path}__in": visible_rooms(participant)}).first()
-    if row is None:
-        raise NotFound("Not found.")
-    return row
-
-
-def access_mediation(user: User, mediation_id: uuid.UUID | str) -> Participant:
-    """The user's active participation in the mediation, with the mediation loaded."""
-    if not user.is_authenticated or not user.is_active:
-        raise NotFound("No such mediation.")
-    try:
-        mediation_uuid = uuid.UUID(str(mediation_id))
-    except ValueError:
-        raise NotFound("No such mediation.") from None
-    participant = (
-        active_participations(user)
-        .select_related("mediation", "side", "user")
-        .filter(mediation_id=mediation_uuid)
-        .first()
-    )
-    if participant is None:
-        raise NotFound("No such mediation.")
-    return participant

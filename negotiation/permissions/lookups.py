@@ -1,0 +1,79 @@
+"""Lookups: a thing by its id for a user or participant, raising NotFound both when it
+does not exist and when they may not see it (the two are never told apart)."""
+
+from __future__ import annotations
+
+import uuid
+from typing import TYPE_CHECKING, Any
+
+from django.db.models import QuerySet
+
+from config.errors import NotFound
+
+from ..keys import row_key
+from ..models import Issue, Participant, Room
+from .rooms import visible_rooms
+
+if TYPE_CHECKING:
+    from accounts.models import User
+
+
+def active_participations(user: User) -> QuerySet[Participant]:
+    return Participant.objects.active().filter(user_id=user.pk)
+
+
+def access_in_rooms(
+    participant: Participant, queryset: QuerySet[Any], pk: object, *, room_path: str
+) -> Any:
+    """A row of `queryset` that lives in a room `participant` may see, by primary key.
+    `room_path` is the lookup from the row to its room, e.g. "issue__room"."""
+    key = row_key(pk)
+    if key is None:
+        raise NotFound("Not found.")
+    row = queryset.filter(pk=key, **{f"{room_path}__in": visible_rooms(participant)}).first()
+    if row is None:
+        raise NotFound("Not found.")
+    return row
+
+
+def access_mediation(user: User, mediation_id: uuid.UUID | str) -> Participant:
+    """The user's active participation in the mediation, with the mediation loaded."""
+    if not user.is_authenticated or not user.is_active:
+        raise NotFound("No such mediation.")
+    try:
+        mediation_uuid = uuid.UUID(str(mediation_id))
+    except ValueError:
+        raise NotFound("No such mediation.") from None
+    participant = (
+        active_participations(user)
+        .select_related("mediation", "side", "user")
+        .filter(mediation_id=mediation_uuid)
+        .first()
+    )
+    if participant is None:
+        raise NotFound("No such mediation.")
+    return participant
+
+
+def access_issue(participant: Participant, issue_id: object) -> Issue:
+    """The issue, if the participant may see its room."""
+    issue: Issue = access_in_rooms(
+        participant, Issue.objects.select_related("room"), issue_id, room_path="room"
+    )
+    return issue
+
+
+def access_caucus_room(participant: Participant, side_id: object) -> Room:
+    """The caucus room of a side, if the participant may see it. Parties, attorneys and
+    experts may leave the side out: theirs is meant."""
+    if side_id is None:
+        side_id = participant.side_id
+    key = row_key(side_id)
+    room = (
+        None
+        if key is None
+        else visible_rooms(participant).filter(kind=Room.Kind.CAUCUS, side_id=key).first()
+    )
+    if room is None:
+        raise NotFound("No such room.")
+    return room

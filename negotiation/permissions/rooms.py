@@ -1,0 +1,84 @@
+"""Rooms are the unit of visibility: which rooms a participant sees, who is in a room,
+and what of a caucus room an expert invited "from now on" may see."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Q, QuerySet
+
+from ..models import Participant, Role, Room
+from ..models.ids import time_id_at
+from .audiences import active_members
+
+
+def can_view_room(participant: Participant, room: Room) -> bool:
+    """The one rule of visibility. The joint room: every active participant. A caucus
+    room: the mediators, that side's party and attorney, and an expert invited into that
+    side's caucus, only while a caucus with that side is open."""
+    return visible_rooms(participant).filter(pk=room.pk).exists()
+
+
+def visible_rooms(participant: Participant) -> QuerySet[Room]:
+    """The rooms `participant` may see."""
+    rooms = Room.objects.filter(mediation_id=participant.mediation_id)
+    if not participant.is_active:
+        return rooms.none()
+    if participant.role == Role.MEDIATOR:
+        return rooms
+    own_caucus = Q(kind=Room.Kind.CAUCUS, side_id=participant.side_id)
+    if participant.role in (Role.PARTY, Role.ATTORNEY) and participant.side_id:
+        return rooms.filter(Q(kind=Room.Kind.JOINT) | own_caucus)
+    if participant.role == Role.EXPERT and participant.side_id:
+        caucus_open = Q(side__caucuses__status="open")
+        return rooms.filter(Q(kind=Room.Kind.JOINT) | (own_caucus & caucus_open)).distinct()
+    return rooms.filter(kind=Room.Kind.JOINT)
+
+
+def room_members(room: Room) -> QuerySet[Participant]:
+    """Who may see `room`: visible_rooms turned around, for fanning out notifications.
+    tests/negotiation/test_permissions.py holds the two to the same answer."""
+    members = active_members(room.mediation_id)
+    if room.kind == Room.Kind.JOINT:
+        return members
+    side = Q(side_id=room.side_id)
+    return members.filter(
+        Q(role=Role.MEDIATOR)
+        | (side & Q(role__in=[Role.PARTY, Role.ATTORNEY]))
+        | (side & Q(role=Role.EXPERT) & Q(side__caucuses__status="open"))
+    ).distinct()
+
+
+def caucus_items_from(participant: Participant, room: Room) -> int | None:
+    """The first caucus item (by its time id) `participant` may see in `room`, or None
+    for all of them. An expert the mediator invited to read their side's private room
+    only from then on sees nothing created there before they joined: not in a snapshot,
+    not in a replay, and not in a later event about such an item (an edit, a mark, an
+    answer to an older request)."""
+    if room.kind != Room.Kind.CAUCUS or participant.caucus_history_from is None:
+        return None
+    return time_id_at(participant.caucus_history_from)
+
+
+def caucus_frame_for(items_from: int | None, frame: dict[str, Any]) -> dict[str, Any]:
+    """An event frame of a caucus room as `items_from` allows it: the frame itself, or,
+    for an event about an earlier item, a `withheld` event of the same seq in its place
+    (the client moves on past it, learning only that something happened in a room it is
+    in)."""
+    data = frame.get("data")
+    item = data.get("id") if isinstance(data, dict) else None
+    if items_from is None or not isinstance(item, int) or item >= items_from:
+        return frame
+    return {**frame, "name": "withheld", "data": {}}
+
+
+def is_caucus_member(participant: Participant, room: Room) -> bool:
+    return room.kind == Room.Kind.CAUCUS and can_view_room(participant, room)
+
+
+def room_for(participant: Participant, key: object) -> Room | None:
+    """A room the participant may see, by its protocol key ("joint", "caucus:<side>")."""
+    for room in visible_rooms(participant):
+        if room.key == key:
+            return room
+    return None
