@@ -1,6 +1,6 @@
 from django.urls import path
 
-from negotiation.consumers import MediationConsumer
+from negotiation.socket.consumer import MediationConsumer
 
 websocket_urlpatterns = [
     path("ws/mediations/<str:mediation_id>/", MediationConsumer.as_asgi()),

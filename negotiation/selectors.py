@@ -204,3 +204,21 @@ def room_catch_up(room: Room, after: int) -> list[dict[str, Any]] | None:
         return None
     events = Event.objects.filter(room=room, seq__gt=after).order_by("seq")
     return [event_frame(event, room.key) for event in events]
+
+
+def room_seqs(rooms: list[Room]) -> dict[int, int]:
+    """Where each room's log stands now, by room id."""
+    return dict(
+        Room.objects.filter(pk__in=[room.pk for room in rooms]).values_list("pk", "last_seq")
+    )
+
+
+def participant_rooms_now(participant_id: int) -> tuple[Participant, dict[str, Room]] | None:
+    """A participant as they stand now and the rooms they see, by key; None when their
+    place in the mediation no longer holds."""
+    participant = (
+        Participant.objects.select_related("mediation", "side").filter(pk=participant_id).first()
+    )
+    if participant is None or not participant.is_active:
+        return None
+    return participant, {room.key: room for room in visible_rooms(participant)}

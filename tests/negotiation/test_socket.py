@@ -16,8 +16,8 @@ from channels.testing import WebsocketCommunicator
 from django.conf import settings
 from django.test import Client
 
-from negotiation.consumers import MAX_FRAME_BYTES
 from negotiation.services.mediations import side_add
+from negotiation.socket.frames import MAX_FRAME_BYTES
 from tests.conftest import Cast
 
 pytestmark = pytest.mark.django_db(transaction=True)

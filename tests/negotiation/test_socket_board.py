@@ -263,9 +263,9 @@ async def test_it_ages_out_the_presence_of_a_connection_that_stopped_pinging(
     while a connection that keeps pinging stays."""
     from channels.layers import get_channel_layer
 
-    from negotiation import consumers
+    from negotiation.socket import presence
 
-    monkeypatch.setattr(consumers, "PRESENCE_TTL", 1.0)
+    monkeypatch.setattr(presence, "PRESENCE_TTL", 1.0)
     alex, _ = await connect(live_cast, cookies, "party_a")
     sam, _ = await connect(live_cast, cookies, "party_b")
     ghost = {

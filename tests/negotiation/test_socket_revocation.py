@@ -163,7 +163,7 @@ async def test_signing_out_closes_that_browsers_sockets(live_cast: Cast) -> None
 
 async def test_nothing_is_sent_after_the_close() -> None:
     """A revocation racing an expiry used to send `revoked` after the 4403 close."""
-    from negotiation.consumers import MediationConsumer
+    from negotiation.socket.consumer import MediationConsumer
 
     consumer = MediationConsumer()
     sent: list[dict[str, Any]] = []

@@ -151,7 +151,7 @@ async def test_a_heartbeat_finds_a_session_that_no_longer_holds(
     live_cast: Cast, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr("accounts.socket_groups.group_tell", lambda group, message: None)
-    monkeypatch.setattr("negotiation.consumers.SESSION_CHECK_SECONDS", 0.0)
+    monkeypatch.setattr("negotiation.socket.session.SESSION_CHECK_SECONDS", 0.0)
     party = live_cast.users["party_a"]
     _, cookie = await sync_to_async(signed_in)(party)
     socket = await socket_of(live_cast, cookie)

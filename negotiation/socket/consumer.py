@@ -1,0 +1,454 @@
+"""The socket of one mediation: `/ws/mediations/<id>/`.
+
+Thin, like a REST view: it reads frames (frames.py), asks permissions, calls the same
+command layer as REST and forwards events. A frame type `a.b` is handled by `handle_a_b`.
+Everything it keeps is per connection; several Daphne processes can serve one mediation.
+
+Events of a room are forwarded strictly in sequence order (stream.py). One arriving early
+(the channel layer does not keep order across processes, and may drop messages) makes
+the socket read the missing ones from the log, with the participant's access checked
+afresh. Losing access to a room is itself an event in that room's log (`access.revoked`),
+so the socket stops exactly there: nothing committed after a revocation reaches the
+revoked. An expert invited until a given time is cut off at that time by the connection
+itself, not only when the participants_expire sweep records the removal. The socket
+closes as soon as the session it was opened with no longer holds (session.py).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import datetime
+from typing import Any
+
+from channels.consumer import get_handler_name
+from channels.db import database_sync_to_async
+from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from django.utils import timezone
+
+from accounts.socket_groups import session_group, user_group
+from config.errors import NotFound, ServiceError
+
+from ..commands import command_execute
+from ..models import Participant, Room
+from ..permissions import access_mediation, caucus_items_from, visible_rooms
+from ..selectors import (
+    participant_rooms_now,
+    room_catch_up_for,
+    room_events_after_for,
+    room_seqs,
+)
+from ..serializers import participant_payload
+from . import frames, session
+from .presence import Presence
+from .ratelimit import TokenBucket
+from .stream import Next, RoomStream, revokes, until_revoked
+
+logger = logging.getLogger(__name__)
+
+# Close codes: access ended, signed out.
+CLOSE_REVOKED = 4403
+CLOSE_SIGNED_OUT = 4401
+
+
+class SignedOut(Exception):
+    """The session this socket was opened with no longer holds."""
+
+
+class MediationConsumer(AsyncJsonWebsocketConsumer):
+    closing = False
+    participant: Participant
+    streams: dict[str, RoomStream]
+
+    async def dispatch(self, message: dict[str, Any]) -> None:
+        """As Channels does, without its database round trip before every message: here
+        every database call goes through database_sync_to_async, which closes stale
+        connections itself, and a room event should not wait behind other sockets'
+        commands in the database thread."""
+        handler = getattr(self, get_handler_name(message), None)
+        if handler is None:
+            raise ValueError(f"No handler for message type {message['type']}")
+        await handler(message)
+
+    async def connect(self) -> None:
+        mediation_id = self.scope["url_route"]["kwargs"]["mediation_id"]
+        try:
+            self.participant, rooms = await self._open(mediation_id)
+        except NotFound:
+            # Refused at the handshake, the same for a stranger and a missing mediation.
+            await self.close()
+            return
+        self.streams = {}
+        # When this participant's invited time ends (experts), and the close waiting for it.
+        self.expires_at: datetime | None = self.participant.access_expires_at
+        self._expiry: asyncio.Task[None] | None = None
+        self.presence = Presence(channel_name=self.channel_name, participant_id=self.participant.pk)
+        self.bucket = TokenBucket()
+        self.session = session.SessionGuard(self.scope.get("session"))
+        self.personal_groups = [
+            f"participant.{self.participant.pk}",
+            user_group(self.participant.user_id),
+        ]
+        if self.session.key:
+            self.personal_groups.append(session_group(self.session.key))
+        for group in self.personal_groups:
+            await self.channel_layer.group_add(group, self.channel_name)
+        # Subscribe before reading where each room stands, so nothing falls between.
+        for room in rooms:
+            await self.channel_layer.group_add(room.group_name, self.channel_name)
+        seqs = await database_sync_to_async(room_seqs)(rooms)
+        for room in rooms:
+            self._stream_add(room, seqs[room.pk])
+        await self.accept()
+        self._expiry_arm()
+        await self.send_json(
+            {
+                "type": "hello",
+                "participant": await database_sync_to_async(participant_payload)(self.participant),
+                "rooms": {key: stream.seq for key, stream in self.streams.items()},
+            }
+        )
+        await self._presence_announce("joint")
+        for key, stream in self.streams.items():
+            await self.channel_layer.group_send(
+                stream.room.group_name,
+                {"type": "presence.query", "sender": self.channel_name, "room": key},
+            )
+
+    def _stream_add(self, room: Room, seq: int) -> None:
+        items_from = caucus_items_from(self.participant, room)
+        self.streams[room.key] = RoomStream(room, seq=seq, items_from=items_from)
+
+    @database_sync_to_async
+    def _open(self, mediation_id: str) -> tuple[Participant, list[Room]]:
+        user = self.scope.get("user")
+        if user is None:
+            raise NotFound("No such mediation.")
+        participant = access_mediation(user, mediation_id)
+        return participant, list(visible_rooms(participant))
+
+    async def disconnect(self, code: int) -> None:
+        if not hasattr(self, "streams"):
+            return
+        if self._expiry is not None:
+            self._expiry.cancel()
+        groups = [stream.room.group_name for stream in self.streams.values()]
+        try:
+            for key in list(self.streams):
+                await self._presence_leave(key)
+        except Exception:
+            # Others' avatars go stale until their next sync; leaving must still complete.
+            logger.warning("Could not announce a departure", exc_info=True)
+        for group in groups + self.personal_groups:
+            try:
+                await self.channel_layer.group_discard(group, self.channel_name)
+            except Exception:
+                logger.warning("Could not leave group %s", group, exc_info=True)
+
+    # --- client → server ---------------------------------------------------------------
+
+    async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
+        refusal = frames.precheck(text_data)
+        if refusal is not None or text_data is None:
+            await self._refuse(None, refusal)
+            return
+        allowed = self.bucket.take()
+        parsed = frames.parse(text_data)
+        if not allowed:
+            # Name the command refused, so its sender knows exactly what to send again.
+            await self.send_error(
+                parsed.frame_id,
+                "rate_limited",
+                "Too many messages; slow down.",
+                {"retry_after": self.bucket.retry_after()},
+            )
+            return
+        if parsed.content is None:
+            await self._refuse(parsed.frame_id, parsed.refusal)
+            return
+        kind = parsed.content["type"]
+        handler = getattr(self, "handle_" + kind.replace(".", "_"), None)
+        if handler is None:
+            await self._refuse(parsed.frame_id, frames.unknown_type(kind))
+            return
+        await handler(parsed.content)
+
+    async def _refuse(self, frame_id: str | None, refusal: frames.Refusal | None) -> None:
+        refusal = refusal or frames.Refusal("malformed", "That frame cannot be read.")
+        await self.send_error(None if refusal.code != "unknown_type" else frame_id,
+                              refusal.code, refusal.message)  # fmt: skip
+
+    async def handle_ping(self, content: dict[str, Any]) -> None:
+        if self.session.due(session.SESSION_CHECK_SECONDS) and not await self._session_check():
+            return
+        await self.send_json({"type": "pong"})
+        await self._presence_heartbeat()
+
+    async def handle_sync(self, content: dict[str, Any]) -> None:
+        """Replay what the client missed in each room it names, or send a snapshot when
+        it is too far behind (or ahead: the server's log was reset). Ends with `synced`."""
+        wanted = content.get("rooms")
+        if not isinstance(wanted, dict) or not all(
+            isinstance(seq, int) and not isinstance(seq, bool) for seq in wanted.values()
+        ):
+            await self.send_error(
+                None, "malformed", 'Sync with {"rooms": {"<room>": <last seq>, ...}}.'
+            )
+            return
+        unknown = [key for key in wanted if key not in self.streams]
+        if unknown:
+            # The same answer for a room that does not exist and one the caller may not see.
+            await self.send_error(None, "unknown_room", f"No such room: {unknown[0][:40]!r}.")
+            return
+        synced: dict[str, int] = {}
+        for key, after in wanted.items():
+            answer = await self._catch_up(key, after)
+            if answer is None:
+                await self._revoke(key)
+                continue
+            for frame in answer:
+                await self.send_json(frame)
+            synced[key] = answer[-1]["seq"] if answer else after
+            if answer and key in self.streams:
+                # The client has all of it now: live copies arriving late are duplicates,
+                # and a later event must not read the replayed ones from the log again.
+                self.streams[key].caught_up(answer[-1]["seq"])
+        await self.send_json({"type": "synced", "rooms": synced})
+
+    @database_sync_to_async
+    def _catch_up(self, key: str, after: int) -> list[dict[str, Any]] | None:
+        """The frames that bring a client from `after` to now in a room, read with the
+        participant's access checked in the same breath; None if it is gone."""
+        answer = room_catch_up_for(self.participant.pk, key, after)
+        return None if answer is None else until_revoked(answer, self.participant.pk)
+
+    async def handle_command(self, content: dict[str, Any]) -> None:
+        """Run a command through the same service as REST; answer `ack` or `error`."""
+        frame_id = content.get("id")
+        reply_id = frame_id if isinstance(frame_id, str) else None
+        try:
+            result = await self._command(content)
+        except SignedOut:
+            await self.close(code=CLOSE_SIGNED_OUT)
+            return
+        except ServiceError as error:
+            await self.send_error(reply_id, error.code, error.message, error.details)
+            return
+        except Exception:
+            logger.exception("Command %s failed", str(content.get("name"))[:40])
+            await self.send_error(
+                reply_id, "internal", "Something went wrong on our side; nothing was changed."
+            )
+            return
+        await self.send_json({"type": "ack", "id": frame_id, "result": result})
+
+    @database_sync_to_async
+    def _command(self, content: dict[str, Any]) -> dict[str, Any]:
+        # Rights are checked afresh for every command: access may have ended since connect,
+        # and so may the session (its password hash must still be the account's; when it
+        # changed, this browser's own session may hold the new one).
+        actor = access_mediation(self.scope["user"], self.participant.mediation_id)
+        current = actor.user.get_session_auth_hash()
+        if not self.session.matches(current) and not self.session.check(actor.user_id):
+            raise SignedOut
+        return command_execute(
+            actor=actor,
+            client_id=content.get("id"),
+            name=content.get("name"),
+            data=content.get("data", {}),
+        )
+
+    async def handle_presence(self, content: dict[str, Any]) -> None:
+        """What this connection looks at and edits, for avatars and "Sam is editing"
+        markers, told only to the room it is in: looking at something in a caucus never
+        shows in the joint room."""
+        key = content.get("room", "joint")
+        if not isinstance(key, str) or key not in self.streams:
+            await self.send_error(None, "unknown_room", "No such room.")
+            return
+        self.presence.update(key, content.get("viewing"), content.get("editing"))
+        await self._presence_announce(key)
+
+    # --- presence ----------------------------------------------------------------------
+
+    async def _presence_announce(self, key: str) -> None:
+        if key in self.streams:
+            await self.channel_layer.group_send(
+                self.streams[key].room.group_name,
+                {"type": "presence.broadcast", "frame": self.presence.announced(key)},
+            )
+
+    async def _presence_heartbeat(self) -> None:
+        """Refresh this connection's presence in its rooms; tell the client that those
+        not refreshed for PRESENCE_TTL are gone."""
+        for key in self.presence.due(list(self.streams)):
+            await self._presence_announce(key)
+        for frame in self.presence.aged_out(set(self.streams)):
+            await self.send_json(frame)
+
+    async def _presence_leave(self, key: str) -> None:
+        await self.channel_layer.group_send(
+            self.streams[key].room.group_name,
+            {"type": "presence.broadcast", "frame": self.presence.frame(key, online=False)},
+        )
+
+    async def presence_broadcast(self, message: dict[str, Any]) -> None:
+        if self._expired():
+            await self._expire()
+            return
+        frame = message["frame"]
+        if frame["room"] in self.streams and self.presence.heard(frame):
+            await self.send_json(frame)
+
+    async def presence_query(self, message: dict[str, Any]) -> None:
+        """Someone connected: tell them we are here."""
+        if message.get("sender") != self.channel_name and message.get("room") in self.streams:
+            await self._presence_announce(message["room"])
+
+    # --- server → client ---------------------------------------------------------------
+
+    async def room_event(self, message: dict[str, Any]) -> None:
+        if self._expired():
+            await self._expire()
+            return
+        frame = message["frame"]
+        stream = self.streams.get(frame["room"])
+        if stream is None:
+            return
+        step = stream.next(frame["seq"])
+        if step is Next.DUPLICATE:
+            return
+        if step is Next.FORWARD:
+            await self._forward(stream.key, frame)
+            return
+        # Earlier events are late or lost: read them from the log, access checked.
+        missing = await database_sync_to_async(room_events_after_for)(
+            self.participant.pk, stream.key, stream.seq
+        )
+        if missing is None:
+            await self._revoke(stream.key)
+            return
+        for frame in missing:
+            if stream.key not in self.streams:
+                break
+            await self._forward(stream.key, frame)
+
+    async def _forward(self, key: str, frame: dict[str, Any]) -> None:
+        stream = self.streams.get(key)
+        if stream is None:
+            return
+        if self._expired():
+            await self._expire()
+            return
+        if revokes(frame, self.participant.pk):
+            await self._revoke(key)
+            return
+        await self.send_json(stream.shown(frame))
+
+    async def _revoke(self, key: str) -> None:
+        """Stop a room: unsubscribe, tell the client; without the joint room, close."""
+        stream = self.streams.pop(key, None)
+        if stream is not None:
+            await self.channel_layer.group_discard(stream.room.group_name, self.channel_name)
+            await self.send_json({"type": "revoked", "room": key})
+        if "joint" not in self.streams:
+            await self.close(code=CLOSE_REVOKED)
+
+    async def participant_access(self, message: dict[str, Any]) -> None:
+        """This participant's access changed: drop rooms no longer visible, join new ones,
+        and close at the (new) end of their invited time."""
+        now = await database_sync_to_async(participant_rooms_now)(self.participant.pk)
+        if now is None:
+            await self._expire()
+            return
+        participant, rooms = now
+        self.expires_at = participant.access_expires_at
+        self._expiry_arm()
+        for key in [key for key in self.streams if key not in rooms]:
+            await self._revoke(key)
+        added = {}
+        for key, room in rooms.items():
+            if key not in self.streams:
+                await self.channel_layer.group_add(room.group_name, self.channel_name)
+                self._stream_add(room, room.last_seq)
+                added[key] = room.last_seq
+        if added:
+            await self.send_json({"type": "rooms", "rooms": added})
+
+    async def participant_notification(self, message: dict[str, Any]) -> None:
+        if self._expired():
+            await self._expire()
+            return
+        await self.send_json(message["frame"])
+
+    # --- the end of an invited time ------------------------------------------------------
+
+    def _expired(self) -> bool:
+        return self.expires_at is not None and timezone.now() >= self.expires_at
+
+    def _expiry_arm(self) -> None:
+        """Close the connection when the invited time ends (re-armed when it changes)."""
+        if self._expiry is not None:
+            self._expiry.cancel()
+            self._expiry = None
+        if self.expires_at is not None:
+            self._expiry = asyncio.ensure_future(self._expire_at(self.expires_at))
+
+    async def _expire_at(self, moment: datetime) -> None:
+        await asyncio.sleep(max(0.0, (moment - timezone.now()).total_seconds()))
+        await self._expire()
+
+    async def _expire(self) -> None:
+        """Access is over: stop every room, which closes the connection. Every access
+        check already treats the participant as gone; the sweep records it in the logs."""
+        for key in sorted(self.streams, key=lambda key: key == "joint"):
+            await self._revoke(key)
+
+    # --- the session ---------------------------------------------------------------------
+
+    async def session_ended(self, message: dict[str, Any]) -> None:
+        await self.close(code=CLOSE_SIGNED_OUT)
+
+    async def session_renewed(self, message: dict[str, Any]) -> None:
+        """This browser's session moved to a new key (its password was changed here):
+        follow it, so a sign-out of the new session still closes this socket."""
+        old = session_group(self.session.key) if self.session.key else None
+        self.session.key = message["session_key"]
+        new = session_group(message["session_key"])
+        await self.channel_layer.group_add(new, self.channel_name)
+        self.personal_groups.append(new)
+        if old in self.personal_groups:
+            self.personal_groups.remove(old)
+            await self.channel_layer.group_discard(old, self.channel_name)
+        await self._session_check()
+
+    async def credentials_changed(self, message: dict[str, Any]) -> None:
+        """The account's password or standing changed: close unless this socket's own
+        session still holds (the browser that changed the password keeps its socket)."""
+        await self._session_check()
+
+    async def _session_check(self) -> bool:
+        """Whether the socket's session still holds; closes the socket when not."""
+        holds = await database_sync_to_async(self.session.check)(self.participant.user_id)
+        if not holds:
+            await self.close(code=CLOSE_SIGNED_OUT)
+        return holds
+
+    # --- sending -------------------------------------------------------------------------
+
+    async def close(self, code: int | bool | None = None, reason: str | None = None) -> None:
+        # Closed once; nothing is sent after the close frame.
+        if self.closing:
+            return
+        self.closing = True
+        await super().close(code=code, reason=reason)
+
+    async def send_json(self, content: Any, close: bool = False) -> None:
+        if self.closing:
+            return
+        await super().send_json(content, close=close)
+
+    async def send_error(
+        self, frame_id: str | None, code: str, message: str, details: Any = None
+    ) -> None:
+        await self.send_json(frames.error_frame(frame_id, code, message, details))

@@ -1,0 +1,101 @@
+"""Presence of one connection: what it looks at and edits in each room (told to that room
+only), and what it has heard of others, so that a heartbeat refreshes without repeating
+itself and others who stopped refreshing (their server process died) age out.
+
+Plain state; the consumer sends what these methods return."""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import time
+from typing import Any
+
+from .frames import small_int
+
+# Others' presence lasts this long past their last sign of life: a connection refreshes
+# it with every ping (browsers ping every 15 s). A ping refreshes at most every TTL / 6,
+# so a flood of pings is no flood of presence.
+PRESENCE_TTL = 60.0
+
+
+def connection_id(channel_name: str) -> str:
+    """A connection, not a person: one person may have the board open twice."""
+    return hashlib.sha256(channel_name.encode()).hexdigest()[:16]
+
+
+class Presence:
+    def __init__(self, *, channel_name: str, participant_id: int) -> None:
+        self.connection = connection_id(channel_name)
+        self.participant_id = participant_id
+        self.mine: dict[str, dict[str, Any]] = {}
+        self.announced_at: dict[str, float] = {}
+        # Others' presence as last told to the client, and when it was last refreshed.
+        self.seen: dict[tuple[str, str], tuple[dict[str, Any], float]] = {}
+
+    def frame(self, key: str, *, online: bool) -> dict[str, Any]:
+        frame: dict[str, Any] = {
+            "type": "presence",
+            "room": key,
+            "connection": self.connection,
+            "participant": self.participant_id,
+            "online": online,
+        }
+        if online:
+            frame.update(self.mine.get(key, {"viewing": None, "editing": None}))
+        return frame
+
+    def announced(self, key: str) -> dict[str, Any]:
+        """This connection's presence frame for `key`, noted as announced now."""
+        self.announced_at[key] = time.monotonic()
+        return self.frame(key, online=True)
+
+    def update(self, key: str, viewing: object, editing: object) -> None:
+        """What the client says it looks at and edits; anything malformed is nothing."""
+        if viewing is not None and not small_int(viewing):
+            viewing = None
+        if (
+            isinstance(editing, dict)
+            and small_int(editing.get("issue"))
+            and isinstance(editing.get("field"), str)
+            and len(editing["field"]) <= 40
+        ):
+            editing = {"issue": editing["issue"], "field": editing["field"]}
+        else:
+            editing = None
+        self.mine[key] = {"viewing": viewing, "editing": editing}
+
+    def due(self, keys: list[str]) -> list[str]:
+        """The rooms whose presence a heartbeat should refresh now."""
+        due = time.monotonic() - PRESENCE_TTL / 6
+        return [key for key in keys if self.announced_at.get(key, -math.inf) <= due]
+
+    def aged_out(self, keys: set[str]) -> list[dict[str, Any]]:
+        """Offline frames for others not refreshed for PRESENCE_TTL, forgotten now."""
+        stale = time.monotonic() - PRESENCE_TTL
+        gone = []
+        for (key, connection), (frame, refreshed_at) in list(self.seen.items()):
+            if refreshed_at < stale and connection != self.connection:
+                del self.seen[key, connection]
+                if key in keys:
+                    gone.append(
+                        {
+                            "type": "presence",
+                            "room": key,
+                            "connection": connection,
+                            "participant": frame["participant"],
+                            "online": False,
+                        }
+                    )
+        return gone
+
+    def heard(self, frame: dict[str, Any]) -> bool:
+        """Someone's presence arrived; whether the client needs to be told (a heartbeat's
+        refresh of what it already shows does not)."""
+        seen = (frame["room"], frame["connection"])
+        if frame["online"]:
+            last = self.seen.get(seen)
+            self.seen[seen] = (frame, time.monotonic())
+            return last is None or last[0] != frame
+        self.seen.pop(seen, None)
+        return True
