@@ -96,7 +96,7 @@ def _bool(value: object, field: str) -> bool:
 
 
 def caucus_message_post(
-    *, actor: Participant, side_id: object, body: object, confidential: object = False
+    *, actor: Participant, side_id: object = None, body: object, confidential: object = False
 ) -> CaucusMessage:
     """Say something in a side's caucus room; the other members are notified without the
     words. A party may mark it confidential: under either rule it then leaves the room
@@ -135,7 +135,7 @@ def caucus_message_post(
 def caucus_note_add(
     *,
     actor: Participant,
-    side_id: object,
+    side_id: object = None,
     issue_id: object,
     text: object,
     kind: object = CaucusNote.Kind.OTHER,
@@ -261,7 +261,7 @@ WORKSHEET_FIELDS = (
 def reality_check_set(
     *,
     actor: Participant,
-    side_id: object,
+    side_id: object = None,
     issue_id: object,
     version: object,
     changes: dict[str, object],

@@ -8,7 +8,7 @@ interests, options and criteria are struck through instead.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
 
 from django.db import models, transaction
 from django.utils import timezone
@@ -42,6 +42,7 @@ SOURCE_MAX = 500
 ITEMS_PER_ISSUE_MAX = 500
 
 Item = Interest | Option | Criterion
+ItemT = TypeVar("ItemT", Interest, Option, Criterion)
 
 ItemKind = tuple[type[serializers.ModelSerializer[Any]], dict[str, int]]
 
@@ -175,14 +176,41 @@ def criterion_add(
     return criterion
 
 
-def item_update(
+def interest_update(
+    *, actor: Participant, interest_id: object, version: object, changes: dict[str, object]
+) -> Interest:
+    """Edit a side's interest (`text`) or strike it (`struck`): see `_item_update`."""
+    return _item_update(
+        actor=actor, model=Interest, item_id=interest_id, version=version, changes=changes
+    )
+
+
+def option_update(
+    *, actor: Participant, option_id: object, version: object, changes: dict[str, object]
+) -> Option:
+    """Edit an option (`text`) or strike it (`struck`): see `_item_update`."""
+    return _item_update(
+        actor=actor, model=Option, item_id=option_id, version=version, changes=changes
+    )
+
+
+def criterion_update(
+    *, actor: Participant, criterion_id: object, version: object, changes: dict[str, object]
+) -> Criterion:
+    """Edit a criterion (`text`, `source`) or strike it (`struck`): see `_item_update`."""
+    return _item_update(
+        actor=actor, model=Criterion, item_id=criterion_id, version=version, changes=changes
+    )
+
+
+def _item_update(
     *,
     actor: Participant,
-    model: type[Interest] | type[Option] | type[Criterion],
+    model: type[ItemT],
     item_id: object,
     version: object,
     changes: dict[str, object],
-) -> Item:
+) -> ItemT:
     """Edit an interest, option or criterion: its text fields, or `struck` to strike it
     through (or restore it).
 
@@ -215,7 +243,7 @@ def item_update(
             raise Invalid("Struck is yes or no.", details={"struck": ["Send true or false."]})
         cleaned["struck"] = changes["struck"]
     with transaction.atomic():
-        item: Item = access_in_rooms(
+        item: ItemT = access_in_rooms(
             actor, model.objects.select_related("issue__room"), item_id, room_path="issue__room"
         )
         allowed = (

@@ -50,7 +50,7 @@ def notification_frame(notification: Notification) -> dict[str, object]:
     return {"type": "notification", **NotificationSerializer(notification).data}
 
 
-def notifications_read(*, actor: Participant, ids: list[int] | None) -> int:
+def notifications_read(*, actor: Participant, ids: list[int] | None = None) -> int:
     """Mark the actor's notifications read: these ids, or all of them when None."""
     if ids is not None and not all(isinstance(i, int) and not isinstance(i, bool) for i in ids):
         raise Invalid("Ids are numbers.", details={"ids": ["Send a list of ids."]})

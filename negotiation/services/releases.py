@@ -57,7 +57,7 @@ def existence_text(room: Room, attribution: str) -> str:
 def release_request_create(
     *,
     actor: Participant,
-    side_id: object,
+    side_id: object = None,
     text: object = None,
     issue_id: object = None,
     message_id: object = None,

@@ -242,8 +242,8 @@ def test_it_answers_repeats_racing_the_original_with_the_first_result(
     command = COMMANDS[name]
     postgres = connection.vendor == "postgresql"
 
-    def slow_run(actor: Participant, validated: dict[str, object]) -> object:
-        result = command.run(actor, validated)
+    def slow_service(**kwargs: object) -> object:
+        result = command.service(**kwargs)
         if not original_ran.is_set():
             original_ran.set()
             # Hold the original's transaction open until every repeat is waiting on it.
@@ -254,7 +254,7 @@ def test_it_answers_repeats_racing_the_original_with_the_first_result(
                 time.sleep(0.5)
         return result
 
-    monkeypatch.setitem(COMMANDS, name, dataclasses.replace(command, run=slow_run))
+    monkeypatch.setitem(COMMANDS, name, dataclasses.replace(command, service=slow_service))
     results: dict[int, object] = {}
 
     def send(index: int) -> None:
@@ -285,3 +285,18 @@ def test_it_answers_repeats_racing_the_original_with_the_first_result(
         "issue.create": "issue.created",
     }[name]
     assert Event.objects.filter(name=event).count() == 1 + (name == "issue.create")
+
+
+def test_the_protocol_names_the_service_behind_every_command() -> None:
+    from pathlib import Path
+
+    from negotiation.commands import COMMANDS
+
+    protocol = (Path(__file__).resolve().parents[2] / "docs" / "protocol.md").read_text()
+    missing = [
+        name
+        for name, command in COMMANDS.items()
+        if f"| `{name}` | `{command.service.__module__}.{command.service.__name__}` |"
+        not in protocol
+    ]
+    assert missing == []

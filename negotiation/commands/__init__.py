@@ -1,0 +1,19 @@
+"""Client commands: one registry (registry.py) and one module per topic, where each
+command names its service function and declares its input. Adding a command is one
+entry in one topic file; `docs/protocol.md` lists them by name."""
+
+from . import board, caucus_room, notifications, proposals, releases, session
+from .registry import COMMANDS, Command, command_execute, command_input
+
+__all__ = [
+    "COMMANDS",
+    "Command",
+    "board",
+    "caucus_room",
+    "command_execute",
+    "command_input",
+    "notifications",
+    "proposals",
+    "releases",
+    "session",
+]

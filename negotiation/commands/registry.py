@@ -1,0 +1,183 @@
+"""The command registry: what a client may ask for, shared by the socket
+(`{"type": "command", "id", "name", "data"}`) and the REST mirror
+(`POST /api/mediations/<id>/commands/<name>/`).
+
+A command names its service function and declares its input fields; nothing stands in
+between. Each input field goes to the service keyword of the same name, or `<name>_id`
+(`issue` → `issue_id`), or the one `arguments` names; fields listed in `grouped` go
+together as `changes`. The service checks rights and rules, and owns each field's limits
+(the model's). A command carries a client-generated id: a repeat with the same id has no
+second effect and gets the first result back.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.core.exceptions import ImproperlyConfigured
+from django.db import IntegrityError, transaction
+from rest_framework import serializers
+
+from config.errors import Invalid
+
+from ..models import CommandReceipt, Participant
+
+CLIENT_ID_MAX = 64
+
+Data = dict[str, Any]
+Fields = dict[str, serializers.Field[Any, Any, Any, Any]]
+
+
+@dataclass(frozen=True)
+class Command:
+    name: str
+    service: Callable[..., Any]
+    input: type[serializers.Serializer[Any]]
+    output: type[serializers.Serializer[Any]]
+    summary: str
+    # input field -> service keyword, for every field not in `grouped`
+    arguments: Mapping[str, str] = field(default_factory=dict)
+    grouped: tuple[str, ...] = ()
+    # for a service that answers a plain value: the result is {result_key: value}
+    result_key: str | None = None
+
+    def run(self, actor: Participant, data: Data) -> Any:
+        changes = {name: value for name, value in data.items() if name in self.grouped}
+        kwargs = {self.arguments[name]: v for name, v in data.items() if name not in self.grouped}
+        if self.grouped:
+            kwargs["changes"] = changes
+        result = self.service(actor=actor, **kwargs)
+        return {self.result_key: result} if self.result_key else result
+
+
+COMMANDS: dict[str, Command] = {}
+
+
+def _title(name: str) -> str:
+    # issue.move -> IssueMove, for the OpenAPI schema's component names.
+    return "".join(part.title() for part in name.replace("_", ".").split("."))
+
+
+def command(
+    name: str,
+    service: Callable[..., Any],
+    *,
+    fields: Fields,
+    summary: str,
+    output: type[serializers.Serializer[Any]] | None = None,
+    answer: tuple[str, serializers.Field[Any, Any, Any, Any]] | None = None,
+    arguments: Mapping[str, str] | None = None,
+    grouped: tuple[str, ...] = (),
+) -> Command:
+    """Register a command: its result is the service's answer shown by `output`, or,
+    for a service that answers a plain value, `{name: value}` with `answer=(name, field)`.
+    Fails at import when a field reaches no keyword of the service, so a command and
+    its service cannot drift apart unnoticed."""
+    if name in COMMANDS:
+        raise ImproperlyConfigured(f"Command {name} is registered twice.")
+    parameters = inspect.signature(service).parameters
+    open_keywords = any(p.kind is p.VAR_KEYWORD for p in parameters.values())
+    mapping: dict[str, str] = {}
+    for field_name in fields:
+        if field_name in grouped:
+            continue
+        target = (arguments or {}).get(field_name)
+        if target is None:
+            as_id = f"{field_name}_id"
+            target = as_id if as_id in parameters and field_name not in parameters else field_name
+        if target not in parameters and not open_keywords:
+            raise ImproperlyConfigured(f"{name}: {service.__name__} takes no {target!r}.")
+        mapping[field_name] = target
+    if grouped and "changes" not in parameters:
+        raise ImproperlyConfigured(f"{name}: {service.__name__} takes no changes.")
+    result_key = None
+    if answer is not None:
+        result_key, answer_field = answer
+        output = type(
+            f"{_title(name)}Output", (serializers.Serializer,), {result_key: answer_field}
+        )
+    if output is None:
+        raise ImproperlyConfigured(f"{name}: give an output serializer or an answer.")
+    entry = Command(
+        name=name,
+        service=service,
+        input=type(f"{_title(name)}Input", (serializers.Serializer,), dict(fields)),
+        output=output,
+        summary=summary,
+        arguments=mapping,
+        grouped=grouped,
+        result_key=result_key,
+    )
+    COMMANDS[name] = entry
+    return entry
+
+
+def command_input(name: object, data: object) -> tuple[Command, Data]:
+    """The command and its validated data. Raises Invalid naming the bad fields."""
+    entry = COMMANDS.get(name) if isinstance(name, str) else None
+    if entry is None:
+        raise Invalid(f"Unknown command {str(name)[:40]!r}.", code="unknown_command")
+    if not isinstance(data, dict):
+        raise Invalid("A command's data is an object.", details={"data": ["Send an object."]})
+    serializer = entry.input(data=data)
+    if not serializer.is_valid():
+        raise Invalid("Some fields need attention.", details=dict(serializer.errors))
+    return entry, dict(serializer.validated_data)
+
+
+def command_execute(*, actor: Participant, client_id: object, name: object, data: object) -> Data:
+    """Run a client command once per client id and return its result payload.
+
+    A repeat of a client id returns the stored result of the first run, with no second
+    effect, also while the first is still running (a replay after a reconnect): the id
+    is claimed before the command runs, so the repeat waits for the first run's
+    transaction and then reads its result. Reusing an id for another command is Invalid.
+    Errors are not stored: a command that failed may be sent again.
+    """
+    if not isinstance(client_id, str) or not 1 <= len(client_id) <= CLIENT_ID_MAX:
+        raise Invalid(
+            "A command needs an id.",
+            details={"id": [f"Send a unique id of 1 to {CLIENT_ID_MAX} characters."]},
+        )
+    entry, validated = command_input(name, data)
+    receipt = _receipt(actor, client_id)
+    if receipt is not None:
+        return _repeat(receipt, entry)
+    try:
+        with transaction.atomic():
+            # Claim the id first. A repeat racing this run blocks on the same unique key
+            # (PostgreSQL) or the write lock (SQLite) until this transaction ends, then
+            # finds the receipt; checked after the command's own locks instead, it would
+            # meet this run's effect as a conflict.
+            receipt = CommandReceipt.objects.create(
+                participant=actor, client_id=client_id, name=entry.name, result={}
+            )
+            result = dict(entry.output(entry.run(actor, validated)).data)
+            receipt.result = result
+            receipt.save(update_fields=["result"])
+    except IntegrityError:
+        # The same id was claimed at the same moment elsewhere (a replay racing the
+        # original) and that run committed; its result is the answer.
+        receipt = _receipt(actor, client_id)
+        if receipt is None:
+            raise
+        return _repeat(receipt, entry)
+    return result
+
+
+def _receipt(actor: Participant, client_id: str) -> CommandReceipt | None:
+    return CommandReceipt.objects.filter(participant=actor, client_id=client_id).first()
+
+
+def _repeat(receipt: CommandReceipt, entry: Command) -> Data:
+    if receipt.name != entry.name:
+        raise Invalid(
+            "That command id was used for another command.",
+            code="id_reused",
+            details={"id": ["Use a new id for each command."]},
+        )
+    result: Data = receipt.result
+    return result

@@ -1,0 +1,69 @@
+"""Commands of running the session: caucuses, pausing the board, the confidentiality
+rule, and who is in the mediation."""
+
+from __future__ import annotations
+
+from rest_framework import serializers
+
+from ..serializers import CaucusSessionSerializer, MediationStateSerializer, ParticipantSerializer
+from ..services import caucus, participants
+from . import fields as f
+from .registry import command
+
+command(
+    "caucus.call",
+    caucus.caucus_call,
+    fields={"side": f.id_()},
+    output=CaucusSessionSerializer,
+    summary="Ask a side to a private meeting (its party and attorney are prompted).",
+)
+command(
+    "caucus.open",
+    caucus.caucus_open,
+    fields={"caucus": f.id_()},
+    output=CaucusSessionSerializer,
+    summary="Start a called caucus.",
+)
+command(
+    "caucus.close",
+    caucus.caucus_close,
+    fields={"caucus": f.id_()},
+    output=CaucusSessionSerializer,
+    summary="End a caucus (or withdraw a call); invited experts lose access to it.",
+)
+command(
+    "board.pause",
+    caucus.joint_pause,
+    fields={"paused": f.flag(required=True)},
+    output=MediationStateSerializer,
+    summary="Pause or resume the parties' editing of the joint board.",
+)
+command(
+    "rule.set",
+    participants.rule_set,
+    fields={"rule": f.choice()},
+    output=MediationStateSerializer,
+    summary="Set the case's confidentiality rule; everyone acknowledges it again.",
+)
+command(
+    "rule.acknowledge",
+    participants.rule_acknowledge,
+    fields={"rule": f.choice()},
+    output=ParticipantSerializer,
+    summary="Accept the case's confidentiality rule, as shown.",
+)
+command(
+    "participant.remove",
+    participants.participant_remove,
+    fields={"participant": f.id_()},
+    output=ParticipantSerializer,
+    summary="End someone's place in the mediation (their sockets are closed).",
+)
+command(
+    "expert.access",
+    participants.expert_access_set,
+    fields={"participant": f.id_(), "until": serializers.DateTimeField(allow_null=True)},
+    output=ParticipantSerializer,
+    summary="Set until when an invited expert keeps access (null: no limit; now or earlier: "
+    "end it).",
+)
