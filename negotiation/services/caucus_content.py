@@ -35,11 +35,11 @@ from ..permissions import (
 )
 from ..serializers import CaucusMessageSerializer, CaucusNoteSerializer, RealityCheckSerializer
 from .notifications import notify
-from .validation import amount_clean, text_clean, version_check
+from .validation import amount_clean, max_length_of, text_clean, version_check
 
-MESSAGE_MAX = 5000
-NOTE_MAX = 5000
-WORKSHEET_TEXT_MAX = 3000
+MESSAGE_MAX = max_length_of(CaucusMessage, "body")
+NOTE_MAX = max_length_of(CaucusNote, "text")
+WORKSHEET_TEXT_MAX = max_length_of(RealityCheck, "best_alternative")
 MESSAGES_PER_ROOM_MAX = 20000
 NOTES_PER_ROOM_MAX = 5000
 

@@ -33,12 +33,12 @@ from ..serializers import (
     OptionSerializer,
     PositionSerializer,
 )
-from .validation import text_clean, version_check
+from .validation import max_length_of, text_clean, version_check
 
-TEXT_MAX = 1000
-POSITION_MAX = 2000
-COMMENT_MAX = 5000
-SOURCE_MAX = 500
+TEXT_MAX = max_length_of(Interest, "text")
+POSITION_MAX = max_length_of(Position, "text")
+COMMENT_MAX = max_length_of(Comment, "body")
+SOURCE_MAX = max_length_of(Criterion, "source")
 ITEMS_PER_ISSUE_MAX = 500
 
 Item = Interest | Option | Criterion

@@ -18,11 +18,11 @@ from ..events import event_append, room_lock
 from ..models import Issue, Lane, Participant
 from ..permissions import access_issue, can_edit_board
 from ..serializers import IssueCoreSerializer, IssueSerializer
-from .validation import text_clean, version_check
+from .validation import max_length_of, text_clean, version_check
 
-TITLE_MAX = 200
-DESCRIPTION_MAX = 5000
-PARKED_REASON_MAX = 500
+TITLE_MAX = max_length_of(Issue, "title")
+DESCRIPTION_MAX = max_length_of(Issue, "description")
+PARKED_REASON_MAX = max_length_of(Issue, "parked_reason")
 ISSUES_MAX = 2000
 
 

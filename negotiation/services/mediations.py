@@ -13,13 +13,13 @@ from ..events import event_append
 from ..models import SIDED_ROLES, UNSIDED_ROLES, Mediation, Participant, Role, Room, Side
 from ..permissions import can_add_side, can_create_mediation, reads_caucus_history
 from ..serializers import participant_payload, side_payload
-from .validation import text_clean
+from .validation import max_length_of, text_clean
 
 if TYPE_CHECKING:
     from accounts.models import User
 
-TITLE_MAX = 200
-SIDE_NAME_MAX = 80
+TITLE_MAX = max_length_of(Mediation, "title")
+SIDE_NAME_MAX = max_length_of(Side, "name")
 SIDES_MAX = 8
 
 

@@ -27,10 +27,10 @@ from ..permissions import (
     proposing_side,
 )
 from ..serializers import ProposalSerializer, ResponseSerializer
-from .validation import amount_clean, text_clean, version_check
+from .validation import amount_clean, max_length_of, text_clean, version_check
 
-TERMS_MAX = 5000
-NOTE_MAX = 1000
+TERMS_MAX = max_length_of(Proposal, "terms")
+NOTE_MAX = max_length_of(Response, "note")
 PROPOSALS_PER_ISSUE_MAX = 500
 
 

@@ -42,9 +42,9 @@ from ..permissions import (
 )
 from ..serializers import ReleaseRequestSerializer, SharedStatementSerializer
 from .notifications import notify
-from .validation import text_clean, version_check
+from .validation import max_length_of, text_clean, version_check
 
-TEXT_MAX = 5000
+TEXT_MAX = max_length_of(ReleaseRequest, "text")
 
 
 def existence_text(room: Room, attribution: str) -> str:

@@ -5,7 +5,18 @@ from __future__ import annotations
 from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
 
+from django.db.models import Field, Model
+
 from config.errors import Conflict, Invalid
+
+
+def max_length_of(model: type[Model], field: str) -> int:
+    """A text field's limit, as its model declares it: the one place each limit lives."""
+    declared = model._meta.get_field(field)
+    limit = declared.max_length if isinstance(declared, Field) else None
+    if limit is None:
+        raise TypeError(f"{model.__name__}.{field} declares no max_length.")
+    return int(limit)
 
 
 def text_clean(
