@@ -24,7 +24,6 @@ from typing import Any
 from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
-from django.utils import timezone
 
 from accounts.socket_groups import session_group, user_group
 from config.errors import NotFound, ServiceError
@@ -40,22 +39,19 @@ from ..selectors import (
 )
 from ..serializers import participant_payload
 from . import frames, session
+from .lifetime import CLOSE_REVOKED, CLOSE_SIGNED_OUT, Lifetime
 from .presence import Presence
 from .ratelimit import TokenBucket
 from .stream import Next, RoomStream, revokes, until_revoked
 
 logger = logging.getLogger(__name__)
 
-# Close codes: access ended, signed out.
-CLOSE_REVOKED = 4403
-CLOSE_SIGNED_OUT = 4401
-
 
 class SignedOut(Exception):
     """The session this socket was opened with no longer holds."""
 
 
-class MediationConsumer(AsyncJsonWebsocketConsumer):
+class MediationConsumer(Lifetime, AsyncJsonWebsocketConsumer):
     closing = False
     participant: Participant
     streams: dict[str, RoomStream]
@@ -114,6 +110,9 @@ class MediationConsumer(AsyncJsonWebsocketConsumer):
                 stream.room.group_name,
                 {"type": "presence.query", "sender": self.channel_name, "room": key},
             )
+
+    def _room_keys(self) -> list[str]:
+        return list(self.streams)
 
     def _stream_add(self, room: Room, seq: int) -> None:
         items_from = caucus_items_from(self.participant, room)
@@ -380,59 +379,6 @@ class MediationConsumer(AsyncJsonWebsocketConsumer):
             await self._expire()
             return
         await self.send_json(message["frame"])
-
-    # --- the end of an invited time ------------------------------------------------------
-
-    def _expired(self) -> bool:
-        return self.expires_at is not None and timezone.now() >= self.expires_at
-
-    def _expiry_arm(self) -> None:
-        """Close the connection when the invited time ends (re-armed when it changes)."""
-        if self._expiry is not None:
-            self._expiry.cancel()
-            self._expiry = None
-        if self.expires_at is not None:
-            self._expiry = asyncio.ensure_future(self._expire_at(self.expires_at))
-
-    async def _expire_at(self, moment: datetime) -> None:
-        await asyncio.sleep(max(0.0, (moment - timezone.now()).total_seconds()))
-        await self._expire()
-
-    async def _expire(self) -> None:
-        """Access is over: stop every room, which closes the connection. Every access
-        check already treats the participant as gone; the sweep records it in the logs."""
-        for key in sorted(self.streams, key=lambda key: key == "joint"):
-            await self._revoke(key)
-
-    # --- the session ---------------------------------------------------------------------
-
-    async def session_ended(self, message: dict[str, Any]) -> None:
-        await self.close(code=CLOSE_SIGNED_OUT)
-
-    async def session_renewed(self, message: dict[str, Any]) -> None:
-        """This browser's session moved to a new key (its password was changed here):
-        follow it, so a sign-out of the new session still closes this socket."""
-        old = session_group(self.session.key) if self.session.key else None
-        self.session.key = message["session_key"]
-        new = session_group(message["session_key"])
-        await self.channel_layer.group_add(new, self.channel_name)
-        self.personal_groups.append(new)
-        if old in self.personal_groups:
-            self.personal_groups.remove(old)
-            await self.channel_layer.group_discard(old, self.channel_name)
-        await self._session_check()
-
-    async def credentials_changed(self, message: dict[str, Any]) -> None:
-        """The account's password or standing changed: close unless this socket's own
-        session still holds (the browser that changed the password keeps its socket)."""
-        await self._session_check()
-
-    async def _session_check(self) -> bool:
-        """Whether the socket's session still holds; closes the socket when not."""
-        holds = await database_sync_to_async(self.session.check)(self.participant.user_id)
-        if not holds:
-            await self.close(code=CLOSE_SIGNED_OUT)
-        return holds
 
     # --- sending -------------------------------------------------------------------------
 
