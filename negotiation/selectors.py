@@ -25,7 +25,13 @@ from .models import (
     Room,
     SharedStatement,
 )
-from .permissions import caucus_frame_for, caucus_items_from, room_for, visible_rooms
+from .permissions import (
+    caucus_frame_for,
+    caucus_items_from,
+    rights_of,
+    room_for,
+    visible_rooms,
+)
 from .serializers import (
     CaucusMessageSerializer,
     CaucusNoteSerializer,
@@ -222,3 +228,12 @@ def participant_rooms_now(participant_id: int) -> tuple[Participant, dict[str, R
     if participant is None or not participant.is_active:
         return None
     return participant, {room.key: room for room in visible_rooms(participant)}
+
+
+def participant_rights_now(participant_id: int) -> dict[str, Any] | None:
+    """A participant's rights as they stand now (permissions.rights_of); None when their
+    place no longer holds."""
+    participant = (
+        Participant.objects.select_related("mediation", "side").filter(pk=participant_id).first()
+    )
+    return None if participant is None or not participant.is_active else rights_of(participant)

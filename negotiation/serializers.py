@@ -26,6 +26,7 @@ from .models import (
     SharedStatement,
     Side,
 )
+from .permissions.rights import rights_of
 
 
 class SideSerializer(serializers.ModelSerializer[Side]):
@@ -62,6 +63,10 @@ class MediationSerializer(serializers.ModelSerializer[Mediation]):
     sides = SideSerializer(many=True, read_only=True)
     my_role = serializers.SerializerMethodField()
     my_side = serializers.SerializerMethodField()
+    my_rights = serializers.SerializerMethodField(
+        help_text="What the participant may do now (see docs/protocol.md, rights); only on "
+        "one mediation's own payload."
+    )
 
     class Meta:
         model = Mediation
@@ -76,6 +81,7 @@ class MediationSerializer(serializers.ModelSerializer[Mediation]):
             "confidentiality_rule",
             "my_role",
             "my_side",
+            "my_rights",
             "sides",
             "created_at",
         )
@@ -96,6 +102,10 @@ class MediationSerializer(serializers.ModelSerializer[Mediation]):
         if participant is None or participant.side is None:
             return None
         return SideSerializer(participant.side).data
+
+    def get_my_rights(self, mediation: Mediation) -> dict[str, Any] | None:
+        participant = self.context.get("participant")
+        return None if participant is None else rights_of(participant)
 
 
 def participant_payload(participant: Participant) -> dict[str, Any]:
@@ -239,7 +249,7 @@ class CaucusSessionSerializer(serializers.ModelSerializer[CaucusSession]):
 class CaucusMessageSerializer(serializers.ModelSerializer[CaucusMessage]):
     class Meta:
         model = CaucusMessage
-        fields = ("id", "author", "body", "confidential", "rule", "created_at")
+        fields = ("id", "author", "body", "confidential", "marked_by", "rule", "created_at")
 
 
 class CaucusNoteSerializer(serializers.ModelSerializer[CaucusNote]):
@@ -251,6 +261,7 @@ class CaucusNoteSerializer(serializers.ModelSerializer[CaucusNote]):
             "kind",
             "text",
             "confidential",
+            "marked_by",
             "rule",
             "author",
             "version",

@@ -9,92 +9,63 @@ import {
   canDraftRelease,
   canEditBoard,
   canKeepConfidential,
-  canMarkMessage,
   canPropose,
   canRespond,
   canShareDirectly,
   canSpeakForSide,
+  canToggleMark,
   canWithdraw,
 } from '../src/lib/rights';
-import type { HelloParticipant, PresenceEntry } from '../src/lib/socket';
+import type { PresenceEntry } from '../src/lib/socket';
+import { ALEX_RIGHTS, ATTORNEY_RIGHTS, MEDIATOR_RIGHTS, roomRights } from './rightsFixtures';
 
 const ALEX = { id: 3, name: 'Alex' };
 const SAM = { id: 4, name: 'Sam' };
-const person = (role: HelloParticipant['role'], side: HelloParticipant['side'] = null) => ({ role, side });
 
-describe('rights, as in "Who may do what"', () => {
-  const mediator = person('mediator');
-  const alex = person('party', ALEX);
-  const attorney = person('attorney', ALEX);
-  const expert = person('expert');
-  const observer = person('observer');
-
-  it('lets parties and the mediator edit the board and propose', () => {
-    expect([mediator, alex, attorney, expert, observer].map((p) => canEditBoard(p))).toEqual([true, true, false, false, false]);
-    expect([mediator, alex, attorney, expert, observer].map((p) => canPropose(p))).toEqual([true, true, false, false, false]);
-    expect(canEditBoard(null)).toBe(false);
+describe('rights: the server’s half of each question, and the item’s', () => {
+  it('reads what the server published, and nothing when it has published nothing', () => {
+    expect([MEDIATOR_RIGHTS, ALEX_RIGHTS, ATTORNEY_RIGHTS].map(canEditBoard)).toEqual([true, true, false]);
+    expect([MEDIATOR_RIGHTS, ALEX_RIGHTS, ATTORNEY_RIGHTS].map(canPropose)).toEqual([true, true, false]);
+    expect(canComment(ATTORNEY_RIGHTS)).toBe(true);
+    expect([canEditBoard(null), canComment(undefined), canKeepConfidential(null, 3)]).toEqual([false, false, false]);
+    expect([canSpeakForSide(ALEX_RIGHTS, 3), canSpeakForSide(ALEX_RIGHTS, 4), canSpeakForSide(MEDIATOR_RIGHTS, 4)]).toEqual([true, false, true]);
   });
 
-  it('leaves only the mediator editing while joint editing is paused', () => {
-    expect([mediator, alex, attorney].map((p) => canEditBoard(p, true))).toEqual([true, false, false]);
-    expect(canPropose(alex, true)).toBe(false);
-    expect(canSpeakForSide(alex, ALEX.id, true)).toBe(false);
-    expect(canSpeakForSide(mediator, ALEX.id, true)).toBe(true);
-    // Comments go on: the server does not pause them either.
-    expect(canComment(alex)).toBe(true);
+  it('lets a side answer open proposals of others, never its own side’s', () => {
+    expect(canRespond(ALEX_RIGHTS, { side: 4, status: 'open' })).toBe(true);
+    expect(canRespond(ALEX_RIGHTS, { side: null, status: 'open' })).toBe(true);
+    expect(canRespond(ALEX_RIGHTS, { side: 3, status: 'open' })).toBe(false);
+    expect(canRespond(ALEX_RIGHTS, { side: 4, status: 'withdrawn' })).toBe(false);
+    expect(canRespond(MEDIATOR_RIGHTS, { side: 4, status: 'open' })).toBe(false);
   });
 
-  it('lets only the side’s party answer a request to share, and the mediator or that party draft one', () => {
-    expect([mediator, alex, attorney, expert].map((p) => canAnswerRelease(p, ALEX.id))).toEqual([false, true, false, false]);
-    expect(canAnswerRelease(alex, SAM.id)).toBe(false);
-    expect([mediator, alex, attorney].map((p) => canDraftRelease(p, ALEX.id))).toEqual([true, true, false]);
-    expect(canDraftRelease(alex, SAM.id)).toBe(false);
+  it('lets whoever the server names withdraw an open proposal', () => {
+    expect(canWithdraw(ALEX_RIGHTS, { side: 3, status: 'open' })).toBe(true);
+    expect(canWithdraw(ALEX_RIGHTS, { side: 4, status: 'open' })).toBe(false);
+    expect(canWithdraw(MEDIATOR_RIGHTS, { side: null, status: 'open' })).toBe(true);
+    expect(canWithdraw(MEDIATOR_RIGHTS, { side: null, status: 'withdrawn' })).toBe(false);
   });
 
-  it('lets the side’s party mark any message of the room, others only their own', () => {
-    const alexId = { ...alex, id: 7 };
-    const attorneyId = { ...attorney, id: 8 };
-    expect(canMarkMessage(alexId, ALEX.id, 1)).toBe(true);
-    expect(canMarkMessage(alexId, SAM.id, 1)).toBe(false);
-    expect(canMarkMessage(attorneyId, ALEX.id, 8)).toBe(true);
-    expect(canMarkMessage(attorneyId, ALEX.id, 1)).toBe(false);
-    expect(canKeepConfidential(alex, ALEX.id)).toBe(true);
-    expect(canKeepConfidential(attorney, ALEX.id)).toBe(false);
+  it('puts a mark on for anyone who may, and takes one off for the party or its own setter', () => {
+    const unmarked = { confidential: false, author: 1, marked_by: null };
+    const markedByAlex = { confidential: true, author: 7, marked_by: 7 };
+    const markedByMaya = { confidential: true, author: 1, marked_by: 1 };
+    expect(canToggleMark(MEDIATOR_RIGHTS, 1, 3, unmarked)).toBe(true);
+    expect(canToggleMark(MEDIATOR_RIGHTS, 1, 3, markedByAlex)).toBe(false);
+    expect(canToggleMark(MEDIATOR_RIGHTS, 1, 3, markedByMaya)).toBe(true);
+    expect(canToggleMark(ALEX_RIGHTS, 7, 3, markedByMaya)).toBe(true);
+    expect(canToggleMark(ATTORNEY_RIGHTS, 9, 3, markedByAlex)).toBe(false);
+    expect(canToggleMark(ALEX_RIGHTS, 7, 4, unmarked)).toBe(false);
   });
 
-  it('lets the mediator share directly only unmarked items under the sharing rule', () => {
-    expect(canShareDirectly(mediator, 'shareable_unless_marked', false)).toBe(true);
-    expect(canShareDirectly(mediator, 'shareable_unless_marked', true)).toBe(false);
-    expect(canShareDirectly(mediator, 'confidential_unless_released', false)).toBe(false);
-    expect(canShareDirectly(alex, 'shareable_unless_marked', false)).toBe(false);
-  });
-
-  it('lets a party speak for their own side only, and the mediator for any', () => {
-    expect(canSpeakForSide(alex, ALEX.id)).toBe(true);
-    expect(canSpeakForSide(alex, SAM.id)).toBe(false);
-    expect(canSpeakForSide(mediator, SAM.id)).toBe(true);
-    expect(canSpeakForSide(attorney, ALEX.id)).toBe(false);
-  });
-
-  it('lets a party answer open proposals of others, never their own side’s', () => {
-    expect(canRespond(alex, { side: SAM.id, status: 'open' })).toBe(true);
-    expect(canRespond(alex, { side: null, status: 'open' })).toBe(true);
-    expect(canRespond(alex, { side: ALEX.id, status: 'open' })).toBe(false);
-    expect(canRespond(alex, { side: SAM.id, status: 'withdrawn' })).toBe(false);
-    expect(canRespond(mediator, { side: SAM.id, status: 'open' })).toBe(false);
-    expect(canRespond(attorney, { side: SAM.id, status: 'open' })).toBe(false);
-  });
-
-  it('lets whoever made a proposal withdraw it', () => {
-    expect(canWithdraw(alex, { side: ALEX.id, status: 'open' })).toBe(true);
-    expect(canWithdraw(alex, { side: SAM.id, status: 'open' })).toBe(false);
-    expect(canWithdraw(mediator, { side: null, status: 'open' })).toBe(true);
-    expect(canWithdraw(mediator, { side: ALEX.id, status: 'open' })).toBe(false);
-    expect(canWithdraw(alex, { side: ALEX.id, status: 'withdrawn' })).toBe(false);
-  });
-
-  it('lets everyone but observers comment', () => {
-    expect([mediator, alex, attorney, expert, observer].map(canComment)).toEqual([true, true, true, true, false]);
+  it('shares directly only unmarked items said under the sharing rule, where the server allows it', () => {
+    const sharing = { ...MEDIATOR_RIGHTS, rooms: { 'caucus:3': roomRights({ share_unmarked: true }) } };
+    expect(canShareDirectly(sharing, 3, false, 'shareable_unless_marked')).toBe(true);
+    expect(canShareDirectly(sharing, 3, false, 'confidential_unless_released')).toBe(false);
+    expect(canShareDirectly(sharing, 3, true, 'shareable_unless_marked')).toBe(false);
+    expect(canShareDirectly(MEDIATOR_RIGHTS, 3, false, 'shareable_unless_marked')).toBe(false);
+    expect([canAnswerRelease(ALEX_RIGHTS, 3), canAnswerRelease(MEDIATOR_RIGHTS, 3)]).toEqual([true, false]);
+    expect([canDraftRelease(ALEX_RIGHTS, 3), canDraftRelease(ATTORNEY_RIGHTS, 3)]).toEqual([true, false]);
   });
 });
 

@@ -9,6 +9,7 @@ import { BoardSession } from '../src/lib/boardSession';
 import type { CaucusMessage, CaucusNote } from '../src/lib/caucus';
 import { canDraftRelease, canShareDirectly } from '../src/lib/rights';
 import BoardHarness from './BoardHarness.svelte';
+import { ALEX_RIGHTS, ATTORNEY_RIGHTS, MEDIATOR_RIGHTS, roomRights } from './rightsFixtures';
 import { FakeSocket, fakeSession, stopSessions } from './fakeSocket';
 
 const T = '2030-01-01T10:00:00Z';
@@ -54,7 +55,8 @@ function connectedAs(me: Record<string, unknown>): { session: BoardSession; serv
   const session = fakeSession();
   session.start();
   const server = FakeSocket.last;
-  server.hello(me, { joint: 0, [`caucus:${ALEX.id}`]: 0 });
+  const rights = me.role === 'mediator' ? MEDIATOR_RIGHTS : ALEX_RIGHTS;
+  server.hello(me, { joint: 0, [`caucus:${ALEX.id}`]: 0 }, rights as unknown as Record<string, unknown>);
   return { session, server };
 }
 
@@ -64,14 +66,13 @@ function context(session: BoardSession) {
 
 describe('a party proposes to share something of their own private room', () => {
   it('may draft in their own side’s room only, like the mediator; only the mediator shares directly', () => {
-    const alex = { role: 'party' as const, side: ALEX };
-    const mediator = { role: 'mediator' as const, side: null };
-    const attorney = { role: 'attorney' as const, side: ALEX };
-    expect([mediator, alex, attorney].map((p) => canDraftRelease(p, ALEX.id))).toEqual([true, true, false]);
-    expect(canDraftRelease(alex, SAM.id)).toBe(false);
+    expect([MEDIATOR_RIGHTS, ALEX_RIGHTS, ATTORNEY_RIGHTS].map((r) => canDraftRelease(r, ALEX.id))).toEqual([true, true, false]);
+    expect(canDraftRelease(ALEX_RIGHTS, SAM.id)).toBe(false);
+    const sharing = { ...MEDIATOR_RIGHTS, rooms: { 'caucus:3': roomRights({ draft_release: true, share_unmarked: true }) } };
     // Said under the default rule: never shared directly, whatever the rule is now.
-    expect(canShareDirectly(mediator, 'shareable_unless_marked', false, 'confidential_unless_released')).toBe(false);
-    expect(canShareDirectly(mediator, 'shareable_unless_marked', false, 'shareable_unless_marked')).toBe(true);
+    expect(canShareDirectly(sharing, ALEX.id, false, 'confidential_unless_released')).toBe(false);
+    expect(canShareDirectly(sharing, ALEX.id, false, 'shareable_unless_marked')).toBe(true);
+    expect(canShareDirectly(ALEX_RIGHTS, ALEX.id, false, 'shareable_unless_marked')).toBe(false);
   });
 
   it('offers “Propose sharing…” on the party’s messages and notes, naming the item', async () => {

@@ -40,9 +40,13 @@ export class FakeSocket {
     this.onmessage?.(new MessageEvent('message', { data: JSON.stringify(frame) }));
   }
 
-  hello(participant: Record<string, unknown>, rooms: Record<string, number> = { joint: 0 }): void {
+  hello(
+    participant: Record<string, unknown>,
+    rooms: Record<string, number> = { joint: 0 },
+    rights: Record<string, unknown> | null = null,
+  ): void {
     this.open();
-    this.receive({ type: 'hello', participant, rooms });
+    this.receive({ type: 'hello', participant, rooms, ...(rights ? { rights } : {}) });
   }
 
   drop(code = 1006): void {

@@ -6,7 +6,8 @@ tasks and exports all ask here.
   visibility);
 - `lookups`: `access_<thing>` fetches that raise NotFound both when a thing does not
   exist and when the caller may not see it;
-- `audiences`: who receives a room's notifications and events.
+- `audiences`: who receives a room's notifications and events;
+- `rights`: all of one participant's rights at once, published to their browser.
 """
 
 from .audiences import (
@@ -50,6 +51,7 @@ from .predicates import (
     proposing_side,
     reads_caucus_history,
 )
+from .rights import rights_of
 from .rooms import (
     can_view_room,
     caucus_frame_for,
@@ -100,6 +102,7 @@ __all__ = [
     "party_answer_binds",
     "proposing_side",
     "reads_caucus_history",
+    "rights_of",
     "room_for",
     "room_members",
     "visible_rooms",

@@ -30,8 +30,9 @@ from config.errors import NotFound, ServiceError
 
 from ..commands import command_execute
 from ..models import Participant, Room
-from ..permissions import access_mediation, caucus_items_from, visible_rooms
+from ..permissions import access_mediation, caucus_items_from, rights_of, visible_rooms
 from ..selectors import (
+    participant_rights_now,
     participant_rooms_now,
     room_catch_up_for,
     room_events_after_for,
@@ -55,6 +56,7 @@ class MediationConsumer(Lifetime, AsyncJsonWebsocketConsumer):
     closing = False
     participant: Participant
     streams: dict[str, RoomStream]
+    rights: dict[str, Any]
 
     async def dispatch(self, message: dict[str, Any]) -> None:
         """As Channels does, without its database round trip before every message: here
@@ -102,6 +104,7 @@ class MediationConsumer(Lifetime, AsyncJsonWebsocketConsumer):
                 "type": "hello",
                 "participant": await database_sync_to_async(participant_payload)(self.participant),
                 "rooms": {key: stream.seq for key, stream in self.streams.items()},
+                "rights": self.rights,
             }
         )
         await self._presence_announce("joint")
@@ -124,6 +127,7 @@ class MediationConsumer(Lifetime, AsyncJsonWebsocketConsumer):
         if user is None:
             raise NotFound("No such mediation.")
         participant = access_mediation(user, mediation_id)
+        self.rights = rights_of(participant)
         return participant, list(visible_rooms(participant))
 
     async def disconnect(self, code: int) -> None:
@@ -343,6 +347,26 @@ class MediationConsumer(Lifetime, AsyncJsonWebsocketConsumer):
             await self._revoke(key)
             return
         await self.send_json(stream.shown(frame))
+        if key == "joint" and self._changes_rights(frame):
+            await self._rights_refresh()
+
+    def _changes_rights(self, frame: dict[str, Any]) -> bool:
+        """Events after which this participant's rights may differ: the mediation's state
+        (a pause, the rule), a side added, or their own place (an acknowledgement)."""
+        if frame["name"] in ("mediation.updated", "side.added"):
+            return True
+        data = frame.get("data")
+        return (
+            frame["name"] == "participant.updated"
+            and isinstance(data, dict)
+            and (data.get("id") == self.participant.pk)
+        )
+
+    async def _rights_refresh(self) -> None:
+        rights = await database_sync_to_async(participant_rights_now)(self.participant.pk)
+        if rights is not None and rights != self.rights:
+            self.rights = rights
+            await self.send_json({"type": "rights", "rights": rights})
 
     async def _revoke(self, key: str) -> None:
         """Stop a room: unsubscribe, tell the client; without the joint room, close."""
@@ -373,6 +397,7 @@ class MediationConsumer(Lifetime, AsyncJsonWebsocketConsumer):
                 added[key] = room.last_seq
         if added:
             await self.send_json({"type": "rooms", "rooms": added})
+        await self._rights_refresh()
 
     async def participant_notification(self, message: dict[str, Any]) -> None:
         if self._expired():

@@ -3,6 +3,7 @@
  * may see (caucusRooms.ts), the notification centre, and the commands the screens send.
  * Components get it from context (see boardContext) and never see the socket itself.
  */
+import type { Rights } from './rights';
 import { derived, get, writable, type Readable, type Writable } from 'svelte/store';
 import { listNotifications, type SideRef } from './api';
 import {
@@ -165,6 +166,11 @@ export class BoardSession {
         role: $me?.role ?? 'observer',
       }),
     );
+  }
+
+  /** What this participant may do now, as the server publishes it. */
+  get rights(): Readable<Rights | null> {
+    return this.socket.rights;
   }
 
   /** Who this is: `hello.participant`, kept current by later `participant.updated` events. */

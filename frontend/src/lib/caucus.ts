@@ -13,6 +13,8 @@ export interface CaucusMessage {
   author: number | null;
   body: string;
   confidential: boolean;
+  /** Who set the confidential mark (null when unmarked). */
+  marked_by?: number | null;
   /** The confidentiality rule in force when it was said. */
   rule?: string;
   created_at: string;
@@ -35,6 +37,8 @@ export interface CaucusNote {
   kind: NoteKind;
   text: string;
   confidential: boolean;
+  /** Who set the confidential mark (null when unmarked). */
+  marked_by?: number | null;
   /** The strictest confidentiality rule it was written under. */
   rule?: string;
   author: number | null;

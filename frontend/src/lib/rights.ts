@@ -1,89 +1,124 @@
 /**
- * What the person at this screen may do on the board, from docs/protocol.md ("Who may do
- * what"). The server decides; these only decide which controls to show.
+ * What the person at this screen may do, as the server publishes it (`rights` in the
+ * socket's `hello`, a `rights` frame whenever they change, `my_rights` over REST):
+ * negotiation/permissions/rights.py decides, and nothing here holds a rule of its own.
+ * Where a right depends on one item (a proposal's side, a mark's author), the server
+ * gives this person's half of it and the item's data gives the other.
  */
 import type { Proposal } from './board';
-import type { HelloParticipant } from './socket';
 
-type Me = Pick<HelloParticipant, 'role' | 'side'> | null;
+export interface RoomRights {
+  write: boolean;
+  mark: boolean;
+  unmark_any: boolean;
+  unmark_own: boolean;
+  draft_release: boolean;
+  answer_release: boolean;
+  share_unmarked: boolean;
+}
 
-/**
- * Create, edit and move issues; add and strike options and criteria. While the mediator
- * pauses joint editing (`paused`), only mediators do.
- */
-export function canEditBoard(me: Me, paused = false): boolean {
-  return me?.role === 'mediator' || (me?.role === 'party' && !paused);
+export interface Rights {
+  manage: boolean;
+  edit_board: boolean;
+  propose: boolean;
+  comment: boolean;
+  speak_for: number[];
+  answer_for: number | null;
+  withdraw_for: (number | null)[];
+  rooms: Record<string, RoomRights>;
+}
+
+type Mine = Rights | null | undefined;
+
+const caucusKey = (side: number) => `caucus:${side}`;
+
+function room(rights: Mine, side: number): RoomRights | undefined {
+  return rights?.rooms[caucusKey(side)];
+}
+
+/** Create, edit and move issues; add and strike options and criteria. */
+export function canEditBoard(rights: Mine): boolean {
+  return rights?.edit_board ?? false;
 }
 
 /** State a side's position and add or strike its interests. */
-export function canSpeakForSide(me: Me, side: number, paused = false): boolean {
-  if (me?.role === 'mediator') return true;
-  return me?.role === 'party' && !paused && me.side?.id === side;
+export function canSpeakForSide(rights: Mine, side: number): boolean {
+  return rights?.speak_for.includes(side) ?? false;
 }
 
-export function canPropose(me: Me, paused = false): boolean {
-  return canEditBoard(me, paused);
+export function canPropose(rights: Mine): boolean {
+  return rights?.propose ?? false;
 }
 
-// --- caucus rooms (negotiation/permissions.py) ----------------------------------------
-
-/** Run caucuses: call, open, close, pause the board, set the rule, check overlaps. */
-export function canManageCaucus(me: Me): boolean {
-  return me?.role === 'mediator';
+export function canComment(rights: Mine): boolean {
+  return rights?.comment ?? false;
 }
 
-/** Mark a caucus message confidential, after the fact: its author or the side's party. */
-export function canMarkMessage(me: (Me & { id?: number }) | null, roomSide: number, author: number | null): boolean {
-  if (!me || me.role === 'mediator') return false;
-  return (me.role === 'party' && me.side?.id === roomSide) || (author !== null && author === me.id);
+/** Run the session: caucuses, the board's pause, the rule, overlaps, people. */
+export function canManage(rights: Mine): boolean {
+  return rights?.manage ?? false;
 }
 
-/** Choose "Keep confidential" when writing: the side's party. */
-export function canKeepConfidential(me: Me, roomSide: number): boolean {
-  return me?.role === 'party' && me.side?.id === roomSide;
+/** Answer an open proposal for my side: never my own side's proposal. */
+export function canRespond(rights: Mine, proposal: Pick<Proposal, 'side' | 'status'>): boolean {
+  const side = rights?.answer_for ?? null;
+  return side !== null && proposal.status === 'open' && proposal.side !== side;
+}
+
+export function canWithdraw(rights: Mine, proposal: Pick<Proposal, 'side' | 'status'>): boolean {
+  return proposal.status === 'open' && (rights?.withdraw_for.includes(proposal.side) ?? false);
+}
+
+// --- caucus rooms ----------------------------------------------------------------------
+
+/** Write in a side's caucus room (the case's rule acknowledged). */
+export function canWrite(rights: Mine, side: number): boolean {
+  return room(rights, side)?.write ?? false;
+}
+
+/** Choose "Keep confidential" when writing, or mark an item afterwards. */
+export function canKeepConfidential(rights: Mine, side: number): boolean {
+  return room(rights, side)?.mark ?? false;
+}
+
+/**
+ * Toggle an item's confidential mark: anyone who writes there may put one on; taking it
+ * off is the side's party's, or the author's own when they set it themselves.
+ */
+export function canToggleMark(
+  rights: Mine,
+  me: number | null | undefined,
+  side: number,
+  item: { confidential: boolean; author: number | null; marked_by?: number | null },
+): boolean {
+  const mine = room(rights, side);
+  if (!mine) return false;
+  if (!item.confidential) return mine.mark;
+  const own = me != null && item.author === me && item.marked_by === me;
+  return mine.unmark_any || (own && mine.unmark_own);
 }
 
 /** Answer a request to share: only a party of the caucus's side. */
-export function canAnswerRelease(me: Me, roomSide: number): boolean {
-  return me?.role === 'party' && me.side?.id === roomSide;
+export function canAnswerRelease(rights: Mine, side: number): boolean {
+  return room(rights, side)?.answer_release ?? false;
+}
+
+/** Propose carrying something of a side's caucus to the joint room. */
+export function canDraftRelease(rights: Mine, side: number): boolean {
+  return room(rights, side)?.draft_release ?? false;
 }
 
 /**
- * Propose carrying something of a side's caucus to the joint room: the mediator, or the
- * side's own party (who then still answers the request, and may decline it).
- */
-export function canDraftRelease(me: Me, roomSide: number): boolean {
-  return me?.role === 'mediator' || (me?.role === 'party' && me.side?.id === roomSide);
-}
-
-/**
- * Share an item directly: the mediator, under the rule that allows it, if it is unmarked
- * and was itself written under that rule (`itemRule`; what was said under the default
- * rule never becomes shareable by a change of rule). The server also refuses an item
- * the party declined to release.
+ * Share an item directly, under the rule that allows it: an unmarked item itself written
+ * under that rule (what was said under the default rule never becomes shareable by a
+ * change of rule). The server also refuses an item the party held back.
  */
 export function canShareDirectly(
-  me: Me,
-  rule: string | null | undefined,
+  rights: Mine,
+  side: number,
   confidential: boolean,
-  itemRule: string | null | undefined = rule,
+  itemRule: string | null | undefined,
 ): boolean {
-  const permissive = 'shareable_unless_marked';
-  return me?.role === 'mediator' && rule === permissive && itemRule === permissive && !confidential;
-}
-
-/** Answer an open proposal for my side: parties only, never their own side's proposal. */
-export function canRespond(me: Me, proposal: Pick<Proposal, 'side' | 'status'>): boolean {
-  if (me?.role !== 'party' || !me.side || proposal.status !== 'open') return false;
-  return proposal.side !== me.side.id;
-}
-
-export function canWithdraw(me: Me, proposal: Pick<Proposal, 'side' | 'status'>): boolean {
-  if (proposal.status !== 'open') return false;
-  if (proposal.side === null) return me?.role === 'mediator';
-  return me?.role === 'party' && me.side?.id === proposal.side;
-}
-
-export function canComment(me: Me): boolean {
-  return me !== null && me.role !== 'observer';
+  const shares = room(rights, side)?.share_unmarked ?? false;
+  return shares && !confidential && itemRule === 'shareable_unless_marked';
 }

@@ -22,6 +22,7 @@
  *
  * Components never touch the socket: they read the stores and call `command()`.
  */
+import type { Rights } from './rights';
 import { writable, type Readable, type Writable } from 'svelte/store';
 import type { Outcome, PendingCommand, RoomFrame } from './board';
 
@@ -207,6 +208,8 @@ export class MediationSocket {
   readonly pending: Readable<readonly PendingCommand[]>;
   readonly presence: Readable<ReadonlyMap<string, PresenceEntry>>;
   readonly me: Readable<HelloParticipant | null>;
+  /** What this participant may do now, as the server last said (`hello`, `rights`). */
+  readonly rights: Readable<Rights | null>;
   /** The rooms this participant may see now, as the server last said. */
   readonly rooms: Readable<readonly string[]>;
 
@@ -221,6 +224,7 @@ export class MediationSocket {
   private readonly pendingStore: Writable<readonly PendingCommand[]>;
   private readonly presenceStore: Writable<ReadonlyMap<string, PresenceEntry>>;
   private readonly meStore: Writable<HelloParticipant | null>;
+  private readonly rightsStore: Writable<Rights | null>;
   private readonly roomsStore: Writable<readonly string[]>;
   private readonly dynamicRooms = new Map<string, RoomStore>();
   private readonly storageKey: string;
@@ -290,6 +294,8 @@ export class MediationSocket {
     this.pendingStore = writable([...this.queue]);
     this.presenceStore = writable(new Map());
     this.meStore = writable(null);
+    this.rightsStore = writable<Rights | null>(null);
+    this.rights = { subscribe: this.rightsStore.subscribe };
     this.roomsStore = writable([]);
     this.connection = { subscribe: this.connectionStore.subscribe };
     this.pending = { subscribe: this.pendingStore.subscribe };
@@ -529,6 +535,9 @@ export class MediationSocket {
         this.options.onSynced?.(rooms);
         break;
       }
+      case 'rights':
+        if (isRecord(frame.rights)) this.rightsStore.set(frame.rights as unknown as Rights);
+        break;
       case 'rooms':
         this.roomsAdded(isRecord(frame.rooms) ? Object.keys(frame.rooms) : []);
         break;
@@ -570,6 +579,7 @@ export class MediationSocket {
     this.failures = 0;
     this.retryAt = null;
     if (isRecord(frame.participant)) this.meStore.set(frame.participant as unknown as HelloParticipant);
+    if (isRecord(frame.rights)) this.rightsStore.set(frame.rights as unknown as Rights);
     const rooms = isRecord(frame.rooms) ? Object.keys(frame.rooms) : [];
     // Rooms held from before that the server no longer names were lost while away.
     for (const room of this.knownRooms()) if (!rooms.includes(room)) this.dropRoom(room);

@@ -1,0 +1,81 @@
+"""The rights of one participant, published to their browser (in the socket's `hello`,
+a `rights` frame whenever they change, and the REST mediation payload), so that the
+browser shows exactly the controls the server allows and holds no rules of its own.
+
+Everything here is computed from the predicates; what depends on one item (a proposal's
+side, a message's author and mark, the rule an item was written under) is published as
+the participant's half of the question, and the item's half is its own data.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..models import ConfidentialityRule, Participant, Room, Side
+from .predicates import (
+    can_answer_release,
+    can_comment,
+    can_draft_release,
+    can_edit_board,
+    can_lower_mark,
+    can_manage_mediation,
+    can_propose,
+    can_raise_mark,
+    can_respond,
+    can_share_unmarked,
+    can_speak_for_side,
+    can_withdraw,
+    can_write_in_caucus,
+)
+from .rooms import visible_rooms
+
+
+def rights_of(participant: Participant) -> dict[str, Any]:
+    """What `participant` may do now. Keys:
+
+    - `manage`: run the session (caucuses, the board's pause, the rule, people);
+    - `edit_board`, `propose`, `comment`;
+    - `speak_for`: the sides whose position and interests they may state;
+    - `answer_for`: the side whose answers to proposals they give (never to that side's
+      own proposals), or null;
+    - `withdraw_for`: the proposals they may withdraw, by the proposal's side (null for
+      the mediator's own proposals);
+    - `rooms`: per caucus room they see, `write`, `mark` (mark an item confidential),
+      `unmark_any` (take anyone's mark off), `unmark_own` (take off a mark they set on
+      their own item), `draft_release`, `answer_release`, and `share_unmarked` (share an
+      unmarked item written under the rule that allows it, that the party did not hold
+      back: the server checks the last part).
+    """
+    sides = list(Side.objects.filter(mediation_id=participant.mediation_id).order_by("order"))
+    proposal_sides: list[int | None] = [None, *(side.pk for side in sides)]
+    rooms = [room for room in visible_rooms(participant) if room.kind == Room.Kind.CAUCUS]
+    return {
+        "manage": can_manage_mediation(participant) and participant.is_active,
+        "edit_board": can_edit_board(participant),
+        "propose": can_propose(participant),
+        "comment": can_comment(participant),
+        "speak_for": [side.pk for side in sides if can_speak_for_side(participant, side.pk)],
+        "answer_for": participant.side_id
+        if can_respond(participant, participant.side_id)
+        else None,
+        "withdraw_for": [side for side in proposal_sides if can_withdraw(participant, side)],
+        "rooms": {room.key: _room_rights(participant, room) for room in rooms},
+    }
+
+
+def _room_rights(participant: Participant, room: Room) -> dict[str, bool]:
+    rule = participant.mediation.confidentiality_rule
+    permissive = ConfidentialityRule.SHAREABLE_UNLESS_MARKED
+    return {
+        "write": can_write_in_caucus(participant, room),
+        "mark": can_raise_mark(participant, room),
+        "unmark_any": can_lower_mark(participant, room, author_id=None, marked_by_id=None),
+        "unmark_own": can_lower_mark(
+            participant, room, author_id=participant.pk, marked_by_id=participant.pk
+        ),
+        "draft_release": can_draft_release(participant, room),
+        "answer_release": can_answer_release(participant, room),
+        "share_unmarked": can_share_unmarked(
+            participant, rule=rule, item_rule=permissive, confidential=False, refused=False
+        ),
+    }
