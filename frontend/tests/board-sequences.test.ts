@@ -9,7 +9,8 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { applyFrame, emptyBoard, normalisedBoard, normalisedData, type JointData, type RoomFrame, type SnapshotFrame } from '../src/lib/board';
+import { applyFrame, emptyBoard, type JointData, type RoomFrame, type SnapshotFrame } from '../src/lib/board';
+import { normalisedBoard, normalisedData } from './normalise';
 
 interface Sequence {
   snapshot: SnapshotFrame;

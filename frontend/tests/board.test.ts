@@ -6,21 +6,18 @@ import {
   emptyBoard,
   latestCaucusBySide,
   lanes,
-  normalisedBoard,
-  normalisedData,
-  normalisedIssues,
   placeOf,
   statementsOf,
-  withPending,
   type BoardState,
   type EventFrame,
   type Issue,
   type IssueCard,
-  type PendingCommand,
   type Proposal,
   type RoomFrame,
   type SnapshotFrame,
 } from '../src/lib/board';
+import { withPending, type PendingCommand } from '../src/lib/pendingOverlay';
+import { normalisedBoard, normalisedData, normalisedIssues } from './normalise';
 
 const T = '2030-01-01T10:00:00Z';
 

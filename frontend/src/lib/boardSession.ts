@@ -3,23 +3,22 @@
  * may see (caucusRooms.ts), the notification centre, and the commands the screens send.
  * Components get it from context (see boardContext) and never see the socket itself.
  */
-import type { Rights } from './rights';
 import { derived, get, writable, type Readable, type Writable } from 'svelte/store';
 import { listNotifications, type SideRef } from './api';
 import {
   applyFrame,
   applyResult,
   emptyBoard,
-  withPending,
   type Answer,
   type BoardState,
   type ConfidentialityRule,
   type Lane,
-  type PendingCommand,
   type RoomFrame,
 } from './board';
 import { CaucusRooms } from './caucusRooms';
 import { markRead, mergeNotifications, type Notification } from './notifications';
+import { withPending, type PendingCommand } from './pendingOverlay';
+import type { Rights } from './rights';
 import { CommandError, MediationSocket, type Editing, type HelloParticipant, type SocketOptions } from './socket';
 
 /** Someone's place at the table, as `participant.joined` and `participant.updated` carry it. */

@@ -16,7 +16,7 @@ import {
   type NoteKind,
   type ReleaseMode,
 } from './caucus';
-import type { PendingCommand } from './board';
+import type { PendingCommand } from './pendingOverlay';
 import type { HelloParticipant, MediationSocket, RoomStore } from './socket';
 
 export type CaucusRoomsState = Readonly<Record<string, CaucusState>>;

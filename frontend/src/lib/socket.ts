@@ -22,9 +22,10 @@
  *
  * Components never touch the socket: they read the stores and call `command()`.
  */
-import type { Rights } from './rights';
 import { writable, type Readable, type Writable } from 'svelte/store';
-import type { Outcome, PendingCommand, RoomFrame } from './board';
+import type { Outcome, RoomFrame } from './board';
+import type { PendingCommand } from './pendingOverlay';
+import type { Rights } from './rights';
 
 /** `ended`: access to the mediation ended (close 4403); `signed-out`: close 4401. Final. */
 export type ConnectionStatus = 'connecting' | 'online' | 'offline' | 'reconnecting' | 'ended' | 'signed-out';

@@ -1,0 +1,191 @@
+/**
+ * The shapes of the joint board as the server sends them (docs/protocol.md, "Payloads"):
+ * issues and what hangs on them, caucus sessions, the mediation's state, and the frames
+ * that carry them.
+ */
+
+export type Lane = 'agenda' | 'discussing' | 'parked' | 'agreed' | 'struck';
+
+export const LANES: readonly Lane[] = ['agenda', 'discussing', 'parked', 'agreed', 'struck'];
+
+export const LANE_LABELS: Record<Lane, string> = {
+  agenda: 'Agenda',
+  discussing: 'Discussing',
+  parked: 'Parked',
+  agreed: 'Agreed',
+  struck: 'Struck',
+};
+
+export type Answer = 'accept' | 'reject' | 'counter' | 'considering';
+
+/** Set on objects the client shows before the server has them (see withPending). */
+interface MaybePending {
+  pending?: true;
+}
+
+export interface IssueCard extends MaybePending {
+  id: number;
+  title: string;
+  description: string;
+  lane: Lane;
+  order: number;
+  parked_reason: string;
+  version: number;
+  created_by: number | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface Position extends MaybePending {
+  id: number;
+  issue: number;
+  side: number;
+  text: string;
+  version: number;
+  updated_at: string;
+}
+
+export interface Interest extends MaybePending {
+  id: number;
+  issue: number;
+  side: number;
+  text: string;
+  struck: boolean;
+  version: number;
+  created_by: number | null;
+  created_at: string;
+}
+
+export interface Option extends MaybePending {
+  id: number;
+  issue: number;
+  text: string;
+  struck: boolean;
+  version: number;
+  created_by: number | null;
+  created_at: string;
+}
+
+export interface Criterion extends Option {
+  source: string;
+}
+
+export interface ProposalResponse extends MaybePending {
+  id: number;
+  proposal: number;
+  side: number;
+  answer: Answer;
+  note: string;
+  counter: number | null;
+  responded_by: number | null;
+  responded_at: string;
+  version: number;
+}
+
+export interface Proposal extends MaybePending {
+  id: number;
+  issue: number;
+  /** null: the mediator's proposal. */
+  side: number | null;
+  terms: string;
+  amount: string | null;
+  counter_to: number | null;
+  status: 'open' | 'withdrawn';
+  created_by: number | null;
+  created_at: string;
+  version: number;
+  responses: ProposalResponse[];
+}
+
+export interface Comment extends MaybePending {
+  id: number;
+  issue: number;
+  body: string;
+  author: number | null;
+  created_at: string;
+}
+
+export interface Issue extends IssueCard {
+  positions: Position[];
+  interests: Interest[];
+  options: Option[];
+  criteria: Criterion[];
+  proposals: Proposal[];
+  comments: Comment[];
+}
+
+export type CaucusStatus = 'called' | 'open' | 'closed';
+
+/** A private meeting of the mediator with one side. Public: everyone sees a side step out. */
+export interface CaucusSession {
+  id: number;
+  side: number;
+  status: CaucusStatus;
+  called_at: string;
+  opened_at: string | null;
+  closed_at: string | null;
+}
+
+export type ConfidentialityRule = 'confidential_unless_released' | 'shareable_unless_marked';
+
+/** The session's state everyone at the table shares. */
+export interface MediationState {
+  id: string;
+  stage: string;
+  on_break: boolean;
+  joint_paused: boolean;
+  confidentiality_rule: ConfidentialityRule;
+  status: string;
+}
+
+/** What a party released from a caucus into the joint room, worded and attributed as chosen. */
+export interface SharedStatement {
+  id: number;
+  issue: number | null;
+  text: string;
+  attribution: 'side' | 'mediator';
+  /** The side it is attributed to; null when it comes through the mediator. */
+  side: number | null;
+  created_at: string;
+}
+
+export interface BoardState {
+  /** The last sequence number of the joint room applied to the state. */
+  seq: number;
+  issues: Readonly<Record<number, Issue>>;
+  /** Null until a snapshot or a `mediation.updated` event said what it is. */
+  mediation: MediationState | null;
+  caucuses: Readonly<Record<number, CaucusSession>>;
+  statements: Readonly<Record<number, SharedStatement>>;
+}
+
+export interface EventFrame {
+  type: 'event';
+  room: string;
+  seq: number;
+  name: string;
+  data: unknown;
+}
+
+/** The joint room's snapshot `data` (a caucus room's has other keys; see caucus.ts). */
+export interface JointData {
+  mediation?: MediationState | null;
+  caucuses?: CaucusSession[];
+  issues?: Issue[];
+  statements?: SharedStatement[];
+}
+
+export interface SnapshotFrame {
+  type: 'snapshot';
+  room: string;
+  seq: number;
+  data: JointData;
+}
+
+export type RoomFrame = EventFrame | SnapshotFrame;
+
+/**
+ * applied: the state moved on; duplicate: at or below the last seq, ignored;
+ * gap: ahead of the last seq + 1, ignored, and the room must be synced again.
+ */
+export type Outcome = 'applied' | 'duplicate' | 'gap';
