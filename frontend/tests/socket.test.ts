@@ -3,7 +3,8 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { applyFrame, emptyBoard, type BoardState } from '../src/lib/board';
 import { applyCaucusFrame, emptyCaucus, type CaucusState } from '../src/lib/caucus';
 import { FakeSocket } from './fakeSocket';
-import { accessProbe, backoffDelay, CommandError, MediationSocket, newCommandId, socketUrl, type SocketOptions } from '../src/lib/socket';
+import { accessProbe } from '../src/lib/api';
+import { backoffDelay, CommandError, MediationSocket, newCommandId, socketUrl, type SocketOptions } from '../src/lib/socket';
 
 const MEDIATION = '3f2b8c1e-9d4a-4b6f-8e2a-1c5d7f9a0b12';
 

@@ -348,3 +348,29 @@ export interface NotificationItem {
 export function listNotifications(mediationId: string): Promise<NotificationItem[]> {
   return request<NotificationItem[]>('GET', `/mediations/${seg(mediationId)}/notifications/`);
 }
+
+// --- the socket's question after a refused handshake ---------------------------
+
+/** What the REST API says of this participant's access after a refused handshake. */
+export type AccessState = 'ok' | 'ended' | 'signed-out';
+
+/** Ask the REST API whether the mediation is still there for this session: 404 means
+ *  access ended, an unauthenticated answer means signed out; anything else, including no
+ *  answer at all, is no reason to stop trying. */
+export async function accessProbe(mediationId: string, fetchImpl: typeof fetch = fetch): Promise<AccessState> {
+  try {
+    const response = await fetchImpl(`/api/mediations/${encodeURIComponent(mediationId)}/`, {
+      credentials: 'same-origin',
+      headers: { Accept: 'application/json' },
+    });
+    if (response.status === 404) return 'ended';
+    if (response.status === 401) return 'signed-out';
+    if (response.status === 403) {
+      const body = (await response.json().catch(() => null)) as { code?: unknown } | null;
+      return body?.code === 'not_authenticated' ? 'signed-out' : 'ok';
+    }
+    return 'ok';
+  } catch {
+    return 'ok';
+  }
+}

@@ -1,7 +1,7 @@
 /** Who else is looking at or editing what, from the socket's presence map. */
 import type { SideRef } from './api';
 import type { Issue } from './board';
-import type { Editing, PresenceEntry } from './socket';
+import type { Editing, PresenceEntry } from './socketProtocol';
 
 export interface Watcher {
   participant: number;
@@ -157,4 +157,42 @@ export function arrivals(before: readonly number[], after: readonly number[]): {
     joined: after.filter((p) => !before.includes(p)),
     left: before.filter((p) => !after.includes(p)),
   };
+}
+
+/**
+ * The presence map after a `presence` frame (keyed by room and connection): someone
+ * came or changed what they look at, or went (`online: false`). A frame that says
+ * nothing usable leaves the map as it was (the same object).
+ */
+export function presenceApplied(
+  map: ReadonlyMap<string, PresenceEntry>,
+  frame: Record<string, unknown>,
+): Map<string, PresenceEntry> {
+  const connection = frame.connection;
+  const current = map as Map<string, PresenceEntry>;
+  if (typeof connection !== 'string') return current;
+  const room = typeof frame.room === 'string' ? frame.room : 'joint';
+  const key = `${room} ${connection}`;
+  const next = new Map(map);
+  if (frame.online === false) {
+    next.delete(key);
+  } else if (typeof frame.participant === 'number') {
+    next.set(key, {
+      room,
+      connection,
+      participant: frame.participant,
+      viewing: typeof frame.viewing === 'number' ? frame.viewing : null,
+      editing: isEditing(frame.editing) ? frame.editing : null,
+    });
+  } else {
+    return current;
+  }
+  return next;
+}
+
+function isEditing(value: unknown): value is Editing {
+  return (
+    typeof value === 'object' && value !== null && typeof (value as Editing).issue === 'number' &&
+    typeof (value as Editing).field === 'string'
+  );
 }

@@ -24,142 +24,26 @@
  */
 import { writable, type Readable, type Writable } from 'svelte/store';
 import type { Outcome, RoomFrame } from './board';
+import { CommandStore, SendPacer } from './outbox';
+import { presenceApplied } from './presence';
 import type { PendingCommand } from './pendingOverlay';
 import type { Rights } from './rights';
+import { accessProbe } from './api';
+import {
+  CLOSE_ACCESS_ENDED,
+  CLOSE_SIGNED_OUT,
+  CommandError,
+  type ConnectionStatus,
+  type ConnectionInfo,
+  type HelloParticipant,
+  type Presence,
+  type PresenceEntry,
+  type NotificationFrame,
+  type RoomStore,
+  type SocketOptions,
+} from './socketProtocol';
 
-/** `ended`: access to the mediation ended (close 4403); `signed-out`: close 4401. Final. */
-export type ConnectionStatus = 'connecting' | 'online' | 'offline' | 'reconnecting' | 'ended' | 'signed-out';
-
-/** Close codes the server ends a socket with for good. */
-export const CLOSE_ACCESS_ENDED = 4403;
-export const CLOSE_SIGNED_OUT = 4401;
-
-/** What the REST API says of this participant's access after a refused handshake. */
-export type AccessState = 'ok' | 'ended' | 'signed-out';
-
-/** Ask the REST API whether the mediation is still there for this session: 404 means
- *  access ended, an unauthenticated answer means signed out; anything else, including no
- *  answer at all, is no reason to stop trying. */
-export async function accessProbe(mediationId: string, fetchImpl: typeof fetch = fetch): Promise<AccessState> {
-  try {
-    const response = await fetchImpl(`/api/mediations/${encodeURIComponent(mediationId)}/`, {
-      credentials: 'same-origin',
-      headers: { Accept: 'application/json' },
-    });
-    if (response.status === 404) return 'ended';
-    if (response.status === 401) return 'signed-out';
-    if (response.status === 403) {
-      const body = (await response.json().catch(() => null)) as { code?: unknown } | null;
-      return body?.code === 'not_authenticated' ? 'signed-out' : 'ok';
-    }
-    return 'ok';
-  } catch {
-    return 'ok';
-  }
-}
-
-export interface ConnectionInfo {
-  status: ConnectionStatus;
-  /** Commands not yet acknowledged. */
-  pending: number;
-  /** When the next attempt to connect is due (ms since epoch), while not online. */
-  retryAt: number | null;
-}
-
-export interface HelloParticipant {
-  id: number;
-  name: string;
-  role: 'mediator' | 'party' | 'attorney' | 'expert' | 'observer';
-  side: { id: number; name: string } | null;
-  /** The confidentiality rule this person last accepted ('' for none). */
-  rule_acknowledged?: string;
-}
-
-export interface Editing {
-  issue: number;
-  field: string;
-}
-
-export interface Presence {
-  viewing: number | null;
-  editing: Editing | null;
-}
-
-export interface PresenceEntry extends Presence {
-  /** The room this presence is in: looking at something in a caucus stays in the caucus. */
-  room: string;
-  connection: string;
-  participant: number;
-}
-
-/** A `notification` frame: only fixed words and where to go, never what was said. */
-export interface NotificationFrame {
-  id: number;
-  kind: string;
-  text: string;
-  room: string;
-  created_at: string;
-  read_at: string | null;
-}
-
-/** A command the server refused: `code` as in docs/protocol.md, `details` as sent. */
-export class CommandError extends Error {
-  readonly code: string;
-  readonly details: unknown;
-
-  constructor(code: string, message: string, details?: unknown) {
-    super(message);
-    this.name = 'CommandError';
-    this.code = code;
-    this.details = details;
-  }
-
-  /** Messages for one field of an `invalid` error. */
-  field(name: string): string[] {
-    const details = this.details;
-    if (typeof details !== 'object' || details === null) return [];
-    const value = (details as Record<string, unknown>)[name];
-    return Array.isArray(value) ? value.filter((m): m is string => typeof m === 'string') : [];
-  }
-}
-
-/** A room the app keeps state for. Rooms without one are followed by seq only. */
-export interface RoomStore {
-  seq(): number;
-  apply(frame: RoomFrame): Outcome;
-  /** Access to the room ended: forget everything in it. */
-  drop?(): void;
-}
-
-export interface SocketOptions {
-  mediationId: string;
-  rooms?: Record<string, RoomStore>;
-  /** A store for a room not in `rooms`, made when the server first names it (caucus rooms). */
-  createRoom?: (room: string) => RoomStore | null;
-  /** A room's sync finished (its `synced`): the room is in step with the server. */
-  onSynced?: (rooms: string[]) => void;
-  /** A `notification` frame for this participant. */
-  onNotification?: (notification: NotificationFrame) => void;
-  /** Every successful command's result, before its promise resolves. */
-  onResult?: (command: PendingCommand, result: unknown) => void;
-  /** A refused command nobody waits for any more (it was queued before a reload). */
-  onOrphanError?: (command: PendingCommand, error: CommandError) => void;
-  /** Asked after a refused handshake; defaults to `accessProbe` on this mediation. */
-  probe?: () => Promise<AccessState>;
-  url?: string;
-  WebSocket?: new (url: string) => WebSocket;
-  storage?: Storage | null;
-  random?: () => number;
-  uuid?: () => string;
-  heartbeatMs?: number;
-  pongTimeoutMs?: number;
-  backoffBaseMs?: number;
-  backoffMaxMs?: number;
-  presenceThrottleMs?: number;
-  /** The client's pace for frames it sends (see SEND_RATE_PER_SECOND). */
-  sendRatePerSecond?: number;
-  sendBurst?: number;
-}
+export * from './socketProtocol';
 
 /** At most this many commands are on the wire unanswered. */
 const IN_FLIGHT_MAX = 16;
@@ -170,8 +54,6 @@ const IN_FLIGHT_MAX = 16;
  */
 const SEND_RATE_PER_SECOND = 16;
 const SEND_BURST = 48;
-/** The first pause after a `rate_limited` error; it doubles while refusals go on. */
-const RATE_LIMIT_PAUSE_MS = 1000;
 /** The server refuses frames above 64 KB; a bigger command would never be answered. */
 const COMMAND_MAX_BYTES = 60 * 1024;
 /** After this many failed attempts in a row the app says it is offline. */
@@ -228,7 +110,8 @@ export class MediationSocket {
   private readonly rightsStore: Writable<Rights | null>;
   private readonly roomsStore: Writable<readonly string[]>;
   private readonly dynamicRooms = new Map<string, RoomStore>();
-  private readonly storageKey: string;
+  private readonly commands: CommandStore;
+  private readonly pacer: SendPacer;
 
   private ws: WebSocket | null = null;
   private status: ConnectionStatus = 'connecting';
@@ -243,13 +126,6 @@ export class MediationSocket {
   private helloTimer: ReturnType<typeof setTimeout> | null = null;
   /** Due when the pace allows the next command, or a rate-limit pause ends. */
   private flushTimer: ReturnType<typeof setTimeout> | null = null;
-  /** The send bucket: tokens left, and when it was last filled up to now. */
-  private tokens = 0;
-  private tokensAt = 0;
-  /** No commands go out before this (ms since epoch): the server said slow down. */
-  private pausedUntil = 0;
-  /** `rate_limited` errors since the last answer that was not one. */
-  private rateLimits = 0;
   /** A frame without an id was refused: syncs and presence go again after the pause. */
   private resendOthers = false;
 
@@ -289,8 +165,9 @@ export class MediationSocket {
       sendBurst: SEND_BURST,
       ...options,
     };
-    this.storageKey = `parley:pending:${options.mediationId}`;
-    this.queue = this.load();
+    this.commands = new CommandStore(`parley:pending:${options.mediationId}`, options.storage);
+    this.pacer = new SendPacer(this.options.sendRatePerSecond, this.options.sendBurst, this.options.backoffMaxMs);
+    this.queue = this.commands.load();
     this.connectionStore = writable(this.info());
     this.pendingStore = writable([...this.queue]);
     this.presenceStore = writable(new Map());
@@ -501,15 +378,8 @@ export class MediationSocket {
     } catch {
       return false;
     }
-    this.refill();
-    this.tokens -= 1;
+    this.pacer.spend();
     return true;
-  }
-
-  private refill(): void {
-    const now = Date.now();
-    this.tokens = Math.min(this.options.sendBurst, this.tokens + ((now - this.tokensAt) / 1000) * this.options.sendRatePerSecond);
-    this.tokensAt = now;
   }
 
   private receive(raw: unknown): void {
@@ -589,10 +459,7 @@ export class MediationSocket {
     this.setStatus('online');
     this.heartbeatTimer = setInterval(() => this.heartbeat(), this.options.heartbeatMs);
     // A new connection is a new bucket on the server, full.
-    this.tokens = this.options.sendBurst;
-    this.tokensAt = Date.now();
-    this.pausedUntil = 0;
-    this.rateLimits = 0;
+    this.pacer.reset();
     this.resendOthers = false;
     this.presenceSent = JSON.stringify({ viewing: null, editing: null });
     this.schedulePresence();
@@ -704,18 +571,11 @@ export class MediationSocket {
   private rateLimited(frame: Record<string, unknown>): void {
     if (typeof frame.id === 'string') this.inFlight.delete(frame.id);
     else this.inFlight.clear();
-    // The frames of one burst are refused together: only a refusal after a pause is over
-    // (what was sent again came too fast still) makes the next pause longer.
     const now = Date.now();
-    if (now >= this.pausedUntil) this.rateLimits += 1;
-    const backoff = Math.min(this.options.backoffMaxMs, RATE_LIMIT_PAUSE_MS * 2 ** Math.min(this.rateLimits - 1, 16));
-    this.pausedUntil = Math.max(this.pausedUntil, now + (retryAfterMs(frame) ?? backoff));
+    const until = this.pacer.refused(frame, now);
     if (typeof frame.id !== 'string') this.resendOthers = true;
-    // The server's bucket is empty: start ours empty too, so what follows goes out slowly.
-    this.tokens = Math.min(this.tokens, 0);
-    this.tokensAt = now;
     if (this.flushTimer !== null) clearTimeout(this.flushTimer);
-    this.flushTimer = setTimeout(() => this.resume(), this.pausedUntil - now);
+    this.flushTimer = setTimeout(() => this.resume(), until - now);
   }
 
   /** A pause is over: send again what may have been refused, then the queue. */
@@ -739,7 +599,7 @@ export class MediationSocket {
     if (index === -1) return; // a late repeat of something already settled
     const [command] = this.queue.splice(index, 1);
     this.inFlight.delete(id);
-    this.rateLimits = 0;
+    this.pacer.answered();
     const waiter = this.waiters.get(id);
     this.waiters.delete(id);
     if (command) settle(waiter, command);
@@ -755,16 +615,15 @@ export class MediationSocket {
   private flush(): void {
     if (!this.ready || this.flushTimer !== null) return;
     const now = Date.now();
-    if (now < this.pausedUntil) {
-      this.flushTimer = setTimeout(() => this.resume(), this.pausedUntil - now);
+    if (now < this.pacer.pausedUntil) {
+      this.flushTimer = setTimeout(() => this.resume(), this.pacer.pausedUntil - now);
       return;
     }
     for (const command of this.queue) {
       if (this.inFlight.size >= IN_FLIGHT_MAX) break;
       if (this.inFlight.has(command.id)) continue;
-      this.refill();
-      if (this.tokens < 1) {
-        const wait = Math.ceil(((1 - this.tokens) / this.options.sendRatePerSecond) * 1000);
+      const wait = this.pacer.waitMs();
+      if (wait > 0) {
         this.flushTimer = setTimeout(() => {
           this.flushTimer = null;
           this.flush();
@@ -777,22 +636,8 @@ export class MediationSocket {
   }
 
   private presenceFrame(frame: Record<string, unknown>): void {
-    const connection = frame.connection;
-    if (typeof connection !== 'string') return;
-    const room = typeof frame.room === 'string' ? frame.room : 'joint';
-    const key = `${room} ${connection}`;
-    const next = new Map(this.presenceMap);
-    if (frame.online === false) {
-      next.delete(key);
-    } else if (typeof frame.participant === 'number') {
-      next.set(key, {
-        room,
-        connection,
-        participant: frame.participant,
-        viewing: typeof frame.viewing === 'number' ? frame.viewing : null,
-        editing: isEditing(frame.editing) ? frame.editing : null,
-      });
-    }
+    const next = presenceApplied(this.presenceMap, frame);
+    if (next === this.presenceMap) return;
     this.presenceMap = next;
     this.presenceStore.set(next);
   }
@@ -827,46 +672,10 @@ export class MediationSocket {
   }
 
   private queueChanged(): void {
-    this.save();
+    this.commands.save(this.queue);
     this.pendingStore.set([...this.queue]);
     this.publishInfo();
   }
-
-  private get storage(): Storage | null {
-    if (this.options.storage !== undefined) return this.options.storage;
-    try {
-      return typeof sessionStorage === 'undefined' ? null : sessionStorage;
-    } catch {
-      return null; // storage disabled
-    }
-  }
-
-  private load(): PendingCommand[] {
-    try {
-      const raw = this.storage?.getItem(this.storageKey);
-      const parsed: unknown = raw ? JSON.parse(raw) : [];
-      return Array.isArray(parsed) ? parsed.filter(isPendingCommand) : [];
-    } catch {
-      return [];
-    }
-  }
-
-  private save(): void {
-    try {
-      if (this.queue.length === 0) this.storage?.removeItem(this.storageKey);
-      else this.storage?.setItem(this.storageKey, JSON.stringify(this.queue));
-    } catch {
-      // Full or disabled storage: the queue still lives in memory.
-    }
-  }
-}
-
-/** How long the server asks us to wait, if it says: `retry_after` seconds, on the
- *  frame or in its details. */
-function retryAfterMs(frame: Record<string, unknown>): number | null {
-  const details = isRecord(frame.details) ? frame.details : {};
-  const value = typeof frame.retry_after === 'number' ? frame.retry_after : details.retry_after;
-  return typeof value === 'number' && Number.isFinite(value) && value >= 0 ? Math.min(value * 1000, 60_000) : null;
 }
 
 function detach(ws: WebSocket): void {
@@ -875,12 +684,4 @@ function detach(ws: WebSocket): void {
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function isEditing(value: unknown): value is Editing {
-  return isRecord(value) && typeof value.issue === 'number' && typeof value.field === 'string';
-}
-
-function isPendingCommand(value: unknown): value is PendingCommand {
-  return isRecord(value) && typeof value.id === 'string' && typeof value.name === 'string' && isRecord(value.data);
 }
