@@ -10,6 +10,7 @@ import sys
 import time
 import uuid
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.conf import settings
@@ -99,3 +100,20 @@ def test_beat_schedules_registered_tasks() -> None:
     celery_app.loader.import_default_modules()
     for entry in settings.CELERY_BEAT_SCHEDULE.values():
         assert entry["task"] in celery_app.tasks
+
+
+@pytest.mark.django_db
+def test_a_task_queued_by_name_runs_in_eager_mode(
+    monkeypatch: pytest.MonkeyPatch, django_capture_on_commit_callbacks: Any
+) -> None:
+    """Services queue tasks by name, after commit; where tasks run eagerly (the tests)
+    they still run, rather than going out to a broker by name."""
+    from negotiation import queue
+
+    ran: list[tuple[object, ...]] = []
+    task = celery_app.tasks["negotiation.tasks.notification_email"]
+    monkeypatch.setattr(task, "run", lambda *args: ran.append(args))
+    with django_capture_on_commit_callbacks(execute=True):
+        queue.task_after_commit("negotiation.tasks.notification_email", 42)
+        assert ran == []
+    assert ran == [(42,)]

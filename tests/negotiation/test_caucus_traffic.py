@@ -17,7 +17,10 @@ from tests.negotiation.test_socket import open_socket, session_cookie
 pytestmark = pytest.mark.django_db(transaction=True)
 
 TIMESTAMP = re.compile(r"\d{4}-\d\d-\d\dT[\d:.]+Z?")
-IDS = {"id", "participant", "side", "caucus", "issue", "created_by", "author", "connection"}
+IDS = {"id", "participant", "side", "caucus", "issue", "created_by", "author", "connection",
+       "answer_for", "marked_by"}  # fmt: skip
+# Lists of ids (the sides one speaks for, the proposals one may withdraw, by side).
+ID_LISTS = {"speak_for", "withdraw_for"}
 
 
 ROOM = re.compile(r"caucus:\d+")
@@ -27,7 +30,7 @@ def anonymised(value: Any, key: str = "") -> Any:
     if isinstance(value, dict):
         return {ROOM.sub("caucus:<id>", k): anonymised(v, k) for k, v in value.items()}
     if isinstance(value, list):
-        return [anonymised(v) for v in value]
+        return [anonymised(v, "id" if key in ID_LISTS else "") for v in value]
     if key in IDS and value is not None:
         return "<id>"
     if isinstance(value, str):

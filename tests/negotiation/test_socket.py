@@ -230,9 +230,14 @@ async def test_events_reach_the_room_audience_after_commit(live_cast: Cast, cook
         await next_frame(socket)
     await sync_to_async(side_add)(actor=live_cast.participants["mediator"], name="Insurer")
     received = {name: await next_frame(socket) for name, socket in sockets.items()}
-    for socket in sockets.values():
+    after: dict[str, list[str]] = {}
+    for name, socket in sockets.items():
         while not await socket.receive_nothing(timeout=0.1):
-            assert (await socket.receive_json_from())["type"] == "presence"
+            frame = await socket.receive_json_from()
+            if frame["type"] != "presence":
+                after.setdefault(name, []).append(frame["type"])
         await socket.disconnect()
     assert {frame["name"] for frame in received.values()} == {"side.added"}
+    # The mediator now speaks for the new side too: only their rights changed.
+    assert after == {"mediator": ["rights"]}
     assert json.dumps(received["party_a"]) == json.dumps(received["observer"])
