@@ -4,6 +4,7 @@
  * Components call these functions and never `fetch` themselves, so CSRF,
  * credentials and error parsing live in exactly one place.
  */
+import type { Rights } from './rights';
 
 export type Role = 'mediator' | 'party' | 'attorney' | 'expert' | 'observer';
 export type Id = number | string;
@@ -33,6 +34,8 @@ export interface Mediation extends MediationRef {
   confidentiality_rule: 'confidential_unless_released' | 'shareable_unless_marked';
   my_role: Role;
   my_side: SideRef | null;
+  /** What this participant may do (lib/rights.ts); only on one mediation's own payload. */
+  my_rights?: Rights | null;
   sides: SideRef[];
   created_at: string;
 }
