@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 from rest_framework import serializers
@@ -108,12 +111,54 @@ class MediationSerializer(serializers.ModelSerializer[Mediation]):
         return None if participant is None else rights_of(participant)
 
 
+# The payloads made while a command runs: (instance, serializer, data), in order.
+_made: ContextVar[list[tuple[object, type[Any], dict[str, Any]]] | None] = ContextVar(
+    "payloads_made", default=None
+)
+
+
+def payload(
+    instance: Any, serializer_class: type[serializers.BaseSerializer[Any]]
+) -> dict[str, Any]:
+    """`instance` as `serializer_class` shows it. While a command runs, what is made is
+    kept, so that the command's answer reuses the event's payload of the object it
+    returns instead of serializing it again (see `payload_made`)."""
+    data = dict(serializer_class(instance).data)
+    made = _made.get()
+    if made is not None:
+        made.append((instance, serializer_class, data))
+    return data
+
+
+@contextmanager
+def payloads_kept() -> Iterator[list[tuple[object, type[Any], dict[str, Any]]]]:
+    made: list[tuple[object, type[Any], dict[str, Any]]] = []
+    token = _made.set(made)
+    try:
+        yield made
+    finally:
+        _made.reset(token)
+
+
+def payload_made(
+    made: list[tuple[object, type[Any], dict[str, Any]]],
+    instance: object,
+    serializer_class: type[Any],
+) -> dict[str, Any] | None:
+    """The last payload made of this very instance with this serializer, if any: the
+    service records its event after its last write, so that payload is the answer."""
+    for seen, cls, data in reversed(made):
+        if seen is instance and cls is serializer_class:
+            return data
+    return None
+
+
 def participant_payload(participant: Participant) -> dict[str, Any]:
-    return dict(ParticipantSerializer(participant).data)
+    return payload(participant, ParticipantSerializer)
 
 
 def side_payload(side: Side) -> dict[str, Any]:
-    return dict(SideSerializer(side).data)
+    return payload(side, SideSerializer)
 
 
 # --- the board -----------------------------------------------------------------------

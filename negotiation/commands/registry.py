@@ -24,6 +24,7 @@ from rest_framework import serializers
 from config.errors import Invalid
 
 from ..models import CommandReceipt, Participant
+from ..serializers import payload_made, payloads_kept
 
 CLIENT_ID_MAX = 64
 
@@ -155,7 +156,10 @@ def command_execute(*, actor: Participant, client_id: object, name: object, data
             receipt = CommandReceipt.objects.create(
                 participant=actor, client_id=client_id, name=entry.name, result={}
             )
-            result = dict(entry.output(entry.run(actor, validated)).data)
+            with payloads_kept() as made:
+                returned = entry.run(actor, validated)
+            # The event's payload of the object returned is the answer: serialized once.
+            result = payload_made(made, returned, entry.output) or dict(entry.output(returned).data)
             receipt.result = result
             receipt.save(update_fields=["result"])
     except IntegrityError:

@@ -21,7 +21,7 @@ from ..permissions import (
     can_manage_caucus,
     experts_of,
 )
-from ..serializers import CaucusSessionSerializer, MediationStateSerializer
+from ..serializers import CaucusSessionSerializer, MediationStateSerializer, payload
 from .notifications import notify
 from .participants import access_revoke
 
@@ -30,7 +30,7 @@ def _session_event(session: CaucusSession, actor: Participant) -> None:
     event_append(
         room=session.mediation.joint_room(),
         name="caucus.updated",
-        data=dict(CaucusSessionSerializer(session).data),
+        data=payload(session, CaucusSessionSerializer),
         actor=actor,
     )
 
@@ -134,7 +134,7 @@ def joint_pause(*, actor: Participant, paused: object) -> Mediation:
         event_append(
             room=joint,
             name="mediation.updated",
-            data=dict(MediationStateSerializer(mediation).data),
+            data=payload(mediation, MediationStateSerializer),
             actor=actor,
         )
     return mediation

@@ -33,7 +33,12 @@ from ..permissions import (
     can_write_in_caucus,
     room_members,
 )
-from ..serializers import CaucusMessageSerializer, CaucusNoteSerializer, RealityCheckSerializer
+from ..serializers import (
+    CaucusMessageSerializer,
+    CaucusNoteSerializer,
+    RealityCheckSerializer,
+    payload,
+)
 from .notifications import notify
 from .validation import amount_clean, max_length_of, text_clean, version_check
 
@@ -121,7 +126,7 @@ def caucus_message_post(
         event_append(
             room=room,
             name="caucus_message.posted",
-            data=dict(CaucusMessageSerializer(message).data),
+            data=payload(message, CaucusMessageSerializer),
             actor=actor,
         )
         notify(
@@ -163,7 +168,7 @@ def caucus_note_add(
         event_append(
             room=room,
             name="caucus_note.added",
-            data=dict(CaucusNoteSerializer(note).data),
+            data=payload(note, CaucusNoteSerializer),
             actor=actor,
         )
     return note
@@ -219,7 +224,7 @@ def caucus_note_update(
         event_append(
             room=note.room,
             name="caucus_note.updated",
-            data=dict(CaucusNoteSerializer(note).data),
+            data=payload(note, CaucusNoteSerializer),
             actor=actor,
         )
     return note
@@ -246,7 +251,7 @@ def caucus_message_mark(
         event_append(
             room=message.room,
             name="caucus_message.updated",
-            data=dict(CaucusMessageSerializer(message).data),
+            data=payload(message, CaucusMessageSerializer),
             actor=actor,
         )
     return message
@@ -333,7 +338,7 @@ def reality_check_set(
         event_append(
             room=room,
             name="reality_check.updated",
-            data=dict(RealityCheckSerializer(sheet).data),
+            data=payload(sheet, RealityCheckSerializer),
             actor=actor,
         )
     return sheet
@@ -375,7 +380,7 @@ def overlap_check(*, actor: Participant, issue_id: object) -> bool:
             event_append(
                 room=sheet.room,
                 name="reality_check.updated",
-                data=dict(RealityCheckSerializer(sheet).data),
+                data=payload(sheet, RealityCheckSerializer),
                 actor=actor,
             )
     return overlap

@@ -32,6 +32,7 @@ from ..serializers import (
     InterestSerializer,
     OptionSerializer,
     PositionSerializer,
+    payload,
 )
 from .validation import max_length_of, text_clean, version_check
 
@@ -55,8 +56,7 @@ ITEM_KINDS: dict[type[models.Model], ItemKind] = {
 
 
 def _payload(item: models.Model) -> dict[str, Any]:
-    serializer_class = ITEM_KINDS[type(item)][0]
-    return dict(serializer_class(item).data)
+    return payload(item, ITEM_KINDS[type(item)][0])
 
 
 def _side_of(issue: Issue, side_id: object) -> Side:
@@ -111,7 +111,7 @@ def position_set(
         event_append(
             room=issue.room,
             name="position.set",
-            data=dict(PositionSerializer(position).data),
+            data=payload(position, PositionSerializer),
             actor=actor,
         )
     return position
@@ -281,7 +281,7 @@ def comment_add(*, actor: Participant, issue_id: object, body: object) -> Commen
         event_append(
             room=issue.room,
             name="comment.added",
-            data=dict(CommentSerializer(comment).data),
+            data=payload(comment, CommentSerializer),
             actor=actor,
         )
     return comment

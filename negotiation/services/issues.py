@@ -17,7 +17,7 @@ from config.errors import Invalid, NotAllowed
 from ..events import event_append, room_lock
 from ..models import Issue, Lane, Participant
 from ..permissions import access_issue, can_edit_board
-from ..serializers import IssueCoreSerializer, IssueSerializer
+from ..serializers import IssueCoreSerializer, IssueSerializer, payload
 from .validation import max_length_of, text_clean, version_check
 
 TITLE_MAX = max_length_of(Issue, "title")
@@ -27,7 +27,7 @@ ISSUES_MAX = 2000
 
 
 def issue_payload(issue: Issue) -> dict[str, Any]:
-    return dict(IssueCoreSerializer(issue).data)
+    return payload(issue, IssueCoreSerializer)
 
 
 def _edit_check(actor: Participant) -> None:
@@ -69,7 +69,7 @@ def issue_create(
             created_by=actor,
         )
         event_append(
-            room=room, name="issue.created", data=dict(IssueSerializer(issue).data), actor=actor
+            room=room, name="issue.created", data=payload(issue, IssueSerializer), actor=actor
         )
     return issue
 

@@ -19,7 +19,7 @@ from ..permissions import (
     is_last_mediator,
     visible_rooms,
 )
-from ..serializers import MediationStateSerializer, participant_payload
+from ..serializers import MediationStateSerializer, participant_payload, payload
 
 
 def access_revoke(
@@ -132,7 +132,7 @@ def rule_set(*, actor: Participant, rule: object) -> Mediation:
         event_append(
             room=joint,
             name="mediation.updated",
-            data=dict(MediationStateSerializer(mediation).data),
+            data=payload(mediation, MediationStateSerializer),
             actor=actor,
         )
     return mediation

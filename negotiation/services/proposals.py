@@ -26,7 +26,7 @@ from ..permissions import (
     is_own_side_proposal,
     proposing_side,
 )
-from ..serializers import ProposalSerializer, ResponseSerializer
+from ..serializers import ProposalSerializer, ResponseSerializer, payload
 from .validation import amount_clean, max_length_of, text_clean, version_check
 
 TERMS_MAX = max_length_of(Proposal, "terms")
@@ -35,7 +35,7 @@ PROPOSALS_PER_ISSUE_MAX = 500
 
 
 def proposal_payload(proposal: Proposal) -> dict[str, Any]:
-    return dict(ProposalSerializer(proposal).data)
+    return payload(proposal, ProposalSerializer)
 
 
 def _proposal_table(
@@ -152,7 +152,7 @@ def proposal_respond(
         event_append(
             room=proposal.issue.room,
             name="response.set",
-            data=dict(ResponseSerializer(response).data),
+            data=payload(response, ResponseSerializer),
             actor=actor,
         )
     return response

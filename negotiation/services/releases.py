@@ -40,7 +40,7 @@ from ..permissions import (
     parties_of,
     party_answer_binds,
 )
-from ..serializers import ReleaseRequestSerializer, SharedStatementSerializer
+from ..serializers import ReleaseRequestSerializer, SharedStatementSerializer, payload
 from .notifications import notify
 from .validation import max_length_of, text_clean, version_check
 
@@ -102,7 +102,7 @@ def release_request_create(
         event_append(
             room=room,
             name="release.requested",
-            data=dict(ReleaseRequestSerializer(request).data),
+            data=payload(request, ReleaseRequestSerializer),
             actor=actor,
         )
         notify(
@@ -175,7 +175,7 @@ def release_request_answer(
         event_append(
             room=room,
             name="release.answered",
-            data=dict(ReleaseRequestSerializer(request).data),
+            data=payload(request, ReleaseRequestSerializer),
             actor=actor,
         )
         if released:
@@ -256,7 +256,7 @@ def release_share(
         event_append(
             room=room,
             name="release.answered",
-            data=dict(ReleaseRequestSerializer(request).data),
+            data=payload(request, ReleaseRequestSerializer),
             actor=actor,
         )
         _statement_publish(joint=joint, caucus=room, request=request, actor=actor)
@@ -300,7 +300,7 @@ def _statement_publish(
     event_append(
         room=joint,
         name="statement.released",
-        data=dict(SharedStatementSerializer(statement).data),
+        data=payload(statement, SharedStatementSerializer),
         # The statement speaks for the side or the mediator, not for whoever pressed.
         actor=None,
     )

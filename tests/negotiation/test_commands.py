@@ -300,3 +300,32 @@ def test_the_protocol_names_the_service_behind_every_command() -> None:
         not in protocol
     ]
     assert missing == []
+
+
+# Commands whose answer reuses the payload of the event their service recorded, with the
+# model each answer is about: the answer must still be what the database holds.
+ANSWERS = {
+    "issue.create": ("Issue", lambda c, i, p: {"title": "Boat"}),
+    "issue.update": ("Issue", lambda c, i, p: {"issue": i, "version": 1, "title": "Car!"}),
+    "issue.move": ("Issue", lambda c, i, p: {"issue": i, "version": 1, "lane": "parked",
+                                              "reason": "Later"}),
+    "option.add": ("Option", lambda c, i, p: {"issue": i, "text": "Sell it"}),
+    "comment.add": ("Comment", lambda c, i, p: {"issue": i, "body": "Hm"}),
+    "proposal.create": ("Proposal", lambda c, i, p: {"issue": i, "terms": "Split"}),
+    "proposal.withdraw": ("Proposal", lambda c, i, p: {"proposal": p, "version": 1}),
+    "position.set": ("Position", lambda c, i, p: {"issue": i, "side": c.side_a.pk,
+                                                   "text": "Keep it", "version": 0}),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("name", sorted(ANSWERS))
+def test_an_answer_made_once_is_what_the_database_holds(cast: Cast, name: str) -> None:
+    from negotiation import models
+    from negotiation.commands import COMMANDS
+
+    issue = run(cast, "party_a", "issue.create", title="Car")
+    offer = run(cast, "party_a", "proposal.create", issue=issue["id"], terms="Keep it")
+    model_name, data = ANSWERS[name]
+    answer = run(cast, "party_a", name, **data(cast, issue["id"], offer["id"]))
+    row = getattr(models, model_name).objects.get(pk=answer["id"])
+    assert answer == dict(COMMANDS[name].output(row).data)
