@@ -10,9 +10,9 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from asgiref.sync import async_to_sync
-from channels.layers import get_channel_layer
 from django.db import connection, transaction
+
+from accounts.socket_groups import group_tell
 
 from .models import Event, Participant, Room
 
@@ -54,13 +54,9 @@ def participant_send(participant_id: int, message: dict[str, Any]) -> None:
 
 
 def group_send(group: str, message: dict[str, Any]) -> None:
-    layer = get_channel_layer()
-    if layer is None:
-        return
-    try:
-        async_to_sync(layer.group_send)(group, message)
-    except Exception:
-        logger.exception("Could not send %s to %s", message.get("type"), group)
+    """Send to a channel group now; a failure is logged, never raised (the channel layer
+    is a hint bus: clients catch up from the log)."""
+    group_tell(group, message)
 
 
 def event_append(

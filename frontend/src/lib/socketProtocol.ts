@@ -4,7 +4,7 @@
  * command, and the options a socket is made with.
  */
 import type { Outcome, RoomFrame } from './board';
-import type { AccessState } from './api';
+import type { AccessState, NotificationItem } from './api';
 import type { PendingCommand } from './pendingOverlay';
 
 /** `ended`: access to the mediation ended (close 4403); `signed-out`: close 4401. Final. */
@@ -48,15 +48,9 @@ export interface PresenceEntry extends Presence {
   participant: number;
 }
 
-/** A `notification` frame: only fixed words and where to go, never what was said. */
-export interface NotificationFrame {
-  id: number;
-  kind: string;
-  text: string;
-  room: string;
-  created_at: string;
-  read_at: string | null;
-}
+/** A `notification` frame: only fixed words and where to go, never what was said; the
+ *  same item the notification list's REST answer holds. */
+export type NotificationFrame = NotificationItem;
 
 /** A command the server refused: `code` as in docs/protocol.md, `details` as sent. */
 export class CommandError extends Error {
