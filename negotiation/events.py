@@ -7,7 +7,6 @@ layer is a hint bus: clients that miss a message catch up from the log with `syn
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 
 from django.db import connection, transaction
@@ -15,8 +14,6 @@ from django.db import connection, transaction
 from accounts.socket_groups import group_tell
 
 from .models import Event, Participant, Room
-
-logger = logging.getLogger(__name__)
 
 
 def event_frame(event: Event, room_key: str) -> dict[str, Any]:
