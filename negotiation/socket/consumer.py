@@ -42,6 +42,7 @@ from ..serializers import participant_payload
 from . import frames, session
 from .lifetime import CLOSE_REVOKED, CLOSE_SIGNED_OUT, Lifetime
 from .presence import Presence
+from .presence_relay import PresenceRelay
 from .ratelimit import TokenBucket
 from .stream import Next, RoomStream, revokes, until_revoked
 
@@ -52,7 +53,7 @@ class SignedOut(Exception):
     """The session this socket was opened with no longer holds."""
 
 
-class MediationConsumer(Lifetime, AsyncJsonWebsocketConsumer):
+class MediationConsumer(Lifetime, PresenceRelay, AsyncJsonWebsocketConsumer):
     closing = False
     participant: Participant
     streams: dict[str, RoomStream]
@@ -260,53 +261,6 @@ class MediationConsumer(Lifetime, AsyncJsonWebsocketConsumer):
             name=content.get("name"),
             data=content.get("data", {}),
         )
-
-    async def handle_presence(self, content: dict[str, Any]) -> None:
-        """What this connection looks at and edits, for avatars and "Sam is editing"
-        markers, told only to the room it is in: looking at something in a caucus never
-        shows in the joint room."""
-        key = content.get("room", "joint")
-        if not isinstance(key, str) or key not in self.streams:
-            await self.send_error(None, "unknown_room", "No such room.")
-            return
-        self.presence.update(key, content.get("viewing"), content.get("editing"))
-        await self._presence_announce(key)
-
-    # --- presence ----------------------------------------------------------------------
-
-    async def _presence_announce(self, key: str) -> None:
-        if key in self.streams:
-            await self.channel_layer.group_send(
-                self.streams[key].room.group_name,
-                {"type": "presence.broadcast", "frame": self.presence.announced(key)},
-            )
-
-    async def _presence_heartbeat(self) -> None:
-        """Refresh this connection's presence in its rooms; tell the client that those
-        not refreshed for PRESENCE_TTL are gone."""
-        for key in self.presence.due(list(self.streams)):
-            await self._presence_announce(key)
-        for frame in self.presence.aged_out(set(self.streams)):
-            await self.send_json(frame)
-
-    async def _presence_leave(self, key: str) -> None:
-        await self.channel_layer.group_send(
-            self.streams[key].room.group_name,
-            {"type": "presence.broadcast", "frame": self.presence.frame(key, online=False)},
-        )
-
-    async def presence_broadcast(self, message: dict[str, Any]) -> None:
-        if self._expired():
-            await self._expire()
-            return
-        frame = message["frame"]
-        if frame["room"] in self.streams and self.presence.heard(frame):
-            await self.send_json(frame)
-
-    async def presence_query(self, message: dict[str, Any]) -> None:
-        """Someone connected: tell them we are here."""
-        if message.get("sender") != self.channel_name and message.get("room") in self.streams:
-            await self._presence_announce(message["room"])
 
     # --- server → client ---------------------------------------------------------------
 
