@@ -338,6 +338,18 @@ describe('withPending: changes waiting to be sent', () => {
     expect(lanes(parked).parked.map((i) => [i.id, i.parked_reason])).toEqual([[1, 'Later']]);
   });
 
+  it('keeps a parked card’s reason when it is only reordered inside Parked', () => {
+    const parkedBoth = play(
+      emptyBoard(),
+      snapshot(5, [issue(1, { lane: 'parked', parked_reason: 'After the valuation' }), issue(2, { lane: 'parked', order: 1 })]),
+    );
+    const view = withPending(parkedBoth, [command('r', 'issue.move', { issue: 1, version: 1, lane: 'parked', index: 1, reason: '' })], author);
+    expect(lanes(view).parked.map((i) => [i.id, i.parked_reason])).toEqual([
+      [2, ''],
+      [1, 'After the valuation'],
+    ]);
+  });
+
   it('shows new issues, positions, items, comments, proposals and answers as placeholders', () => {
     let state = play(start(), event(6, 'proposal.created', proposal(20, 1, { side: 3 })));
     state = withPending(

@@ -126,7 +126,8 @@ def issue_move(
     reason: object = "",
 ) -> Issue:
     """Move an issue to position `index` (0 is the top; the end if omitted) of `lane`.
-    Parking can carry a reason ("waiting for the appraisal"); leaving Parked clears it.
+    Parking can carry a reason ("waiting for the appraisal"); a move within Parked keeps
+    the reason unless it gives a new one; leaving Parked clears it.
 
     Raises NotFound, NotAllowed, Conflict (stale version) or Invalid (unknown lane, bad
     index, long reason). Emits `issue.moved` with the card and the new order of every
@@ -160,8 +161,12 @@ def issue_move(
                 if card is not issue:
                     renumbered.append(card)
         Issue.objects.bulk_update(renumbered, ["order"])
+        stays_parked = issue.lane == Lane.PARKED == lane
+        if lane != Lane.PARKED:
+            issue.parked_reason = ""
+        elif reason or not stays_parked:
+            issue.parked_reason = reason
         issue.lane = lane
-        issue.parked_reason = reason if lane == Lane.PARKED else ""
         issue.version += 1
         issue.updated_at = timezone.now()
         issue.save(update_fields=["lane", "order", "parked_reason", "version", "updated_at"])

@@ -56,6 +56,30 @@ def test_parking_keeps_a_reason_until_the_card_comes_back(cast: Cast) -> None:
     assert back["parked_reason"] == ""
 
 
+@pytest.mark.parametrize("reason", [None, ""], ids=["no-reason", "empty-reason"])
+def test_reordering_inside_parked_keeps_the_reason(cast: Cast, reason: str | None) -> None:
+    pension, house = create(cast, "Pension", "House")
+    run(cast, "party_a", "issue.move", issue=pension["id"], version=1, lane="parked",
+        reason="After the valuation")  # fmt: skip
+    run(cast, "party_a", "issue.move", issue=house["id"], version=1, lane="parked")
+    #   parked: Pension (after the valuation), House
+    extra = {} if reason is None else {"reason": reason}
+    moved = run(cast, "party_a", "issue.move", issue=pension["id"], version=2, lane="parked",
+                index=1, **extra)  # fmt: skip
+    #   parked: House, Pension (after the valuation)
+    assert lanes(cast) == {"parked": ["House", "Pension"]}
+    assert moved["parked_reason"] == "After the valuation"
+
+
+def test_a_new_reason_inside_parked_replaces_the_old(cast: Cast) -> None:
+    [pension] = create(cast, "Pension")
+    run(cast, "party_a", "issue.move", issue=pension["id"], version=1, lane="parked",
+        reason="After the valuation")  # fmt: skip
+    moved = run(cast, "party_a", "issue.move", issue=pension["id"], version=2, lane="parked",
+                reason="After the school term")  # fmt: skip
+    assert moved["parked_reason"] == "After the school term"
+
+
 def test_a_struck_card_is_kept(cast: Cast) -> None:
     [dog] = create(cast, "Dog")
     run(cast, "mediator", "issue.move", issue=dog["id"], version=1, lane="struck")

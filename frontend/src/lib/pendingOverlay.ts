@@ -128,7 +128,8 @@ function issueMove(o: Overlay, data: Data): void {
       ...issue,
       lane,
       order: index,
-      parked_reason: lane === 'parked' ? str(data.reason) : '',
+      // A move within Parked keeps the reason unless it gives a new one.
+      parked_reason: lane !== 'parked' ? '' : str(data.reason) || (issue.lane === 'parked' ? issue.parked_reason : ''),
       version: issue.version + 1,
       pending: true,
     };
