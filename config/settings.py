@@ -197,10 +197,16 @@ CELERY_BEAT_SCHEDULE = {
         "task": "negotiation.tasks.participants_expire",
         "schedule": 60,
     },
+    "breaks-end": {
+        "task": "negotiation.tasks.breaks_end_sweep",
+        "schedule": 30,
+    },
 }
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
-    CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, Any] = {"visibility_timeout": 3600}
+    # Longer than any countdown (a break ends at most two hours ahead), so a task waiting
+    # for its time is not handed out twice.
+    CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, Any] = {"visibility_timeout": 3 * 3600}
 else:
     CELERY_BROKER_DIR = Path(os.environ.get("CELERY_BROKER_DIR", VAR_DIR / "celery-broker"))
     (CELERY_BROKER_DIR / "control").mkdir(parents=True, exist_ok=True)

@@ -20,7 +20,8 @@ def _task(name: str) -> Any:
     return app.tasks[name]
 
 
-def task_after_commit(name: str, *args: object) -> None:
+def task_after_commit(name: str, *args: object, countdown: float | None = None) -> None:
     """Queue the task `name` (e.g. "negotiation.tasks.invitation_send") with `args`
-    (ids, never content) once the current transaction commits."""
-    transaction.on_commit(lambda: _task(name).delay(*args))
+    (ids, never content) once the current transaction commits; `countdown` seconds later
+    when given."""
+    transaction.on_commit(lambda: _task(name).apply_async(args=args, countdown=countdown))

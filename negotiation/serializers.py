@@ -80,6 +80,8 @@ class MediationSerializer(serializers.ModelSerializer[Mediation]):
             "stage_display",
             "status",
             "on_break",
+            "break_ends_at",
+            "break_message",
             "joint_paused",
             "confidentiality_rule",
             "my_role",
@@ -369,7 +371,16 @@ class MediationStateSerializer(serializers.ModelSerializer[Mediation]):
 
     class Meta:
         model = Mediation
-        fields = ("id", "stage", "on_break", "joint_paused", "confidentiality_rule", "status")
+        fields = (
+            "id",
+            "stage",
+            "on_break",
+            "break_ends_at",
+            "break_message",
+            "joint_paused",
+            "confidentiality_rule",
+            "status",
+        )
 
 
 class NotificationSerializer(serializers.ModelSerializer[Notification]):

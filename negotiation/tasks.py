@@ -13,9 +13,10 @@ from django.utils import timezone
 
 from config.errors import NotFound
 
-from .models import Invitation, Notification, Participant, Role
+from .models import Invitation, Mediation, Notification, Participant, Role
 from .services.invitations import invitation_link, invitation_token
 from .services.participants import participant_remove
+from .services.session import break_end
 
 logger = logging.getLogger(__name__)
 
@@ -99,3 +100,24 @@ def invitation_send(invitation_id: int) -> None:
         recipient_list=[invitation.email],
     )
     logger.info("Sent invitation %s", invitation.pk)
+
+
+@shared_task
+def break_end_due(mediation_id: str) -> None:
+    """End a mediation's break if its time is up (queued for that moment at its start or
+    extension; an earlier or later one finds nothing to do)."""
+    break_end(actor=None, mediation_id=mediation_id)
+
+
+@shared_task
+def breaks_end_sweep() -> int:
+    """End every break whose time is up: the backstop for a timed task that was lost.
+    Returns how many it ended."""
+    due = list(
+        Mediation.objects.filter(on_break=True, break_ends_at__lte=timezone.now()).values_list(
+            "pk", flat=True
+        )
+    )
+    for mediation_id in due:
+        break_end(actor=None, mediation_id=mediation_id)
+    return len(due)

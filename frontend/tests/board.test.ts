@@ -407,7 +407,7 @@ describe('normalisedIssues', () => {
 describe('applyFrame: the session around the board', () => {
   const mediationState = {
     id: 'm1',
-    stage: 'caucus',
+    stage: 'caucus' as const,
     on_break: false,
     joint_paused: false,
     confidentiality_rule: 'confidential_unless_released' as const,

@@ -71,3 +71,7 @@ def count(top: int) -> serializers.IntegerField:
 
 def ids() -> serializers.ListField:
     return serializers.ListField(child=id_(), required=False, max_length=1000)
+
+
+def minutes() -> serializers.IntegerField:
+    return serializers.IntegerField(min_value=1, max_value=120)

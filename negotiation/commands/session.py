@@ -6,7 +6,7 @@ from __future__ import annotations
 from rest_framework import serializers
 
 from ..serializers import CaucusSessionSerializer, MediationStateSerializer, ParticipantSerializer
-from ..services import caucus, participants
+from ..services import caucus, participants, session
 from . import fields as f
 from .registry import command
 
@@ -66,4 +66,41 @@ command(
     output=ParticipantSerializer,
     summary="Set until when an invited expert keeps access (null: no limit; now or earlier: "
     "end it).",
+)
+command(
+    "stage.set",
+    session.stage_set,
+    fields={"stage": f.choice()},
+    output=MediationStateSerializer,
+    summary="Move the mediation to a stage: opening, joint_discussion, caucus, "
+    "joint_negotiation or closing (and back).",
+)
+command(
+    "break.start",
+    session.break_start,
+    fields={"minutes": f.minutes(), "message": f.text(required=False)},
+    output=MediationStateSerializer,
+    summary="Call a break of some minutes (1 to 120): the joint board is read-only for all "
+    "but the mediator until it ends.",
+)
+command(
+    "break.extend",
+    session.break_extend,
+    fields={"minutes": f.minutes()},
+    output=MediationStateSerializer,
+    summary="Make the running break longer.",
+)
+command(
+    "break.end",
+    session.break_end,
+    fields={},
+    output=MediationStateSerializer,
+    summary="End the break now.",
+)
+command(
+    "break.request",
+    session.break_request,
+    fields={},
+    output=ParticipantSerializer,
+    summary="Ask the mediator, privately, for a break (the mediators are notified).",
 )

@@ -248,6 +248,7 @@ class Notification(TimeIdModel):
             "shared_by_mediator",
             "The mediator shared something from your private room with everyone.",
         )
+        BREAK_REQUESTED = "break_requested", "Someone at the table asks for a break."
 
     participant = models.ForeignKey(
         Participant, on_delete=models.CASCADE, related_name="notifications"

@@ -51,6 +51,9 @@ class Mediation(models.Model):
         default=False, help_text="While a caucus runs, the parties cannot edit the joint board."
     )
     break_ends_at = models.DateTimeField(null=True, blank=True)
+    break_message = models.CharField(
+        max_length=280, blank=True, help_text="The mediator's word to everyone for the break."
+    )
     confidentiality_rule = models.CharField(
         max_length=32,
         choices=ConfidentialityRule.choices,

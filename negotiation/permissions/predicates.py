@@ -48,14 +48,21 @@ def can_view_contact_details(participant: Participant) -> bool:
     return can_manage_mediation(participant)
 
 
+def joint_closed(participant: Participant) -> bool:
+    """During a break the joint board is read-only for everyone but the mediator."""
+    return participant.mediation.on_break and participant.role != Role.MEDIATOR
+
+
 def can_edit_board(participant: Participant) -> bool:
     """Add and edit issues, options and criteria, and move cards between lanes. While
-    the mediator pauses joint editing (during a caucus), only mediators do."""
+    the mediator pauses joint editing (during a caucus), or during a break, only
+    mediators do."""
     if not participant.is_active:
         return False
     if participant.role == Role.MEDIATOR:
         return True
-    return participant.role == Role.PARTY and not participant.mediation.joint_paused
+    mediation = participant.mediation
+    return participant.role == Role.PARTY and not mediation.joint_paused and not mediation.on_break
 
 
 def can_speak_for_side(participant: Participant, side_id: int | None) -> bool:
@@ -74,13 +81,14 @@ def can_propose(participant: Participant) -> bool:
 
 
 def can_respond(participant: Participant, side_id: int | None) -> bool:
-    """Answer a proposal for a side: only that side's party. Attorneys advise, parties
-    decide; the mediator never answers for anyone."""
+    """Answer a proposal for a side: only that side's party, and not during a break.
+    Attorneys advise, parties decide; the mediator never answers for anyone."""
     return (
         participant.is_active
         and participant.role == Role.PARTY
         and side_id is not None
         and participant.side_id == side_id
+        and not joint_closed(participant)
     )
 
 
@@ -91,11 +99,28 @@ def can_withdraw(participant: Participant, proposal_side_id: int | None) -> bool
         return False
     if proposal_side_id is None:
         return participant.role == Role.MEDIATOR
-    return participant.role == Role.PARTY and participant.side_id == proposal_side_id
+    return (
+        participant.role == Role.PARTY
+        and participant.side_id == proposal_side_id
+        and not joint_closed(participant)
+    )
 
 
 def can_comment(participant: Participant) -> bool:
-    return participant.is_active and participant.role != Role.OBSERVER
+    return (
+        participant.is_active
+        and participant.role != Role.OBSERVER
+        and not joint_closed(participant)
+    )
+
+
+def can_request_break(participant: Participant) -> bool:
+    """Ask the mediator for a break: anyone at the table but the mediator and observers."""
+    return participant.is_active and participant.role in (
+        Role.PARTY,
+        Role.ATTORNEY,
+        Role.EXPERT,
+    )
 
 
 def can_manage_caucus(participant: Participant) -> bool:

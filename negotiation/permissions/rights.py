@@ -21,6 +21,7 @@ from .predicates import (
     can_manage_mediation,
     can_propose,
     can_raise_mark,
+    can_request_break,
     can_respond,
     can_share_unmarked,
     can_speak_for_side,
@@ -33,7 +34,9 @@ from .rooms import visible_rooms
 def rights_of(participant: Participant) -> dict[str, Any]:
     """What `participant` may do now. Keys:
 
-    - `manage`: run the session (caucuses, the board's pause, the rule, people);
+    - `manage`: run the session (stages, breaks, caucuses, the board's pause, the rule,
+      people);
+    - `request_break`: ask the mediator, privately, for a break;
     - `edit_board`, `propose`, `comment`;
     - `speak_for`: the sides whose position and interests they may state;
     - `answer_for`: the side whose answers to proposals they give (never to that side's
@@ -51,6 +54,7 @@ def rights_of(participant: Participant) -> dict[str, Any]:
     rooms = [room for room in visible_rooms(participant) if room.kind == Room.Kind.CAUCUS]
     return {
         "manage": can_manage_mediation(participant) and participant.is_active,
+        "request_break": can_request_break(participant),
         "edit_board": can_edit_board(participant),
         "propose": can_propose(participant),
         "comment": can_comment(participant),

@@ -14,7 +14,7 @@ from django.db import models, transaction
 from django.utils import timezone
 from rest_framework import serializers
 
-from config.errors import Invalid, NotAllowed
+from config.errors import Invalid
 
 from ..events import event_append, room_lock
 from ..keys import row_key
@@ -34,7 +34,7 @@ from ..serializers import (
     PositionSerializer,
     payload,
 )
-from .validation import max_length_of, text_clean, version_check
+from .validation import max_length_of, refusal, text_clean, version_check
 
 TEXT_MAX = max_length_of(Interest, "text")
 POSITION_MAX = max_length_of(Position, "text")
@@ -91,7 +91,7 @@ def position_set(
         issue = access_issue(actor, issue_id)
         side = _side_of(issue, side_id)
         if not can_speak_for_side(actor, side.pk):
-            raise NotAllowed(f"Only {side.name}'s party states {side.name}'s position.")
+            raise refusal(actor, f"Only {side.name}'s party states {side.name}'s position.")
         room_lock(issue.room)
         position = Position.objects.filter(issue=issue, side=side).first()
         if position is None:
@@ -130,7 +130,7 @@ def interest_add(
         issue = access_issue(actor, issue_id)
         side = _side_of(issue, side_id)
         if not can_speak_for_side(actor, side.pk):
-            raise NotAllowed(f"Only {side.name}'s party states {side.name}'s interests.")
+            raise refusal(actor, f"Only {side.name}'s party states {side.name}'s interests.")
         room_lock(issue.room)
         _room_count_check(issue, "interests")
         interest = Interest.objects.create(issue=issue, side=side, text=text, created_by=actor)
@@ -145,7 +145,7 @@ def option_add(*, actor: Participant, issue_id: object, text: object) -> Option:
     with transaction.atomic():
         issue = access_issue(actor, issue_id)
         if not can_edit_board(actor):
-            raise NotAllowed("Only the parties and the mediator add options.")
+            raise refusal(actor, "Only the parties and the mediator add options.")
         room_lock(issue.room)
         _room_count_check(issue, "options")
         option = Option.objects.create(issue=issue, text=text, created_by=actor)
@@ -166,7 +166,7 @@ def criterion_add(
     with transaction.atomic():
         issue = access_issue(actor, issue_id)
         if not can_edit_board(actor):
-            raise NotAllowed("Only the parties and the mediator add criteria.")
+            raise refusal(actor, "Only the parties and the mediator add criteria.")
         room_lock(issue.room)
         _room_count_check(issue, "criteria")
         criterion = Criterion.objects.create(
@@ -252,7 +252,7 @@ def _item_update(
             else can_edit_board(actor)
         )
         if not allowed:
-            raise NotAllowed(f"You cannot change this {kind}.")
+            raise refusal(actor, f"You cannot change this {kind}.")
         room_lock(item.issue.room)
         item.refresh_from_db()
         version_check(
@@ -274,7 +274,7 @@ def comment_add(*, actor: Participant, issue_id: object, body: object) -> Commen
     with transaction.atomic():
         issue = access_issue(actor, issue_id)
         if not can_comment(actor):
-            raise NotAllowed("Observers read the board; they do not comment.")
+            raise refusal(actor, "Observers read the board; they do not comment.")
         room_lock(issue.room)
         _room_count_check(issue, "comments")
         comment = Comment.objects.create(issue=issue, body=body, author=actor)

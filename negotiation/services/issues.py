@@ -12,13 +12,13 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from config.errors import Invalid, NotAllowed
+from config.errors import Invalid
 
 from ..events import event_append, room_lock
 from ..models import Issue, Lane, Participant
 from ..permissions import access_issue, can_edit_board
 from ..serializers import IssueCoreSerializer, IssueSerializer, payload
-from .validation import max_length_of, text_clean, version_check
+from .validation import max_length_of, refusal, text_clean, version_check
 
 TITLE_MAX = max_length_of(Issue, "title")
 DESCRIPTION_MAX = max_length_of(Issue, "description")
@@ -32,7 +32,7 @@ def issue_payload(issue: Issue) -> dict[str, Any]:
 
 def _edit_check(actor: Participant) -> None:
     if not can_edit_board(actor):
-        raise NotAllowed("Only the parties and the mediator edit the board.")
+        raise refusal(actor, "Only the parties and the mediator edit the board.")
 
 
 def issue_create(

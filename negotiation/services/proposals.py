@@ -13,7 +13,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from config.errors import Invalid, NotAllowed
+from config.errors import Invalid
 
 from ..events import event_append, room_lock
 from ..models import Issue, Participant, Proposal, Response
@@ -27,7 +27,7 @@ from ..permissions import (
     proposing_side,
 )
 from ..serializers import ProposalSerializer, ResponseSerializer, payload
-from .validation import amount_clean, max_length_of, text_clean, version_check
+from .validation import amount_clean, max_length_of, refusal, text_clean, version_check
 
 TERMS_MAX = max_length_of(Proposal, "terms")
 NOTE_MAX = max_length_of(Response, "note")
@@ -68,7 +68,7 @@ def proposal_create(
     with transaction.atomic():
         issue = access_issue(actor, issue_id)
         if not can_propose(actor):
-            raise NotAllowed("Only the parties and the mediator make proposals.")
+            raise refusal(actor, "Only the parties and the mediator make proposals.")
         room_lock(issue.room)
         return _proposal_table(
             actor=actor, issue=issue, terms=terms, amount=cleaned_amount, counter_to=None
@@ -115,9 +115,9 @@ def proposal_respond(
         )
         side_id = actor.side_id
         if side_id is None or not can_respond(actor, side_id):
-            raise NotAllowed("Only a party answers a proposal, for their own side.")
+            raise refusal(actor, "Only a party answers a proposal, for their own side.")
         if is_own_side_proposal(actor, proposal.side_id):
-            raise NotAllowed("This is your side's own proposal.")
+            raise refusal(actor, "This is your side's own proposal.")
         room_lock(proposal.issue.room)
         proposal.refresh_from_db()
         if proposal.status != Proposal.Status.OPEN:
@@ -169,7 +169,7 @@ def proposal_withdraw(*, actor: Participant, proposal_id: object, version: objec
             room_path="issue__room",
         )
         if not can_withdraw(actor, proposal.side_id):
-            raise NotAllowed("Only whoever made a proposal withdraws it.")
+            raise refusal(actor, "Only whoever made a proposal withdraws it.")
         room_lock(proposal.issue.room)
         proposal.refresh_from_db()
         version_check(

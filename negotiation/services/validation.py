@@ -7,7 +7,20 @@ from decimal import Decimal, InvalidOperation
 
 from django.db.models import Field, Model
 
-from config.errors import Conflict, Invalid
+from config.errors import Conflict, Invalid, NotAllowed
+
+from ..models import Participant
+from ..permissions import joint_closed
+
+ON_BREAK = "The mediator has called a break: the board is read-only until it ends."
+
+
+def refusal(actor: Participant, message: str) -> NotAllowed:
+    """The refusal of a write to the joint board: during a break it says so (code
+    `on_break`, so a client can wait for the break to end), else `message`."""
+    if joint_closed(actor):
+        return NotAllowed(ON_BREAK, code="on_break")
+    return NotAllowed(message)
 
 
 def max_length_of(model: type[Model], field: str) -> int:

@@ -135,7 +135,14 @@ COMMAND_MATRIX = {
     "interest.update": {"mediator", "party_a"},
     "option.update": {"mediator", "party_a", "party_b"},
     "criterion.update": {"mediator", "party_a", "party_b"},
+    "stage.set": {"mediator"},
+    "break.start": {"mediator"},
+    "break.extend": {"mediator"},
+    "break.end": {"mediator"},
+    "break.request": {"party_a", "party_b", "attorney_a"},
 }
+# What must be so before a command can succeed at all.
+BREAK_ON = ("break.extend", "break.end")
 
 
 def test_the_command_matrices_cover_every_command() -> None:
@@ -173,7 +180,14 @@ def test_the_command_matrix(cast: Cast, name: str) -> None:
         "interest.update": {"interest": interest["id"], "version": 1, "text": "School"},
         "option.update": {"option": option["id"], "version": 1, "struck": True},
         "criterion.update": {"criterion": criterion["id"], "version": 1, "source": "KBB"},
+        "stage.set": {"stage": "joint_discussion"},
+        "break.start": {"minutes": 10},
+        "break.extend": {"minutes": 5},
+        "break.end": {},
+        "break.request": {},
     }[name]
+    if name in BREAK_ON:
+        run(cast, "mediator", "break.start", minutes=10)
     from django.db import transaction
 
     codes = {}

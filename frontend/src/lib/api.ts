@@ -32,6 +32,10 @@ export interface Mediation extends MediationRef {
   stage_display: string;
   status: string;
   confidentiality_rule: 'confidential_unless_released' | 'shareable_unless_marked';
+  on_break?: boolean;
+  break_ends_at?: string | null;
+  break_message?: string;
+  joint_paused?: boolean;
   my_role: Role;
   my_side: SideRef | null;
   /** What this participant may do (lib/rights.ts); only on one mediation's own payload. */

@@ -14,6 +14,7 @@ import {
   type ConfidentialityRule,
   type Lane,
   type RoomFrame,
+  type Stage,
 } from './board';
 import { CaucusRooms } from './caucusRooms';
 import { markRead, mergeNotifications, type Notification } from './notifications';
@@ -240,6 +241,27 @@ export class BoardSession {
 
   pauseBoard(paused: boolean): Promise<unknown> {
     return this.socket.command('board.pause', { paused });
+  }
+
+  setStage(stage: Stage): Promise<unknown> {
+    return this.socket.command('stage.set', { stage });
+  }
+
+  startBreak(minutes: number, message: string): Promise<unknown> {
+    return this.socket.command('break.start', { minutes, ...(message ? { message } : {}) });
+  }
+
+  extendBreak(minutes: number): Promise<unknown> {
+    return this.socket.command('break.extend', { minutes });
+  }
+
+  endBreak(): Promise<unknown> {
+    return this.socket.command('break.end', {});
+  }
+
+  /** Ask the mediator, privately, for a break. */
+  requestBreak(): Promise<unknown> {
+    return this.socket.command('break.request', {});
   }
 
   /**

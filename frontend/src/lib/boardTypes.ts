@@ -129,10 +129,27 @@ export interface CaucusSession {
 export type ConfidentialityRule = 'confidential_unless_released' | 'shareable_unless_marked';
 
 /** The session's state everyone at the table shares. */
+/** The stages of a mediation, in their usual order (the mediator may go back). */
+export type Stage = 'opening' | 'joint_discussion' | 'caucus' | 'joint_negotiation' | 'closing';
+
+export const STAGES: readonly Stage[] = ['opening', 'joint_discussion', 'caucus', 'joint_negotiation', 'closing'];
+
+export const STAGE_LABELS: Record<Stage, string> = {
+  opening: 'Opening statements',
+  joint_discussion: 'Joint discussion',
+  caucus: 'Private caucus',
+  joint_negotiation: 'Joint negotiation',
+  closing: 'Closing',
+};
+
 export interface MediationState {
   id: string;
-  stage: string;
+  stage: Stage;
   on_break: boolean;
+  /** When the break ends (ISO), while one is on. */
+  break_ends_at?: string | null;
+  /** The mediator's word to everyone for the break. */
+  break_message?: string;
   joint_paused: boolean;
   confidentiality_rule: ConfidentialityRule;
   status: string;

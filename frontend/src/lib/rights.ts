@@ -19,6 +19,7 @@ export interface RoomRights {
 
 export interface Rights {
   manage: boolean;
+  request_break: boolean;
   edit_board: boolean;
   propose: boolean;
   comment: boolean;
@@ -54,7 +55,12 @@ export function canComment(rights: Mine): boolean {
   return rights?.comment ?? false;
 }
 
-/** Run the session: caucuses, the board's pause, the rule, overlaps, people. */
+/** Ask the mediator, privately, for a break. */
+export function canRequestBreak(rights: Mine): boolean {
+  return rights?.request_break ?? false;
+}
+
+/** Run the session: stages, breaks, caucuses, the board's pause, the rule, people. */
 export function canManage(rights: Mine): boolean {
   return rights?.manage ?? false;
 }

@@ -1,0 +1,57 @@
+import { render, screen } from '@testing-library/svelte';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import SessionBar from '../src/components/SessionBar.svelte';
+import type { MediationState } from '../src/lib/board';
+import { formatLeft } from '../src/lib/labels';
+import BoardHarness from './BoardHarness.svelte';
+import { FakeSocket, fakeSession, MEDIATION, stopSessions } from './fakeSocket';
+import { ALEX_RIGHTS, MEDIATOR_RIGHTS } from './rightsFixtures';
+
+const calm: MediationState = {
+  id: MEDIATION, stage: 'joint_discussion', on_break: false, break_ends_at: null, break_message: '',
+  joint_paused: false, confidentiality_rule: 'confidential_unless_released', status: 'active',
+};
+
+beforeEach(() => {
+  FakeSocket.all = [];
+  vi.stubGlobal('fetch', vi.fn().mockRejectedValue(new Error('no server here')));
+});
+afterEach(stopSessions);
+
+function shown(rights: object, initial: MediationState): void {
+  const session = fakeSession();
+  session.start();
+  FakeSocket.last.hello({ id: 1, name: 'Maya', role: 'mediator', side: null }, { joint: 0 }, rights as Record<string, unknown>);
+  render(BoardHarness, { props: { context: { session, sides: [], nameOf: () => '' }, component: SessionBar, props: { initial } } });
+}
+
+describe('the session bar', () => {
+  it('marks the current stage, and lets only the mediator move to another', () => {
+    shown(MEDIATOR_RIGHTS, calm);
+    expect(screen.getByText('2. Joint discussion').closest('li')?.getAttribute('aria-current')).toBe('step');
+    expect(screen.getByRole('button', { name: 'Move to 4. Joint negotiation' })).toBeTruthy();
+    expect(screen.getByRole('button', { name: 'Take a break…' })).toBeTruthy();
+  });
+
+  it('offers a party to ask for a break, and no stage to move to', () => {
+    shown(ALEX_RIGHTS, calm);
+    expect(screen.getByRole('button', { name: 'Ask for a break' })).toBeTruthy();
+    expect(screen.queryByRole('button', { name: /^Move to/ })).toBeNull();
+    expect(screen.queryByRole('button', { name: 'Take a break…' })).toBeNull();
+  });
+
+  it('counts a break down and says the board is read-only', () => {
+    const ends = new Date(Date.now() + 5 * 60_000 + 500).toISOString();
+    shown(ALEX_RIGHTS, { ...calm, on_break: true, break_ends_at: ends, break_message: 'Coffee' });
+    expect(screen.getByText('Coffee')).toBeTruthy();
+    expect(screen.getByText(/^5:0\d left$/)).toBeTruthy();
+    expect(screen.getByText('The board is read-only until the break ends.')).toBeTruthy();
+    expect(screen.queryByRole('button', { name: 'Ask for a break' })).toBeNull();
+  });
+});
+
+describe('formatLeft', () => {
+  it('writes what is left as minutes and seconds, hours when long, never below zero', () => {
+    expect([formatLeft(65_000), formatLeft(3_723_000), formatLeft(-5)]).toEqual(['1:05', '1:02:03', '0:00']);
+  });
+});

@@ -1,0 +1,167 @@
+"""Running the session: the stage the mediation is at, and breaks.
+
+The mediator moves the mediation through its stages (opening statements, joint
+discussion, caucus, joint negotiation, closing) and back. A break makes the joint board
+read-only for everyone but the mediator until it ends: at its time (a task, and a sweep
+as a backstop), or when the mediator ends it. Anyone at the table but the mediator may
+ask the mediator for one, privately.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.db import transaction
+from django.utils import timezone
+
+from config.errors import Invalid, NotAllowed
+
+from ..events import event_append, rooms_lock
+from ..models import Mediation, Notification, Participant, Room, Stage
+from ..permissions import can_manage_mediation, can_request_break, mediators_of
+from ..queue import task_after_commit
+from ..serializers import MediationStateSerializer, payload
+from .notifications import notify
+from .validation import max_length_of, text_clean
+
+BREAK_MINUTES_MAX = 120
+BREAK_MESSAGE_MAX = max_length_of(Mediation, "break_message")
+
+
+def _mediation_changed(mediation: Mediation, actor: Participant | None) -> None:
+    event_append(
+        room=mediation.joint_room(),
+        name="mediation.updated",
+        data=payload(mediation, MediationStateSerializer),
+        actor=actor,
+    )
+
+
+def _locked(actor: Participant) -> Mediation:
+    mediation = actor.mediation
+    rooms_lock(mediation.joint_room())
+    mediation.refresh_from_db()
+    return mediation
+
+
+def stage_set(*, actor: Participant, stage: object) -> Mediation:
+    """Move the mediation to `stage` (forward or back). Raises NotAllowed unless the
+    actor runs the session, Invalid for an unknown stage. Emits `mediation.updated`."""
+    if not can_manage_mediation(actor):
+        raise NotAllowed("Only the mediator moves the session on.")
+    if stage not in Stage.values:
+        raise Invalid(
+            "Unknown stage.", details={"stage": [f"Choose one of {', '.join(Stage.values)}."]}
+        )
+    with transaction.atomic():
+        mediation = _locked(actor)
+        if mediation.stage != stage:
+            mediation.stage = str(stage)
+            mediation.save(update_fields=["stage"])
+            _mediation_changed(mediation, actor)
+    return mediation
+
+
+def _minutes(value: object, field: str = "minutes") -> int:
+    if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= BREAK_MINUTES_MAX:
+        raise Invalid(
+            "How many minutes?",
+            details={field: [f"Give a whole number of minutes from 1 to {BREAK_MINUTES_MAX}."]},
+        )
+    return value
+
+
+def _ends_at_scheduled(mediation: Mediation) -> None:
+    """The task that ends the break at its time (the sweep ends it too if this is lost)."""
+    ends_at = mediation.break_ends_at
+    if ends_at is not None:
+        wait = max(0.0, (ends_at - timezone.now()).total_seconds())
+        task_after_commit("negotiation.tasks.break_end_due", str(mediation.pk), countdown=wait)
+
+
+def break_start(*, actor: Participant, minutes: object, message: object = "") -> Mediation:
+    """Start a break of `minutes` (1 to 120), with an optional message to everyone.
+    Raises NotAllowed unless the actor runs the session; Invalid for a bad length, a long
+    message, or a break already running. Emits `mediation.updated`."""
+    if not can_manage_mediation(actor):
+        raise NotAllowed("Only the mediator calls a break.")
+    length = _minutes(minutes)
+    words = text_clean(
+        message, field="message", max_length=BREAK_MESSAGE_MAX, required=False, label="message"
+    )
+    with transaction.atomic():
+        mediation = _locked(actor)
+        if mediation.on_break:
+            raise Invalid("A break is already on.", details={"minutes": ["Extend it instead."]})
+        mediation.on_break = True
+        mediation.break_ends_at = timezone.now() + timedelta(minutes=length)
+        mediation.break_message = words
+        mediation.save(update_fields=["on_break", "break_ends_at", "break_message"])
+        _mediation_changed(mediation, actor)
+        _ends_at_scheduled(mediation)
+    return mediation
+
+
+def break_extend(*, actor: Participant, minutes: object) -> Mediation:
+    """Make the running break `minutes` longer (the new end at most two hours from now).
+    Raises NotAllowed, Invalid (no break on). Emits `mediation.updated`."""
+    if not can_manage_mediation(actor):
+        raise NotAllowed("Only the mediator extends a break.")
+    length = _minutes(minutes)
+    with transaction.atomic():
+        mediation = _locked(actor)
+        if not mediation.on_break or mediation.break_ends_at is None:
+            raise Invalid("No break is on.", details={"minutes": ["Start a break first."]})
+        latest = timezone.now() + timedelta(minutes=BREAK_MINUTES_MAX)
+        mediation.break_ends_at = min(mediation.break_ends_at + timedelta(minutes=length), latest)
+        mediation.save(update_fields=["break_ends_at"])
+        _mediation_changed(mediation, actor)
+        _ends_at_scheduled(mediation)
+    return mediation
+
+
+def break_end(*, actor: Participant | None, mediation_id: object = None) -> Mediation:
+    """End the break now: by the mediator (`actor`), or, with `actor` None, by the system
+    when its time is up (`mediation_id`; then only if it is due). Idempotent: ending a
+    break that is over already changes nothing. Raises NotAllowed for anyone but the
+    mediator. Emits `mediation.updated` when it ends one."""
+    if actor is not None and not can_manage_mediation(actor):
+        raise NotAllowed("Only the mediator ends a break.")
+    with transaction.atomic():
+        if actor is not None:
+            mediation = _locked(actor)
+        else:
+            mediation = Mediation.objects.get(pk=str(mediation_id))
+            rooms_lock(mediation.joint_room())
+            mediation.refresh_from_db()
+            due = mediation.break_ends_at is not None and mediation.break_ends_at <= timezone.now()
+            if not due:
+                return mediation
+        if mediation.on_break:
+            mediation.on_break = False
+            mediation.break_ends_at = None
+            mediation.break_message = ""
+            mediation.save(update_fields=["on_break", "break_ends_at", "break_message"])
+            _mediation_changed(mediation, actor)
+    return mediation
+
+
+def break_request(*, actor: Participant) -> Participant:
+    """Ask the mediator, privately, for a break: the mediators are notified, and no one
+    else hears of it. Raises NotAllowed for the mediator or an observer."""
+    if not can_request_break(actor):
+        raise NotAllowed("Ask the mediator for a break from your own place at the table.")
+    # The notice points to the asker's side (its private room), so the mediator knows
+    # whose request it is; only the mediators are told.
+    room = (
+        Room.objects.filter(mediation_id=actor.mediation_id, side_id=actor.side_id).first()
+        if actor.side_id is not None
+        else None
+    )
+    with transaction.atomic():
+        notify(
+            participants=mediators_of(actor.mediation_id),
+            kind=Notification.Kind.BREAK_REQUESTED,
+            room=room or actor.mediation.joint_room(),
+        )
+    return actor

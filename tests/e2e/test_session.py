@@ -1,0 +1,81 @@
+"""Running the session from two browsers: the mediator on a laptop calls a break and Sam's
+phone (390 by 844) shows the countdown with the board read-only; the break ends and Sam
+edits again; Sam asks for a break and the mediator is told; the mediator moves the
+session to its next stage and Sam's phone follows. Screenshots of both screens are kept
+as test artifacts (test-results/)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import expect
+
+from negotiation.models import Notification
+from tests.conftest import Cast
+from tests.e2e.conftest import PHONE, axe_serious_violations
+from tests.e2e.test_board import DESKTOP, command, eventually, open_board
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-results"
+
+
+@pytest.fixture(autouse=True)
+def _rule_accepted(live_cast: Cast) -> None:
+    live_cast.mediation.refresh_from_db()
+    for who in ("mediator", "party_a", "party_b", "attorney_a", "observer"):
+        command(live_cast, who, "rule.acknowledge", rule=live_cast.mediation.confidentiality_rule)
+
+
+def test_a_break_stops_the_board_on_the_phone_until_it_ends(
+    browser, daphne_server: str, live_cast: Cast
+) -> None:
+    command(live_cast, "party_b", "issue.create", title="House")
+    maya = open_board(browser, daphne_server, live_cast, "mediator", **DESKTOP)
+    sam = open_board(browser, daphne_server, live_cast, "party_b", **PHONE)
+    expect(sam.get_by_role("button", name="New issue")).to_be_visible()
+
+    maya.get_by_role("button", name="Take a break…").click()
+    maya.get_by_label("Break for").select_option("15")
+    maya.get_by_label("Message to everyone").fill("Coffee; back at the table soon")
+    maya.get_by_role("button", name="Start the break").click()
+
+    countdown = sam.locator("[data-break]")
+    expect(countdown).to_contain_text("Break")
+    expect(countdown).to_contain_text("Coffee; back at the table soon")
+    expect(countdown.locator("[data-break-left]")).to_have_text(re.compile(r"^1[45]:\d\d left$"))
+    expect(sam.get_by_text("The board is read-only until the break ends.")).to_be_visible()
+    expect(sam.get_by_role("button", name="New issue")).to_have_count(0)
+    ARTIFACTS.mkdir(exist_ok=True)
+    sam.screenshot(path=str(ARTIFACTS / "break-phone.png"))
+    maya.screenshot(path=str(ARTIFACTS / "break-mediator.png"))
+    assert axe_serious_violations(sam) == [], "the break on the phone"
+
+    maya.get_by_role("button", name="End the break").click()
+    expect(sam.locator("[data-break]")).to_have_count(0)
+    expect(sam.get_by_role("button", name="New issue")).to_be_visible()
+
+
+def test_a_party_asks_for_a_break_and_the_mediator_is_told(
+    browser, daphne_server: str, live_cast: Cast
+) -> None:
+    maya = open_board(browser, daphne_server, live_cast, "mediator", **DESKTOP)
+    sam = open_board(browser, daphne_server, live_cast, "party_b", **PHONE)
+    sam.get_by_role("button", name="Ask for a break").click()
+    expect(sam.get_by_text("The mediator has been asked for a break.")).to_be_visible()
+    eventually(lambda: Notification.objects.filter(kind="break_requested").exists())
+    expect(maya.locator("[data-notification-bell] [data-unread]")).to_have_attribute(
+        "data-unread", "1"
+    )
+
+
+def test_the_mediator_moves_the_stage_and_the_phone_follows(
+    browser, daphne_server: str, live_cast: Cast
+) -> None:
+    maya = open_board(browser, daphne_server, live_cast, "mediator", **DESKTOP)
+    sam = open_board(browser, daphne_server, live_cast, "party_b", **PHONE)
+    expect(sam.locator("li[aria-current=step]")).to_contain_text("Opening statements")
+    maya.get_by_role("button", name="Move to 2. Joint discussion").click()
+    expect(sam.locator("li[aria-current=step]")).to_contain_text("Joint discussion")
+    expect(sam.get_by_role("button", name="Move to 3. Private caucus")).to_have_count(0)

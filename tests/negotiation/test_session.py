@@ -1,0 +1,165 @@
+"""Running the session: stages and breaks. A break is enforced by the server: the joint
+board is read-only for all but the mediator, with a clear `on_break` refusal, until the
+mediator ends it or its time is up."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from config.errors import Invalid, NotAllowed
+from negotiation.models import Mediation, Notification
+from negotiation.tasks import break_end_due, breaks_end_sweep
+from tests.conftest import PERSONAS, Cast, expert_join, run, status_matrix
+
+
+def mediation(cast: Cast) -> Mediation:
+    return Mediation.objects.get(pk=cast.mediation.pk)
+
+
+# --- stages ----------------------------------------------------------------------------
+
+
+def test_the_mediator_moves_the_session_through_its_stages_and_back(cast: Cast) -> None:
+    forward = run(cast, "mediator", "stage.set", stage="joint_negotiation")
+    back = run(cast, "mediator", "stage.set", stage="joint_discussion")
+    assert (forward["stage"], back["stage"]) == ("joint_negotiation", "joint_discussion")
+
+
+def test_a_stage_change_is_an_event_of_the_joint_log_for_everyone(
+    cast: Cast, sent_events, django_capture_on_commit_callbacks
+) -> None:
+    with django_capture_on_commit_callbacks(execute=True):
+        run(cast, "mediator", "stage.set", stage="caucus")
+    [(group, frame)] = sent_events.named("mediation.updated")
+    assert group == cast.joint.group_name
+    assert cast.audience(group) == set(cast.participants)
+    assert frame["data"]["stage"] == "caucus"
+
+
+def test_an_unknown_stage_is_refused_by_name(cast: Cast) -> None:
+    with pytest.raises(Invalid) as error:
+        run(cast, "mediator", "stage.set", stage="arbitration")
+    assert "stage" in error.value.details
+
+
+def test_only_the_mediator_sets_the_stage(cast: Cast) -> None:
+    url = f"/api/mediations/{cast.mediation.pk}/commands/stage.set/"
+    assert status_matrix(cast, "post", url, {"stage": "closing"}) == {
+        "mediator": 200, "party_a": 403, "party_b": 403, "attorney_a": 403,
+        "observer": 403, "outsider": 404, "anonymous": 403,
+    }  # fmt: skip
+
+
+# --- breaks ----------------------------------------------------------------------------
+
+
+def test_a_break_makes_the_board_read_only_for_all_but_the_mediator(cast: Cast) -> None:
+    issue = run(cast, "party_a", "issue.create", title="House")
+    started = run(cast, "mediator", "break.start", minutes=10, message="Back soon")
+    with pytest.raises(NotAllowed) as error:
+        run(cast, "party_a", "issue.update", issue=issue["id"], version=1, title="Home")
+    with pytest.raises(NotAllowed) as comment:
+        run(cast, "attorney_a", "comment.add", issue=issue["id"], body="Hm")
+    run(cast, "mediator", "issue.update", issue=issue["id"], version=1, title="The house")
+    assert started["on_break"] is True
+    assert started["break_message"] == "Back soon"
+    assert (error.value.code, comment.value.code) == ("on_break", "on_break")
+
+
+def test_the_break_ends_when_the_mediator_says_so(cast: Cast) -> None:
+    run(cast, "mediator", "break.start", minutes=10)
+    ended = run(cast, "mediator", "break.end")
+    run(cast, "party_a", "issue.create", title="House")
+    assert (ended["on_break"], ended["break_ends_at"]) == (False, None)
+
+
+def test_extending_moves_the_end_and_caps_it_at_two_hours(cast: Cast) -> None:
+    started = run(cast, "mediator", "break.start", minutes=10)
+    extended = run(cast, "mediator", "break.extend", minutes=5)
+    later = mediation(cast).break_ends_at
+    run(cast, "mediator", "break.extend", minutes=120)
+    capped = mediation(cast).break_ends_at
+    assert extended["break_ends_at"] > started["break_ends_at"]
+    assert later is not None
+    assert capped is not None
+    assert capped <= timezone.now() + timedelta(minutes=120, seconds=5)
+
+
+@pytest.mark.parametrize("minutes", [0, 121, "ten", None, True])
+def test_a_break_needs_a_sensible_length(cast: Cast, minutes: object) -> None:
+    with pytest.raises(Invalid) as error:
+        run(cast, "mediator", "break.start", minutes=minutes)
+    assert "minutes" in error.value.details
+    assert mediation(cast).on_break is False
+
+
+def test_one_break_at_a_time_and_no_extension_without_one(cast: Cast) -> None:
+    with pytest.raises(Invalid):
+        run(cast, "mediator", "break.extend", minutes=5)
+    run(cast, "mediator", "break.start", minutes=5)
+    with pytest.raises(Invalid):
+        run(cast, "mediator", "break.start", minutes=5)
+
+
+def test_only_the_mediator_starts_extends_and_ends_breaks(cast: Cast) -> None:
+    base = f"/api/mediations/{cast.mediation.pk}/commands/"
+    others = ("party_a", "attorney_a", "observer", "outsider")
+    codes = {
+        name: status_matrix(cast, "post", base + name + "/", data, who=others)
+        for name, data in (("break.start", {"minutes": 5}), ("break.extend", {"minutes": 5}),
+                           ("break.end", {}))
+    }  # fmt: skip
+    expected = {"party_a": 403, "attorney_a": 403, "observer": 403, "outsider": 404,
+                "anonymous": 403}  # fmt: skip
+    assert codes == {name: expected for name in codes}
+
+
+def test_a_due_break_is_ended_by_its_task_and_by_the_sweep(cast: Cast) -> None:
+    run(cast, "mediator", "break.start", minutes=1)
+    break_end_due(str(cast.mediation.pk))
+    assert mediation(cast).on_break is True  # not due yet: nothing happens
+    Mediation.objects.filter(pk=cast.mediation.pk).update(
+        break_ends_at=timezone.now() - timedelta(seconds=1)
+    )
+    assert breaks_end_sweep() == 1
+    assert mediation(cast).on_break is False
+    assert breaks_end_sweep() == 0
+
+
+def test_the_end_task_is_queued_for_the_break_s_end(cast: Cast, monkeypatch) -> None:
+    from negotiation import queue
+
+    queued: list[tuple[str, tuple[object, ...], float | None]] = []
+    monkeypatch.setattr(
+        queue, "task_after_commit",
+        lambda name, *args, countdown=None: queued.append((name, args, countdown)),
+    )  # fmt: skip
+    monkeypatch.setattr("negotiation.services.session.task_after_commit", queue.task_after_commit)
+    run(cast, "mediator", "break.start", minutes=10)
+    [(name, args, countdown)] = queued
+    assert (name, args) == ("negotiation.tasks.break_end_due", (str(cast.mediation.pk),))
+    assert countdown is not None
+    assert 590 <= countdown <= 600
+
+
+# --- asking for a break -------------------------------------------------------------------
+
+
+def test_a_party_asks_for_a_break_and_only_the_mediators_hear_of_it(cast: Cast) -> None:
+    run(cast, "party_b", "break.request")
+    told = Notification.objects.filter(kind=Notification.Kind.BREAK_REQUESTED)
+    assert {n.participant_id for n in told} == {cast.participants["mediator"].pk}
+    assert [n.room_key for n in told] == [f"caucus:{cast.side_b.pk}"]
+
+
+def test_who_may_ask_for_a_break(cast: Cast) -> None:
+    expert_join(cast, cast.side_a)
+    url = f"/api/mediations/{cast.mediation.pk}/commands/break.request/"
+    codes = status_matrix(cast, "post", url, {}, who=(*PERSONAS, "expert"))
+    assert codes == {
+        "mediator": 403, "party_a": 200, "party_b": 200, "attorney_a": 200, "observer": 403,
+        "outsider": 404, "anonymous": 403, "expert": 200,
+    }  # fmt: skip
