@@ -212,6 +212,9 @@ class MediationConsumer(Lifetime, PresenceRelay, AsyncJsonWebsocketConsumer):
                 continue
             for frame in answer:
                 await self.send_json(frame)
+            if key == "joint" and any(self._changes_rights(frame) for frame in answer):
+                # A replayed pause, break or rule change may change what this one may do.
+                await self._rights_refresh()
             synced[key] = answer[-1]["seq"] if answer else after
             if answer and key in self.streams:
                 # The client has all of it now: live copies arriving late are duplicates,
@@ -307,11 +310,14 @@ class MediationConsumer(Lifetime, PresenceRelay, AsyncJsonWebsocketConsumer):
     def _changes_rights(self, frame: dict[str, Any]) -> bool:
         """Events after which this participant's rights may differ: the mediation's state
         (a pause, the rule), a side added, or their own place (an acknowledgement)."""
-        if frame["name"] in ("mediation.updated", "side.added"):
+        if frame.get("type") == "snapshot" or frame.get("name") in (
+            "mediation.updated",
+            "side.added",
+        ):
             return True
         data = frame.get("data")
         return (
-            frame["name"] == "participant.updated"
+            frame.get("name") == "participant.updated"
             and isinstance(data, dict)
             and (data.get("id") == self.participant.pk)
         )

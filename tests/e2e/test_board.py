@@ -129,7 +129,13 @@ def touch_drag(page: Page, start: Locator, end: Locator) -> None:
 
 
 def mouse_drag(page: Page, start: Locator, end: Locator) -> None:
-    (x0, y0), (x1, y1) = center(start), center(end)
+    """As a person drags: the card in view, dropped just inside the top of the target
+    (a tall lane's middle may be below the window's edge)."""
+    start.scroll_into_view_if_needed()
+    (x0, y0), (x1, _) = center(start), center(end)
+    box = end.bounding_box()
+    assert box is not None
+    y1 = box["y"] + min(box["height"] / 2, 40)
     page.mouse.move(x0, y0)
     page.mouse.down()
     page.mouse.move(x1, y1, steps=12)

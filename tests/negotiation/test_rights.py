@@ -147,3 +147,25 @@ async def test_hello_carries_the_rights_and_a_pause_sends_new_ones(live_cast: Ca
     assert frames[1] == {"type": "rights", "rights": {**hello["rights"], "edit_board": False,
                                                       "propose": False,
                                                       "speak_for": []}}  # fmt: skip
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_a_replayed_pause_sends_the_new_rights_too(live_cast: Cast) -> None:
+    """The live event was lost; the client's sync replays it, and the rights follow."""
+    from unittest import mock
+
+    cookie = await sync_to_async(session_cookie)(live_cast.users["party_a"])
+    socket = communicator(f"/ws/mediations/{live_cast.mediation.pk}/", cookie)
+    assert (await socket.connect())[0]
+    hello = await next_frame(socket)
+
+    def pause_quietly() -> None:
+        with mock.patch("negotiation.events.event_send"):
+            run(live_cast, "mediator", "board.pause", paused=True)
+
+    await sync_to_async(pause_quietly)()
+    await socket.send_json_to({"type": "sync", "rooms": {"joint": hello["rooms"]["joint"]}})
+    frames = [await next_frame(socket) for _ in range(3)]
+    await socket.disconnect()
+    assert [f["type"] for f in frames] == ["event", "rights", "synced"]
+    assert frames[1]["rights"]["edit_board"] is False
