@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 from asgiref.sync import sync_to_async
+from channels.layers import channel_layers
 from django.core.cache import cache
 from django.db import connections
 from django.test import Client
@@ -196,6 +197,17 @@ def _sync_thread_connections_closed(request: pytest.FixtureRequest) -> Iterator[
     yield
     if inspect.iscoroutinefunction(getattr(request, "function", None)):
         asyncio.run(sync_to_async(connections.close_all)())
+
+
+@pytest.fixture(autouse=True)
+def _fresh_channel_layer(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Each async test gets a channel layer of its own. Every test runs in an event loop
+    of its own, and channels_redis keeps per-loop state (its receive lock): a consumer
+    cancelled mid-receive when one test's loop ended would leave that lock held for the
+    next test's loop."""
+    yield
+    if inspect.iscoroutinefunction(getattr(request, "function", None)):
+        channel_layers.backends.clear()
 
 
 @pytest.fixture(autouse=True)
