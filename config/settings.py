@@ -201,6 +201,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "negotiation.tasks.breaks_end_sweep",
         "schedule": 30,
     },
+    "parked-due": {
+        "task": "negotiation.tasks.parked_due_sweep",
+        "schedule": 60,
+    },
 }
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL

@@ -13,10 +13,11 @@ from django.utils import timezone
 
 from config.errors import NotFound
 
-from .models import Invitation, Mediation, Notification, Participant, Role
+from .models import Invitation, Issue, Lane, Mediation, Notification, Participant, Role
 from .services.invitations import invitation_link, invitation_token
+from .services.issues import parked_due_tell
 from .services.participants import participant_remove
-from .services.session import break_end
+from .services.session import break_end, break_warn
 
 logger = logging.getLogger(__name__)
 
@@ -110,6 +111,13 @@ def break_end_due(mediation_id: str) -> None:
 
 
 @shared_task
+def break_warning_due(mediation_id: str, ends_at: str) -> None:
+    """Tell everyone the break ends in two minutes (queued for that moment at the break's
+    start or extension; one for a time no longer the break's end does nothing)."""
+    break_warn(mediation_id=mediation_id, ends_at=ends_at)
+
+
+@shared_task
 def breaks_end_sweep() -> int:
     """End every break whose time is up: the backstop for a timed task that was lost.
     Returns how many it ended."""
@@ -121,3 +129,15 @@ def breaks_end_sweep() -> int:
     for mediation_id in due:
         break_end(actor=None, mediation_id=mediation_id)
     return len(due)
+
+
+@shared_task
+def parked_due_sweep() -> int:
+    """Tell everyone of each parked issue whose time to come back has come (beat runs
+    this every minute; telling is once per time set). Returns how many it told of."""
+    due = list(
+        Issue.objects.filter(
+            lane=Lane.PARKED, parked_until__lte=timezone.now(), parked_due_told_at__isnull=True
+        ).values_list("pk", flat=True)
+    )
+    return sum(parked_due_tell(issue_id=issue_id) for issue_id in due)

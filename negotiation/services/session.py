@@ -13,12 +13,13 @@ from datetime import timedelta
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 
 from config.errors import Invalid, NotAllowed
 
 from ..events import event_append, rooms_lock
 from ..models import Mediation, Notification, Participant, Room, Stage
-from ..permissions import can_manage_mediation, can_request_break, mediators_of
+from ..permissions import active_members, can_manage_mediation, can_request_break, mediators_of
 from ..queue import task_after_commit
 from ..serializers import MediationStateSerializer, payload
 from .notifications import notify
@@ -71,12 +72,45 @@ def _minutes(value: object, field: str = "minutes") -> int:
     return value
 
 
+WARNING_AHEAD = timedelta(minutes=2)
+
+
 def _ends_at_scheduled(mediation: Mediation) -> None:
-    """The task that ends the break at its time (the sweep ends it too if this is lost)."""
+    """The tasks that warn everyone two minutes before the break's end and end it at its
+    time (the sweep ends it too if this is lost)."""
     ends_at = mediation.break_ends_at
-    if ends_at is not None:
-        wait = max(0.0, (ends_at - timezone.now()).total_seconds())
-        task_after_commit("negotiation.tasks.break_end_due", str(mediation.pk), countdown=wait)
+    if ends_at is None:
+        return
+    wait = max(0.0, (ends_at - timezone.now()).total_seconds())
+    task_after_commit("negotiation.tasks.break_end_due", str(mediation.pk), countdown=wait)
+    if wait > WARNING_AHEAD.total_seconds():
+        task_after_commit(
+            "negotiation.tasks.break_warning_due",
+            str(mediation.pk),
+            ends_at.isoformat(),
+            countdown=wait - WARNING_AHEAD.total_seconds(),
+        )
+
+
+def break_warn(*, mediation_id: object, ends_at: object) -> bool:
+    """Tell everyone at the table that the break ends in two minutes, if the break that
+    was to end at `ends_at` (ISO 8601) still is: an extended or ended break is not
+    warned of by its old time. Returns whether it told."""
+    when = parse_datetime(ends_at) if isinstance(ends_at, str) else None
+    with transaction.atomic():
+        mediation = Mediation.objects.filter(pk=str(mediation_id)).first()
+        if mediation is None or when is None:
+            return False
+        rooms_lock(mediation.joint_room())
+        mediation.refresh_from_db()
+        if not mediation.on_break or mediation.break_ends_at != when:
+            return False
+        notify(
+            participants=active_members(mediation.pk),
+            kind=Notification.Kind.BREAK_ENDING,
+            room=mediation.joint_room(),
+        )
+    return True
 
 
 def break_start(*, actor: Participant, minutes: object, message: object = "") -> Mediation:
