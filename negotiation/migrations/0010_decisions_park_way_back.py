@@ -6,87 +6,224 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('negotiation', '0009_session_breaks'),
+        ("negotiation", "0009_session_breaks"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='issue',
-            name='parked_condition',
+            model_name="issue",
+            name="parked_condition",
             field=models.CharField(blank=True, max_length=300),
         ),
         migrations.AddField(
-            model_name='issue',
-            name='parked_due_told_at',
+            model_name="issue",
+            name="parked_due_told_at",
             field=models.DateTimeField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='issue',
-            name='parked_from_index',
+            model_name="issue",
+            name="parked_from_index",
             field=models.PositiveIntegerField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='issue',
-            name='parked_from_lane',
-            field=models.CharField(blank=True, choices=[('agenda', 'Agenda'), ('discussing', 'Discussing'), ('parked', 'Parked'), ('agreed', 'Agreed'), ('struck', 'Struck')], max_length=16),
+            model_name="issue",
+            name="parked_from_lane",
+            field=models.CharField(
+                blank=True,
+                choices=[
+                    ("agenda", "Agenda"),
+                    ("discussing", "Discussing"),
+                    ("parked", "Parked"),
+                    ("agreed", "Agreed"),
+                    ("struck", "Struck"),
+                ],
+                max_length=16,
+            ),
         ),
         migrations.AddField(
-            model_name='issue',
-            name='parked_until',
+            model_name="issue",
+            name="parked_until",
             field=models.DateTimeField(blank=True, null=True),
         ),
         migrations.AlterField(
-            model_name='notification',
-            name='kind',
-            field=models.CharField(choices=[('caucus_called', 'The mediator asks to meet you privately.'), ('caucus_message', 'New message in your private room.'), ('release_requested', 'The mediator asks whether something may be shared. Only you can decide.'), ('release_answered', 'A request to share was answered.'), ('shared_by_mediator', 'The mediator shared something from your private room with everyone.'), ('break_requested', 'Someone at the table asks for a break.'), ('break_ending', 'The break ends in two minutes.'), ('decision_asked', 'Your side is asked to confirm a decision on an issue.'), ('decision_answered', 'A side answered a decision on an issue.'), ('issue_agreed', 'Every side agreed an issue.'), ('issue_reopened', 'The mediator reopened an issue.'), ('parked_due', 'A parked issue is due to come back.')], max_length=32),
+            model_name="notification",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("caucus_called", "The mediator asks to meet you privately."),
+                    ("caucus_message", "New message in your private room."),
+                    (
+                        "release_requested",
+                        "The mediator asks whether something may be shared. Only you can decide.",
+                    ),
+                    ("release_answered", "A request to share was answered."),
+                    (
+                        "shared_by_mediator",
+                        "The mediator shared something from your private room with everyone.",
+                    ),
+                    ("break_requested", "Someone at the table asks for a break."),
+                    ("break_ending", "The break ends in two minutes."),
+                    ("decision_asked", "Your side is asked to confirm a decision on an issue."),
+                    ("decision_answered", "A side answered a decision on an issue."),
+                    ("issue_agreed", "Every side agreed an issue."),
+                    ("issue_reopened", "The mediator reopened an issue."),
+                    ("parked_due", "A parked issue is due to come back."),
+                ],
+                max_length=32,
+            ),
         ),
         migrations.AlterField(
-            model_name='proposal',
-            name='status',
-            field=models.CharField(choices=[('open', 'Open'), ('withdrawn', 'Withdrawn'), ('accepted', 'Accepted by every side')], default='open', max_length=16),
+            model_name="proposal",
+            name="status",
+            field=models.CharField(
+                choices=[
+                    ("open", "Open"),
+                    ("withdrawn", "Withdrawn"),
+                    ("accepted", "Accepted by every side"),
+                ],
+                default="open",
+                max_length=16,
+            ),
         ),
         migrations.CreateModel(
-            name='Decision',
+            name="Decision",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('agree', 'Agree'), ('strike', 'Strike')], max_length=16)),
-                ('status', models.CharField(choices=[('open', 'Waiting for every side'), ('done', 'Decided'), ('declined', 'Declined'), ('withdrawn', 'Withdrawn'), ('reopened', 'Reopened')], default='open', max_length=16)),
-                ('terms', models.TextField(blank=True, max_length=5000)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('decided_at', models.DateTimeField(blank=True, null=True)),
-                ('closed_at', models.DateTimeField(blank=True, null=True)),
-                ('version', models.PositiveIntegerField(default=1)),
-                ('asked_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='negotiation.participant')),
-                ('closed_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='negotiation.participant')),
-                ('decided_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='negotiation.participant')),
-                ('issue', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='decisions', to='negotiation.issue')),
-                ('proposal', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='negotiation.proposal')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("agree", "Agree"), ("strike", "Strike")], max_length=16
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("open", "Waiting for every side"),
+                            ("done", "Decided"),
+                            ("declined", "Declined"),
+                            ("withdrawn", "Withdrawn"),
+                            ("reopened", "Reopened"),
+                        ],
+                        default="open",
+                        max_length=16,
+                    ),
+                ),
+                ("terms", models.TextField(blank=True, max_length=5000)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("decided_at", models.DateTimeField(blank=True, null=True)),
+                ("closed_at", models.DateTimeField(blank=True, null=True)),
+                ("version", models.PositiveIntegerField(default=1)),
+                (
+                    "asked_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="negotiation.participant",
+                    ),
+                ),
+                (
+                    "closed_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="negotiation.participant",
+                    ),
+                ),
+                (
+                    "decided_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="negotiation.participant",
+                    ),
+                ),
+                (
+                    "issue",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="decisions",
+                        to="negotiation.issue",
+                    ),
+                ),
+                (
+                    "proposal",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="negotiation.proposal",
+                    ),
+                ),
             ],
             options={
-                'ordering': ('id',),
+                "ordering": ("id",),
             },
         ),
         migrations.CreateModel(
-            name='Consent',
+            name="Consent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('given_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('given_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='negotiation.participant')),
-                ('side', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='negotiation.side')),
-                ('decision', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='consents', to='negotiation.decision')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("given_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "given_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="negotiation.participant",
+                    ),
+                ),
+                (
+                    "side",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="negotiation.side",
+                    ),
+                ),
+                (
+                    "decision",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="consents",
+                        to="negotiation.decision",
+                    ),
+                ),
             ],
             options={
-                'ordering': ('side__order', 'id'),
+                "ordering": ("side__order", "id"),
             },
         ),
         migrations.AddConstraint(
-            model_name='decision',
-            constraint=models.UniqueConstraint(condition=models.Q(('status', 'open')), fields=('issue', 'kind'), name='decision_one_open_per_kind'),
+            model_name="decision",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("status", "open")),
+                fields=("issue", "kind"),
+                name="decision_one_open_per_kind",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='consent',
-            constraint=models.UniqueConstraint(fields=('decision', 'side'), name='consent_one_per_side'),
+            model_name="consent",
+            constraint=models.UniqueConstraint(
+                fields=("decision", "side"), name="consent_one_per_side"
+            ),
         ),
     ]

@@ -163,8 +163,8 @@ def decision_answer(*, actor: Participant, decision_id: object, answer: object) 
         Consent.objects.create(decision=decision, side_id=side_id, given_by=actor)
         decision.version += 1
         decision.save(update_fields=["version"])
-        if _every_side_consented(decision):
-            _decide(decision, actor)
+        if _every_side_consented(decision, issue):
+            _decide(decision, issue, actor)
             return issue
         notify(
             participants=mediators_of(issue.room.mediation_id),
@@ -264,7 +264,7 @@ def agreement_by_acceptance(*, proposal: Proposal, actor: Participant) -> bool:
         pk=decision.pk
     ):
         _close(waiting, Decision.Status.WITHDRAWN, None)
-    _decide(decision, actor)
+    _decide(decision, issue, actor)
     return True
 
 
@@ -339,9 +339,9 @@ def _open_check(issue: Issue, kind: str, *, waiting_ok: bool = False) -> None:
         )
 
 
-def _every_side_consented(decision: Decision) -> bool:
+def _every_side_consented(decision: Decision, issue: Issue) -> bool:
     given = set(decision.consents.values_list("side_id", flat=True))
-    sides = _sides(decision.issue)
+    sides = _sides(issue)
     return bool(sides) and all(side in given for side in sides)
 
 
@@ -353,9 +353,8 @@ def _close(decision: Decision, status: str, actor: Participant | None) -> None:
     decision.save(update_fields=["status", "closed_by", "closed_at", "version"])
 
 
-def _decide(decision: Decision, actor: Participant) -> None:
-    """Every side said yes: make the decision and move the issue."""
-    issue = decision.issue
+def _decide(decision: Decision, issue: Issue, actor: Participant) -> None:
+    """Every side said yes: make the decision and move the (locked) issue."""
     decision.status = Decision.Status.DONE
     decision.decided_at = timezone.now()
     decision.decided_by = actor

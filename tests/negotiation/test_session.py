@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from config.errors import Invalid, NotAllowed
 from negotiation.models import Mediation, Notification
-from negotiation.tasks import break_end_due, breaks_end_sweep
+from negotiation.tasks import break_end_due, break_warning_due, breaks_end_sweep
 from tests.conftest import PERSONAS, Cast, expert_join, run, status_matrix
 
 
@@ -139,10 +139,37 @@ def test_the_end_task_is_queued_for_the_break_s_end(cast: Cast, monkeypatch) -> 
     )  # fmt: skip
     monkeypatch.setattr("negotiation.services.session.task_after_commit", queue.task_after_commit)
     run(cast, "mediator", "break.start", minutes=10)
-    [(name, args, countdown)] = queued
+    [(name, args, countdown), (warning, warning_args, warning_in)] = queued
     assert (name, args) == ("negotiation.tasks.break_end_due", (str(cast.mediation.pk),))
     assert countdown is not None
     assert 590 <= countdown <= 600
+    ends_at = mediation(cast).break_ends_at
+    assert ends_at is not None
+    assert warning == "negotiation.tasks.break_warning_due"
+    assert warning_args == (str(cast.mediation.pk), ends_at.isoformat())
+    assert warning_in is not None
+    assert 470 <= warning_in <= 480
+    # A break of two minutes or less ends before a warning could say anything.
+    run(cast, "mediator", "break.end")
+    queued.clear()
+    run(cast, "mediator", "break.start", minutes=2)
+    assert [name for name, _args, _in in queued] == ["negotiation.tasks.break_end_due"]
+
+
+def test_everyone_is_told_two_minutes_before_the_break_ends(cast: Cast) -> None:
+    run(cast, "mediator", "break.start", minutes=10)
+    first_end = mediation(cast).break_ends_at
+    assert first_end is not None
+    run(cast, "mediator", "break.extend", minutes=5)
+    # The warning queued for the first end finds the break extended: it says nothing.
+    break_warning_due(str(cast.mediation.pk), first_end.isoformat())
+    assert not Notification.objects.filter(kind=Notification.Kind.BREAK_ENDING).exists()
+    ends_at = mediation(cast).break_ends_at
+    assert ends_at is not None
+    break_warning_due(str(cast.mediation.pk), ends_at.isoformat())
+    told = Notification.objects.filter(kind=Notification.Kind.BREAK_ENDING)
+    assert {n.participant_id for n in told} == {p.pk for p in cast.participants.values()}
+    assert told.first().text == "The break ends in two minutes."
 
 
 # --- asking for a break -------------------------------------------------------------------
