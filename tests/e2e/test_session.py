@@ -7,7 +7,6 @@ as test artifacts (test-results/)."""
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
@@ -15,10 +14,9 @@ from playwright.sync_api import expect
 from negotiation.models import Notification
 from tests.conftest import Cast
 from tests.e2e.conftest import PHONE, axe_serious_violations
-from tests.e2e.test_board import DESKTOP, command, eventually, open_board
+from tests.e2e.test_board import ARTIFACTS, DESKTOP, command, eventually, open_board
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-results"
 
 
 @pytest.fixture(autouse=True)

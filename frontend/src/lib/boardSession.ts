@@ -12,6 +12,7 @@ import {
   type Answer,
   type BoardState,
   type ConfidentialityRule,
+  type DecisionKind,
   type Lane,
   type RoomFrame,
   type Stage,
@@ -78,6 +79,13 @@ export interface FieldConflict {
 }
 
 export type SaveOutcome = 'saved' | 'conflict';
+
+/** A parked card's reason and way back: a time (ISO 8601, or null) and a condition. */
+export interface Parking {
+  reason: string;
+  until: string | null;
+  condition: string;
+}
 
 export function conflictKey(issue: number, field: EditableField): string {
   return `${issue}:${field}`;
@@ -317,11 +325,38 @@ export class BoardSession {
     return this.socket.command('issue.create', { title, description });
   }
 
-  moveIssue(issue: number, version: number, lane: Lane, index: number | null, reason = ''): Promise<unknown> {
+  moveIssue(issue: number, version: number, lane: Lane, index: number | null, parking: Partial<Parking> = {}): Promise<unknown> {
     const data: Record<string, unknown> = { issue, version, lane };
     if (index !== null) data.index = index;
-    if (lane === 'parked' && reason) data.reason = reason;
+    if (lane === 'parked') {
+      if (parking.reason) data.reason = parking.reason;
+      if (parking.until) data.until = parking.until;
+      if (parking.condition) data.condition = parking.condition;
+    }
     return this.socket.command('issue.move', data);
+  }
+
+  /** Change a parked card's reason and way back: every part is set, empty clearing it. */
+  editParking(issue: number, version: number, parking: Parking): Promise<unknown> {
+    return this.socket.command('issue.park_edit', { issue, version, ...parking });
+  }
+
+  /** Bring a parked card back to where it was parked from. */
+  unpark(issue: number, version: number): Promise<unknown> {
+    return this.socket.command('issue.unpark', { issue, version });
+  }
+
+  /** Ask every side for a decision: the mediator's wording of an agreement, or to strike. */
+  proposeDecision(issue: number, kind: DecisionKind, terms = ''): Promise<unknown> {
+    return this.socket.command('decision.propose', kind === 'agree' ? { issue, kind, terms } : { issue, kind });
+  }
+
+  answerDecision(decision: number, answer: 'confirm' | 'decline'): Promise<unknown> {
+    return this.socket.command('decision.answer', { decision, answer });
+  }
+
+  withdrawDecision(decision: number): Promise<unknown> {
+    return this.socket.command('decision.withdraw', { decision });
   }
 
   /**

@@ -75,6 +75,15 @@ export interface IssueCard extends MaybePending {
   updated_at: string;
 }
 
+/** A card's parking fields when it is not parked. */
+export const NOT_PARKED = {
+  parked_reason: '',
+  parked_until: null,
+  parked_condition: '',
+  parked_from_lane: '',
+  parked_due_told_at: null,
+} as const satisfies Partial<IssueCard>;
+
 export interface Position extends MaybePending {
   id: number;
   issue: number;
