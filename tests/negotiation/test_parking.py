@@ -129,7 +129,9 @@ def test_everyone_is_told_once_when_a_parked_issue_is_due(cast: Cast) -> None:
     assert told == {cast.participants[w].pk for w in ("mediator", "party_a", "party_b")}
     issue = Issue.objects.get()
     assert issue.parked_due_told_at is not None
-    assert Event.objects.filter(name="issue.updated").last().data["parked_due_told_at"]
+    told_event = Event.objects.filter(name="issue.updated").last()
+    assert told_event is not None
+    assert told_event.data["parked_due_told_at"]
 
     # A new time tells again when it comes.
     run(cast, "party_a", "issue.park_edit", issue=issue.pk, version=issue.version,

@@ -169,7 +169,7 @@ def test_everyone_is_told_two_minutes_before_the_break_ends(cast: Cast) -> None:
     break_warning_due(str(cast.mediation.pk), ends_at.isoformat())
     told = Notification.objects.filter(kind=Notification.Kind.BREAK_ENDING)
     assert {n.participant_id for n in told} == {p.pk for p in cast.participants.values()}
-    assert told.first().text == "The break ends in two minutes."
+    assert {n.text for n in told} == {"The break ends in two minutes."}
 
 
 # --- asking for a break -------------------------------------------------------------------
