@@ -17,7 +17,7 @@ from .models import Invitation, Issue, Lane, Mediation, Notification, Participan
 from .services.invitations import invitation_link, invitation_token
 from .services.issues import parked_due_tell
 from .services.participants import participant_remove
-from .services.session import break_end, break_warn
+from .services.session import WARNING_AHEAD, break_end, break_warn
 
 logger = logging.getLogger(__name__)
 
@@ -119,8 +119,14 @@ def break_warning_due(mediation_id: str, ends_at: str) -> None:
 
 @shared_task
 def breaks_end_sweep() -> int:
-    """End every break whose time is up: the backstop for a timed task that was lost.
-    Returns how many it ended."""
+    """End every break whose time is up, and warn of each that ends within two minutes
+    and was not warned of: the backstop for timed tasks that were lost. Returns how many
+    it ended."""
+    soon = timezone.now() + WARNING_AHEAD
+    for mediation_id in Mediation.objects.filter(
+        on_break=True, break_ends_at__lte=soon, break_ends_at__gt=timezone.now()
+    ).values_list("pk", flat=True):
+        break_warn(mediation_id=mediation_id)
     due = list(
         Mediation.objects.filter(on_break=True, break_ends_at__lte=timezone.now()).values_list(
             "pk", flat=True

@@ -73,6 +73,8 @@ def _minutes(value: object, field: str = "minutes") -> int:
 
 
 WARNING_AHEAD = timedelta(minutes=2)
+# A warning task may run a little early (clocks, brokers); earlier than this, it waits.
+SLACK = timedelta(seconds=5)
 
 
 def _ends_at_scheduled(mediation: Mediation) -> None:
@@ -92,19 +94,25 @@ def _ends_at_scheduled(mediation: Mediation) -> None:
         )
 
 
-def break_warn(*, mediation_id: object, ends_at: object) -> bool:
-    """Tell everyone at the table that the break ends in two minutes, if the break that
-    was to end at `ends_at` (ISO 8601) still is: an extended or ended break is not
-    warned of by its old time. Returns whether it told."""
+def break_warn(*, mediation_id: object, ends_at: object = None) -> bool:
+    """Tell everyone at the table that the break ends in two minutes, once per end: if
+    a break is on, its end is that close, and, when `ends_at` (ISO 8601) is given, it is
+    still the break's end (an extended break is not warned of by its old time). Returns
+    whether it told."""
     when = parse_datetime(ends_at) if isinstance(ends_at, str) else None
     with transaction.atomic():
         mediation = Mediation.objects.filter(pk=str(mediation_id)).first()
-        if mediation is None or when is None:
+        if mediation is None or (ends_at is not None and when is None):
             return False
         rooms_lock(mediation.joint_room())
         mediation.refresh_from_db()
-        if not mediation.on_break or mediation.break_ends_at != when:
+        end = mediation.break_ends_at
+        if not mediation.on_break or end is None or (when is not None and end != when):
             return False
+        if mediation.break_warned_for == end or timezone.now() < end - WARNING_AHEAD - SLACK:
+            return False
+        mediation.break_warned_for = end
+        mediation.save(update_fields=["break_warned_for"])
         notify(
             participants=active_members(mediation.pk),
             kind=Notification.Kind.BREAK_ENDING,

@@ -160,16 +160,39 @@ def test_everyone_is_told_two_minutes_before_the_break_ends(cast: Cast) -> None:
     run(cast, "mediator", "break.start", minutes=10)
     first_end = mediation(cast).break_ends_at
     assert first_end is not None
+    # Run early (an eager queue, a fast clock), the warning waits for its time.
+    break_warning_due(str(cast.mediation.pk), first_end.isoformat())
+    assert not Notification.objects.filter(kind=Notification.Kind.BREAK_ENDING).exists()
+
     run(cast, "mediator", "break.extend", minutes=5)
+    ends_at = timezone.now() + timedelta(seconds=90)
+    Mediation.objects.filter(pk=cast.mediation.pk).update(break_ends_at=ends_at)
     # The warning queued for the first end finds the break extended: it says nothing.
     break_warning_due(str(cast.mediation.pk), first_end.isoformat())
     assert not Notification.objects.filter(kind=Notification.Kind.BREAK_ENDING).exists()
-    ends_at = mediation(cast).break_ends_at
-    assert ends_at is not None
+
     break_warning_due(str(cast.mediation.pk), ends_at.isoformat())
     told = Notification.objects.filter(kind=Notification.Kind.BREAK_ENDING)
     assert {n.participant_id for n in told} == {p.pk for p in cast.participants.values()}
     assert {n.text for n in told} == {"The break ends in two minutes."}
+    # Once per end: neither the task again nor the sweep tells twice, read or not.
+    told.update(read_at=timezone.now())
+    break_warning_due(str(cast.mediation.pk), ends_at.isoformat())
+    breaks_end_sweep()
+    assert told.count() == len(cast.participants)
+
+
+def test_the_sweep_warns_of_a_break_whose_warning_was_lost(cast: Cast) -> None:
+    run(cast, "mediator", "break.start", minutes=10)
+    breaks_end_sweep()
+    assert not Notification.objects.filter(kind=Notification.Kind.BREAK_ENDING).exists()
+    Mediation.objects.filter(pk=cast.mediation.pk).update(
+        break_ends_at=timezone.now() + timedelta(seconds=100)
+    )
+    assert breaks_end_sweep() == 0
+    assert Notification.objects.filter(kind=Notification.Kind.BREAK_ENDING).count() == len(
+        cast.participants
+    )
 
 
 # --- asking for a break -------------------------------------------------------------------
