@@ -418,6 +418,8 @@ class MediationStateSerializer(serializers.ModelSerializer[Mediation]):
             "on_break",
             "break_ends_at",
             "break_message",
+            "announcement",
+            "announced_at",
             "joint_paused",
             "confidentiality_rule",
             "status",

@@ -53,6 +53,29 @@ describe('the session bar', () => {
   });
 });
 
+describe('an announcement', () => {
+  const said = { ...calm, announcement: 'We resume at two', announced_at: '2030-01-01T13:00:00Z' };
+
+  it('stays on a party’s screen until they dismiss it', async () => {
+    shown(ALEX_RIGHTS, said);
+    expect(screen.getByText('We resume at two')).toBeTruthy();
+    expect(screen.queryByRole('button', { name: 'Announce…' })).toBeNull();
+    await fireEvent.click(screen.getByRole('button', { name: 'Dismiss' }));
+    expect(screen.queryByText('We resume at two')).toBeNull();
+  });
+
+  it('is made and taken down by the mediator', async () => {
+    const session = shown(MEDIATOR_RIGHTS, said);
+    const announce = vi.spyOn(session, 'announce').mockResolvedValue({});
+    await fireEvent.click(screen.getByRole('button', { name: 'Take it down' }));
+    expect(announce).toHaveBeenCalledWith('');
+    await fireEvent.click(screen.getByRole('button', { name: 'Announce…' }));
+    await fireEvent.input(screen.getByLabelText('To everyone at the table'), { target: { value: ' Lunch is here ' } });
+    await fireEvent.click(screen.getByRole('button', { name: 'Announce' }));
+    expect(announce).toHaveBeenLastCalledWith('Lunch is here');
+  });
+});
+
 describe('a break asked for', () => {
   it('is granted by the mediator in one tap, and the request is read', async () => {
     const session = shown(MEDIATOR_RIGHTS, calm);

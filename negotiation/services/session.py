@@ -27,6 +27,7 @@ from .validation import max_length_of, text_clean
 
 BREAK_MINUTES_MAX = 120
 BREAK_MESSAGE_MAX = max_length_of(Mediation, "break_message")
+ANNOUNCEMENT_MAX = max_length_of(Mediation, "announcement")
 
 
 def _mediation_changed(mediation: Mediation, actor: Participant | None) -> None:
@@ -207,3 +208,40 @@ def break_request(*, actor: Participant) -> Participant:
             room=room or actor.mediation.joint_room(),
         )
     return actor
+
+
+def announce(*, actor: Participant, text: object) -> Mediation:
+    """Say something to everyone in the joint room ("We resume at two"): it stays on every
+    screen until the mediator takes it down or says something else, and everyone is
+    notified. Raises NotAllowed unless the actor runs the session; Invalid for empty or
+    long text. Emits `mediation.updated`."""
+    if not can_manage_mediation(actor):
+        raise NotAllowed("Only the mediator makes announcements.")
+    words = text_clean(text, field="text", max_length=ANNOUNCEMENT_MAX, label="announcement")
+    with transaction.atomic():
+        mediation = _locked(actor)
+        mediation.announcement = words
+        mediation.announced_at = timezone.now()
+        mediation.save(update_fields=["announcement", "announced_at"])
+        _mediation_changed(mediation, actor)
+        notify(
+            participants=active_members(mediation.pk).exclude(pk=actor.pk),
+            kind=Notification.Kind.ANNOUNCEMENT,
+            room=mediation.joint_room(),
+        )
+    return mediation
+
+
+def announcement_clear(*, actor: Participant) -> Mediation:
+    """Take the announcement down. Raises NotAllowed unless the actor runs the session.
+    Emits `mediation.updated` when there was one."""
+    if not can_manage_mediation(actor):
+        raise NotAllowed("Only the mediator takes an announcement down.")
+    with transaction.atomic():
+        mediation = _locked(actor)
+        if mediation.announcement:
+            mediation.announcement = ""
+            mediation.announced_at = None
+            mediation.save(update_fields=["announcement", "announced_at"])
+            _mediation_changed(mediation, actor)
+    return mediation

@@ -89,3 +89,14 @@ def test_the_mediator_moves_the_stage_and_the_phone_follows(
     maya.get_by_role("button", name="Move to 2. Joint discussion").click()
     expect(sam.locator("li[aria-current=step]")).to_contain_text("Joint discussion")
     expect(sam.get_by_role("button", name="Move to 3. Private caucus")).to_have_count(0)
+
+    # A word to everyone: on the phone until Sam dismisses it.
+    maya.get_by_role("button", name="Announce…").click()
+    maya.get_by_label("To everyone at the table").fill("We resume at two, in the big room")
+    maya.get_by_role("button", name="Announce", exact=True).click()
+    said = sam.locator("[data-announcement]")
+    expect(said).to_contain_text("We resume at two, in the big room")
+    sam.screenshot(path=str(ARTIFACTS / "announcement-phone.png"))
+    assert axe_serious_violations(sam) == [], "an announcement on the phone"
+    said.get_by_role("button", name="Dismiss").click()
+    expect(said).to_have_count(0)

@@ -145,6 +145,8 @@ COMMAND_MATRIX = {
     "decision.propose": {"mediator"},
     "decision.answer": {"party_a", "party_b"},
     "decision.withdraw": {"mediator"},
+    "announcement.make": {"mediator"},
+    "announcement.clear": {"mediator"},
 }
 # What must be so before a command can succeed at all.
 BREAK_ON = ("break.extend", "break.end")
@@ -197,6 +199,8 @@ def test_the_command_matrix(cast: Cast, name: str) -> None:
         "decision.propose": {"issue": issue["id"], "kind": "agree", "terms": "Alex keeps it"},
         "decision.answer": {"decision": 0, "answer": "confirm"},
         "decision.withdraw": {"decision": 0},
+        "announcement.make": {"text": "We resume at two"},
+        "announcement.clear": {},
     }[name]
     if name in BREAK_ON:
         run(cast, "mediator", "break.start", minutes=10)

@@ -10,7 +10,8 @@ import pytest
 from django.utils import timezone
 
 from config.errors import Invalid, NotAllowed
-from negotiation.models import Mediation, Notification
+from negotiation.models import Event, Mediation, Notification
+from negotiation.services.session import announce
 from negotiation.tasks import break_end_due, break_warning_due, breaks_end_sweep
 from tests.conftest import PERSONAS, Cast, expert_join, run, status_matrix
 
@@ -213,3 +214,32 @@ def test_who_may_ask_for_a_break(cast: Cast) -> None:
         "mediator": 403, "party_a": 200, "party_b": 200, "attorney_a": 200, "observer": 403,
         "outsider": 404, "anonymous": 403, "expert": 200,
     }  # fmt: skip
+
+
+# --- announcements --------------------------------------------------------------------------
+
+
+def test_the_mediator_announces_to_everyone_and_takes_it_down(cast: Cast) -> None:
+    run(cast, "mediator", "announcement.make", text="  We resume at two, in the big room  ")
+    state = mediation(cast)
+    assert state.announcement == "We resume at two, in the big room"
+    assert state.announced_at is not None
+    event = Event.objects.filter(room=cast.joint, name="mediation.updated").last()
+    assert event is not None
+    assert event.data["announcement"] == "We resume at two, in the big room"
+    told = Notification.objects.filter(kind=Notification.Kind.ANNOUNCEMENT)
+    # The notice says only that there is a word, not the word (it may be shown on a
+    # locked phone); the words are on the board.
+    assert {n.text for n in told} == {"The mediator has a word for everyone."}
+    assert {n.participant_id for n in told} == {
+        p.pk for who, p in cast.participants.items() if who != "mediator"
+    }
+    run(cast, "mediator", "announcement.clear")
+    assert (mediation(cast).announcement, mediation(cast).announced_at) == ("", None)
+
+
+@pytest.mark.parametrize("text", ["", "   ", "x" * 501, 5])
+def test_an_announcement_needs_words(cast: Cast, text: object) -> None:
+    with pytest.raises(Invalid) as error:
+        announce(actor=cast.participants["mediator"], text=text)
+    assert "text" in error.value.details

@@ -272,6 +272,11 @@ export class BoardSession {
     return this.socket.command('break.request', {});
   }
 
+  /** Say something to everyone in the joint room; empty text takes the last word down. */
+  announce(text: string): Promise<unknown> {
+    return text ? this.socket.command('announcement.make', { text }) : this.socket.command('announcement.clear', {});
+  }
+
   /**
    * Set the case's rule. The mediator chose it, so accepts it in the same breath: the
    * acceptance is queued right behind, and the rule dialog is not shown to them for it.

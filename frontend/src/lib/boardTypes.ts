@@ -198,6 +198,9 @@ export interface MediationState {
   break_ends_at?: string | null;
   /** The mediator's word to everyone for the break. */
   break_message?: string;
+  /** The mediator's word to everyone in the joint room, and when it was said. */
+  announcement?: string;
+  announced_at?: string | null;
   joint_paused: boolean;
   confidentiality_rule: ConfidentialityRule;
   status: string;
