@@ -421,6 +421,7 @@ class MediationStateSerializer(serializers.ModelSerializer[Mediation]):
             "announcement",
             "announced_at",
             "joint_paused",
+            "paused_for_absence",
             "confidentiality_rule",
             "status",
         )

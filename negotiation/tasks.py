@@ -17,7 +17,14 @@ from .models import Invitation, Issue, Lane, Mediation, Notification, Participan
 from .services.invitations import invitation_link, invitation_token
 from .services.issues import parked_due_tell
 from .services.participants import participant_remove
-from .services.session import WARNING_AHEAD, break_end, break_warn
+from .services.session import (
+    MEDIATOR_AWAY,
+    SESSION_RECENT,
+    WARNING_AHEAD,
+    absence_pause,
+    break_end,
+    break_warn,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -147,3 +154,17 @@ def parked_due_sweep() -> int:
         ).values_list("pk", flat=True)
     )
     return sum(parked_due_tell(issue_id=issue_id) for issue_id in due)
+
+
+@shared_task
+def mediators_absent_sweep() -> int:
+    """Pause joint editing where every mediator's connection has been gone for more than
+    a minute in a session under way (beat runs this every 15 seconds). Returns how many
+    it paused."""
+    now = timezone.now()
+    candidates = Mediation.objects.filter(
+        joint_paused=False,
+        mediator_seen_at__lt=now - MEDIATOR_AWAY,
+        mediator_seen_at__gt=now - SESSION_RECENT,
+    ).values_list("pk", flat=True)
+    return sum(absence_pause(mediation_id=pk) for pk in list(candidates))

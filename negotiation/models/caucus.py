@@ -251,6 +251,10 @@ class Notification(TimeIdModel):
         BREAK_REQUESTED = "break_requested", "Someone at the table asks for a break."
         BREAK_ENDING = "break_ending", "The break ends in two minutes."
         ANNOUNCEMENT = "announcement", "The mediator has a word for everyone."
+        MEDIATOR_AWAY = (
+            "mediator_away",
+            "The mediator's connection was lost: the board waits for them.",
+        )
         DECISION_ASKED = (
             "decision_asked",
             "Your side is asked to confirm a decision on an issue.",

@@ -55,6 +55,10 @@ class Mediation(models.Model):
         max_length=500, blank=True, help_text="The mediator's word to everyone in the joint room."
     )
     announced_at = models.DateTimeField(null=True, blank=True)
+    # When a mediator's connection last showed life (any Daphne process), and whether the
+    # board is paused because every mediator's connection has been gone too long.
+    mediator_seen_at = models.DateTimeField(null=True, blank=True)
+    paused_for_absence = models.BooleanField(default=False)
     # The end everyone was told is two minutes away: told once per end.
     break_warned_for = models.DateTimeField(null=True, blank=True)
     break_message = models.CharField(

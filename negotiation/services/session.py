@@ -18,7 +18,7 @@ from django.utils.dateparse import parse_datetime
 from config.errors import Invalid, NotAllowed
 
 from ..events import event_append, rooms_lock
-from ..models import Mediation, Notification, Participant, Room, Stage
+from ..models import Mediation, Notification, Participant, Role, Room, Stage
 from ..permissions import active_members, can_manage_mediation, can_request_break, mediators_of
 from ..queue import task_after_commit
 from ..serializers import MediationStateSerializer, payload
@@ -245,3 +245,42 @@ def announcement_clear(*, actor: Participant) -> Mediation:
             mediation.save(update_fields=["announcement", "announced_at"])
             _mediation_changed(mediation, actor)
     return mediation
+
+
+# Joint editing pauses by itself when every mediator's connection has been gone this
+# long, in a session under way (a mediator was connected within SESSION_RECENT).
+MEDIATOR_AWAY = timedelta(seconds=60)
+SESSION_RECENT = timedelta(hours=2)
+
+
+def mediator_seen(*, mediation_id: object) -> None:
+    """A mediator's connection showed life (it connected, or pinged)."""
+    Mediation.objects.filter(pk=str(mediation_id)).update(mediator_seen_at=timezone.now())
+
+
+def absence_pause(*, mediation_id: object) -> bool:
+    """Pause the parties' editing of the joint board if every mediator's connection has
+    been gone for more than MEDIATOR_AWAY in a session under way, and tell everyone; the
+    mediator resumes it on return (board.pause). Returns whether it paused."""
+    with transaction.atomic():
+        mediation = Mediation.objects.filter(pk=str(mediation_id)).first()
+        if mediation is None:
+            return False
+        joint = mediation.joint_room()
+        rooms_lock(joint)
+        mediation.refresh_from_db()
+        now = timezone.now()
+        seen = mediation.mediator_seen_at
+        away = seen is not None and now - SESSION_RECENT < seen < now - MEDIATOR_AWAY
+        if not away or mediation.joint_paused or mediation.status != Mediation.Status.ACTIVE:
+            return False
+        mediation.joint_paused = True
+        mediation.paused_for_absence = True
+        mediation.save(update_fields=["joint_paused", "paused_for_absence"])
+        _mediation_changed(mediation, None)
+        notify(
+            participants=active_members(mediation.pk).exclude(role=Role.MEDIATOR),
+            kind=Notification.Kind.MEDIATOR_AWAY,
+            room=joint,
+        )
+    return True

@@ -12,7 +12,12 @@ from django.utils import timezone
 from config.errors import Invalid, NotAllowed
 from negotiation.models import Event, Mediation, Notification
 from negotiation.services.session import announce
-from negotiation.tasks import break_end_due, break_warning_due, breaks_end_sweep
+from negotiation.tasks import (
+    break_end_due,
+    break_warning_due,
+    breaks_end_sweep,
+    mediators_absent_sweep,
+)
 from tests.conftest import PERSONAS, Cast, expert_join, run, status_matrix
 
 
@@ -243,3 +248,50 @@ def test_an_announcement_needs_words(cast: Cast, text: object) -> None:
     with pytest.raises(Invalid) as error:
         announce(actor=cast.participants["mediator"], text=text)
     assert "text" in error.value.details
+
+
+# --- when every mediator's connection is gone ----------------------------------------------
+
+
+def seen(cast: Cast, ago: timedelta) -> None:
+    Mediation.objects.filter(pk=cast.mediation.pk).update(mediator_seen_at=timezone.now() - ago)
+
+
+def test_joint_editing_pauses_when_every_mediator_has_been_gone_a_minute(cast: Cast) -> None:
+    seen(cast, timedelta(seconds=30))
+    assert mediators_absent_sweep() == 0
+    seen(cast, timedelta(seconds=75))
+    assert mediators_absent_sweep() == 1
+    state = mediation(cast)
+    assert (state.joint_paused, state.paused_for_absence) == (True, True)
+    event = Event.objects.filter(room=cast.joint, name="mediation.updated").last()
+    assert event is not None
+    assert event.data["paused_for_absence"] is True
+    told = Notification.objects.filter(kind=Notification.Kind.MEDIATOR_AWAY)
+    assert {n.participant_id for n in told} == {
+        p.pk for who, p in cast.participants.items() if who != "mediator"
+    }
+    with pytest.raises(NotAllowed):
+        run(cast, "party_a", "issue.create", title="House")
+    assert mediators_absent_sweep() == 0  # once
+
+    # The mediator comes back and says so.
+    run(cast, "mediator", "board.pause", paused=False)
+    state = mediation(cast)
+    assert (state.joint_paused, state.paused_for_absence) == (False, False)
+    run(cast, "party_a", "issue.create", title="House")
+
+
+def test_no_pause_for_a_session_not_under_way(cast: Cast) -> None:
+    # No mediator ever connected, or the last one left hours ago (the day is over).
+    assert mediators_absent_sweep() == 0
+    seen(cast, timedelta(hours=3))
+    assert mediators_absent_sweep() == 0
+    assert mediation(cast).joint_paused is False
+
+
+def test_a_mediators_pause_is_not_taken_for_absence(cast: Cast) -> None:
+    run(cast, "mediator", "board.pause", paused=True)
+    seen(cast, timedelta(seconds=75))
+    assert mediators_absent_sweep() == 0
+    assert mediation(cast).paused_for_absence is False

@@ -202,6 +202,8 @@ export interface MediationState {
   announcement?: string;
   announced_at?: string | null;
   joint_paused: boolean;
+  /** Paused by itself: every mediator's connection was gone for over a minute. */
+  paused_for_absence?: boolean;
   confidentiality_rule: ConfidentialityRule;
   status: string;
 }
