@@ -1,5 +1,6 @@
 import { fireEvent, render, screen } from '@testing-library/svelte';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import ClosingSummary from '../src/components/board/ClosingSummary.svelte';
 import Decisions from '../src/components/board/Decisions.svelte';
 import { NOT_PARKED, type Decision, type Issue, type Lane } from '../src/lib/board';
 import {
@@ -161,5 +162,50 @@ describe('where an issue stands, on its sheet', () => {
     expect(screen.getByText(/when the house is valued/)).toBeTruthy();
     await fireEvent.click(screen.getByRole('button', { name: 'Bring back to Discussing' }));
     expect(unpark).toHaveBeenCalledWith(7, 3);
+  });
+});
+
+describe('the closing list', () => {
+  beforeEach(() => {
+    FakeSocket.all = [];
+    vi.stubGlobal('fetch', vi.fn().mockRejectedValue(new Error('no server here')));
+  });
+  afterEach(stopSessions);
+
+  it('lists what is agreed with its words and who agreed, what is parked with its way back, and what is open', () => {
+    const session = fakeSession();
+    session.start();
+    FakeSocket.last.hello({ id: 2, name: 'Alex', role: 'party', side: { id: ALEX, name: 'Alex' } }, { joint: 0 }, ALEX_RIGHTS as unknown as Record<string, unknown>);
+    const agreed = decision(4, { status: 'done', terms: 'Alex keeps the car', consents: [{ side: ALEX, given_by: 2, given_at: T }, { side: SAM, given_by: 5, given_at: T }] });
+    FakeSocket.last.receive({
+      type: 'snapshot',
+      room: 'joint',
+      seq: 1,
+      data: {
+        issues: [
+          issue({ id: 1, title: 'Car', lane: 'agreed', decisions: [agreed] }),
+          issue({ id: 2, title: 'Pension', lane: 'parked', parked_reason: 'Valuation', parked_condition: 'the actuary reports' }),
+          issue({ id: 3, title: 'House', lane: 'discussing' }),
+          issue({ id: 4, title: 'Dog', lane: 'struck' }),
+        ],
+      },
+    });
+    const names: Record<number, string> = { 2: 'Alex Reed', 5: 'Sam Reed' };
+    const { container } = render(BoardHarness, {
+      props: {
+        context: { session, sides: [{ id: ALEX, name: 'Alex' }, { id: SAM, name: 'Sam' }], nameOf: (id: number | null) => (id === null ? '' : (names[id] ?? '')) },
+        component: ClosingSummary,
+        props: { onopen: () => {} },
+      },
+    });
+    expect(screen.getByRole('heading', { name: 'Agreed (1)' })).toBeTruthy();
+    expect(screen.getByText('Alex keeps the car')).toBeTruthy();
+    expect(container.textContent).toContain('Alex: Alex Reed');
+    expect(container.textContent).toContain('Sam: Sam Reed');
+    expect(screen.getByRole('heading', { name: 'Parked (1)' })).toBeTruthy();
+    expect(container.textContent).toContain('Back when the actuary reports.');
+    expect(screen.getByRole('heading', { name: 'Still open (1)' })).toBeTruthy();
+    expect(screen.getByRole('button', { name: 'House' })).toBeTruthy();
+    expect(container.textContent).toContain('Struck from the agenda: Dog.');
   });
 });
