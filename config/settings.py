@@ -286,6 +286,10 @@ SPECTACULAR_SETTINGS = {
         "ReleaseModeEnum": "negotiation.models.caucus.ReleaseRequest.Mode",
         "AttributionEnum": "negotiation.models.caucus.ReleaseRequest.Attribution",
         "ConfidentialityRuleEnum": "negotiation.models.mediation.ConfidentialityRule",
+        # An issue's lane and the lane a parked card came from are one choice set.
+        "LaneEnum": "negotiation.models.board.Lane",
+        "DecisionKindEnum": "negotiation.models.board.Decision.Kind",
+        "DecisionStatusEnum": "negotiation.models.board.Decision.Status",
     },
 }
 

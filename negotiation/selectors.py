@@ -19,6 +19,7 @@ from .models import (
     Event,
     Issue,
     Mediation,
+    OpeningStatement,
     Participant,
     Proposal,
     RealityCheck,
@@ -40,6 +41,7 @@ from .serializers import (
     CaucusSessionSerializer,
     IssueSerializer,
     MediationStateSerializer,
+    OpeningStatementSerializer,
     RealityCheckSerializer,
     ReleaseRequestSerializer,
     SharedStatementSerializer,
@@ -75,6 +77,15 @@ def _issues(room: Room) -> list[dict[str, Any]]:
         )
     )
     return list(IssueSerializer(issues, many=True).data)
+
+
+def shown_openings(mediation: Mediation) -> list[dict[str, Any]]:
+    """The opening statements everyone sees: none before the mediator opens them, then
+    those their side's party has said are ready (services.openings)."""
+    if mediation.openings_shown_at is None:
+        return []
+    rows = OpeningStatement.objects.filter(room__mediation=mediation, ready=True)
+    return list(OpeningStatementSerializer(rows, many=True).data)
 
 
 def room_snapshot(room: Room) -> dict[str, Any]:
@@ -171,6 +182,7 @@ def _joint_data(room: Room) -> dict[str, Any]:
         "statements": list(
             SharedStatementSerializer(SharedStatement.objects.filter(room=room), many=True).data
         ),
+        "openings": shown_openings(mediation),
     }
 
 
@@ -193,6 +205,11 @@ def _caucus_data(room: Room, items_from: int | None = None) -> dict[str, Any]:
         "releases": list(
             ReleaseRequestSerializer(
                 ReleaseRequest.objects.filter(room=room, **since), many=True
+            ).data
+        ),
+        "openings": list(
+            OpeningStatementSerializer(
+                OpeningStatement.objects.filter(room=room, **since), many=True
             ).data
         ),
     }

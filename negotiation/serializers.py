@@ -21,6 +21,7 @@ from .models import (
     Issue,
     Mediation,
     Notification,
+    OpeningStatement,
     Option,
     Participant,
     Position,
@@ -407,6 +408,12 @@ class SharedStatementSerializer(serializers.ModelSerializer[SharedStatement]):
         fields = ("id", "issue", "text", "attribution", "side", "created_at")
 
 
+class OpeningStatementSerializer(serializers.ModelSerializer[OpeningStatement]):
+    class Meta:
+        model = OpeningStatement
+        fields = ("id", "side", "text", "ready", "version", "updated_by", "updated_at")
+
+
 class MediationStateSerializer(serializers.ModelSerializer[Mediation]):
     """The session's state everyone at the table shares."""
 
@@ -420,6 +427,7 @@ class MediationStateSerializer(serializers.ModelSerializer[Mediation]):
             "break_message",
             "announcement",
             "announced_at",
+            "openings_shown_at",
             "joint_paused",
             "paused_for_absence",
             "confidentiality_rule",

@@ -1,11 +1,18 @@
-"""Commands inside a caucus room: messages, notes, the reality-check worksheet."""
+"""Commands inside a caucus room: messages, notes, the reality-check worksheet, and the
+side's opening statement."""
 
 from __future__ import annotations
 
 from rest_framework import serializers
 
-from ..serializers import CaucusMessageSerializer, CaucusNoteSerializer, RealityCheckSerializer
-from ..services import caucus_content
+from ..serializers import (
+    CaucusMessageSerializer,
+    CaucusNoteSerializer,
+    MediationStateSerializer,
+    OpeningStatementSerializer,
+    RealityCheckSerializer,
+)
+from ..services import caucus_content, openings
 from . import fields as f
 from .registry import command
 
@@ -76,4 +83,26 @@ command(
     fields={"issue": f.id_()},
     answer=("overlap", serializers.BooleanField()),
     summary="Tell the sides whether their ranges on an issue overlap, showing no figures.",
+)
+command(
+    "opening.set",
+    openings.opening_set,
+    fields={
+        "side": f.side(),
+        "version": f.version(),
+        "text": f.text(required=False),
+        "ready": f.flag(),
+    },
+    output=OpeningStatementSerializer,
+    summary=(
+        "Write a side's opening statement in its private room (version 0 for the first); "
+        "its party says whether it may be shown (ready)."
+    ),
+)
+command(
+    "openings.show",
+    openings.openings_show,
+    fields={},
+    output=MediationStateSerializer,
+    summary="Open the sides' opening statements to everyone (those their party made ready).",
 )

@@ -232,6 +232,27 @@ class SharedStatement(models.Model):
         return f"statement {self.pk}"
 
 
+class OpeningStatement(TimeIdModel, Versioned):
+    """A side's opening statement, one per side: written in advance in the side's private
+    room (seen there by that side and the mediators) or live, and seen by everyone once
+    the mediator opens the statements (`Mediation.openings_shown_at`)."""
+
+    room = models.ForeignKey(Room, on_delete=models.CASCADE, related_name="openings")
+    side = models.OneToOneField(Side, on_delete=models.CASCADE, related_name="opening")
+    text = models.TextField(max_length=5000, blank=True)
+    # The side's party says it may be shown to everyone.
+    ready = models.BooleanField(default=False)
+    updated_by = models.ForeignKey(
+        Participant, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ("side__order", "id")
+
+    def __str__(self) -> str:
+        return f"opening of {self.side_id}"
+
+
 class Notification(TimeIdModel):
     """An entry in a participant's notification centre. Its words come from a fixed
     template per kind and never carry what was said: "New message in your private room"."""

@@ -55,6 +55,8 @@ class Mediation(models.Model):
         max_length=500, blank=True, help_text="The mediator's word to everyone in the joint room."
     )
     announced_at = models.DateTimeField(null=True, blank=True)
+    # When the mediator opened the sides' opening statements to everyone.
+    openings_shown_at = models.DateTimeField(null=True, blank=True)
     # When a mediator's connection last showed life (any Daphne process), and whether the
     # board is paused because every mediator's connection has been gone too long.
     mediator_seen_at = models.DateTimeField(null=True, blank=True)

@@ -170,6 +170,26 @@ def can_write_in_caucus(participant: Participant, room: Room) -> bool:
     )
 
 
+def can_write_opening(participant: Participant, room: Room) -> bool:
+    """Write a side's opening statement, in its private room: the mediator (writing what
+    a side says), the side's party and attorney."""
+    return can_write_in_caucus(participant, room) and participant.role in (
+        Role.MEDIATOR,
+        Role.PARTY,
+        Role.ATTORNEY,
+    )
+
+
+def can_ready_opening(participant: Participant, room: Room) -> bool:
+    """Say a side's opening statement may be shown to everyone: only the side's party,
+    whoever wrote it (nothing leaves a private room without the party)."""
+    return (
+        can_write_in_caucus(participant, room)
+        and participant.role == Role.PARTY
+        and participant.side_id == room.caucus_side_id
+    )
+
+
 def can_draft_release(participant: Participant, room: Room) -> bool:
     """Ask to carry caucus content to the joint room: the mediator, or the side's party."""
     if not can_write_in_caucus(participant, room):

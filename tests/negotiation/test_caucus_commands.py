@@ -57,6 +57,10 @@ CAUCUS_COMMAND_MATRIX: dict[str, dict[str, int]] = {
                       "observer": 404},
     "notifications.read": {"mediator": 200, "party_a": 200, "party_b": 200, "attorney_a": 200,
                            "observer": 200},
+    "opening.set": {"mediator": 200, "party_a": 200, "party_b": 404, "attorney_a": 200,
+                    "observer": 404},
+    "openings.show": {"mediator": 200, "party_a": 403, "party_b": 403, "attorney_a": 403,
+                      "observer": 403},
 }  # fmt: skip
 
 
@@ -100,6 +104,8 @@ def setup(cast: Cast, name: str) -> dict[str, Any]:
         "release.answer": {"release": release["id"], "version": 1, "decision": "decline"},
         "release.share": {"message": message["id"]},
         "notifications.read": {},
+        "opening.set": {"side": a, "version": 0, "text": "I want the children to be settled"},
+        "openings.show": {},
     }[name]
 
 

@@ -46,6 +46,7 @@ from negotiation.models import (
     ConfidentialityRule,
     Issue,
     Notification,
+    OpeningStatement,
     Participant,
     ReleaseRequest,
     Room,
@@ -73,6 +74,7 @@ LIKELY = {
     "answer": ["party"], "mark": ["party", "mediator", "attorney_a"],
     "message": ["party", "mediator", "attorney_a", "expert"],
     "request_item": ["party", "mediator"],
+    "opening": ["party", "mediator", "attorney_a"], "show": MEDIATOR,
 }  # fmt: skip
 
 
@@ -109,6 +111,10 @@ class World:
     acknowledged: dict[str, str] = field(default_factory=dict)
     items: dict[tuple[str, int], Item] = field(default_factory=dict)
     requests: dict[int, tuple[str, int]] = field(default_factory=dict)
+    # Each side's opening statement as the rules have it: its words and whether its party
+    # said it may be shown; and whether the mediator has opened the statements.
+    openings: dict[str, tuple[str, bool]] = field(default_factory=dict)
+    openings_shown: bool = False
 
     def marker(self, side: str) -> str:
         value = f"MK{side}{next(self.counter)}X"
@@ -170,7 +176,8 @@ def act(world: World, draw: Any) -> None:
             ["message", "message", "note", "note_edit", "worksheet", "request", "request",
              "request_item", "answer", "answer", "share", "share", "call", "open", "close",
              "issue", "comment", "rule", "rule", "acknowledge", "acknowledge", "overlap",
-             "mark", "mark", "answer_share", "answer_share", "remove", "expire", "expert_time"]
+             "mark", "mark", "answer_share", "answer_share", "remove", "expire", "expert_time",
+             "opening", "opening", "show"]
         )
     )  # fmt: skip
     # Mostly someone who may do it (so that things happen), sometimes anyone at all.
@@ -260,6 +267,16 @@ def act(world: World, draw: Any) -> None:
             note = CaucusNote.objects.get(pk=item.pk)
             name = "caucus_note.update"
             data = {"note": note.pk, "version": note.version, "confidential": flag}
+    elif action == "opening":
+        held = OpeningStatement.objects.filter(side_id=side_id).first()
+        name = "opening.set"
+        data = {"side": side_id, "version": held.version if held else 0}
+        if draw(st.booleans()) or held is None:
+            data["text"] = f"Opening {world.marker(side)}"
+        if draw(st.booleans()):
+            data["ready"] = draw(st.booleans())
+    elif action == "show":
+        name, data = "openings.show", {}
     elif action == "remove":
         target = draw(st.sampled_from(["party_a", "party_b", "attorney_a", "observer", "expert"]))
         name, data = "participant.remove", {"participant": cast.participants[target].pk}
@@ -373,6 +390,24 @@ def track(world: World, who: str, name: str, data: dict[str, Any], result: dict[
         assert item.rule == PERMISSIVE, f"shared a {kind} said under the default rule"
         assert item.marked_by is None, f"shared a {kind} marked by {item.marked_by}"
         assert not item.asked, f"shared a {kind} the party held back"
+    elif name == "opening.set":
+        side = "A" if data["side"] == world.side_key("A") else "B"
+        text, ready = world.openings.get(side, ("", False))
+        if "ready" in data:
+            assert who == ("party_a" if side == "A" else "party_b"), f"{who} readied {side}'s"
+            ready = data["ready"]
+        elif "text" in data and who != ("party_a" if side == "A" else "party_b"):
+            ready = False
+        if "text" in data:
+            text = data["text"]
+        world.openings[side] = (text, ready)
+        if world.openings_shown and ready:
+            world.released.update(MARKER.findall(text))
+    elif name == "openings.show":
+        world.openings_shown = True
+        for text, ready in world.openings.values():
+            if ready:
+                world.released.update(MARKER.findall(text))
     if name in ("release.answer", "release.share") and result["status"] == "released":
         world.released.update(MARKER.findall(result["released_text"]))
 
