@@ -2,6 +2,7 @@ import { get } from 'svelte/store';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { BoardSession } from '../src/lib/boardSession';
 import { CommandError } from '../src/lib/socket';
+import { FakeSocket, fakeSession, stopSessions } from './fakeSocket';
 
 const MEDIATION = '3f2b8c1e-9d4a-4b6f-8e2a-1c5d7f9a0b12';
 
@@ -14,6 +15,7 @@ const conflict = (current: Record<string, unknown>) =>
 
 afterEach(() => {
   vi.restoreAllMocks();
+  stopSessions();
 });
 
 describe('saving a field', () => {
@@ -64,6 +66,17 @@ describe('saving a field', () => {
       ['issue.move', { issue: 1, version: 2, lane: 'parked', reason: 'Appraisal', until: '2030-01-02T09:00:00.000Z' }],
       ['issue.move', { issue: 1, version: 3, lane: 'agenda', index: 0 }],
     ]);
+  });
+
+  it('knows the session’s state from hello, before any room is synced', () => {
+    FakeSocket.all = [];
+    vi.stubGlobal('fetch', vi.fn().mockRejectedValue(new Error('no server here')));
+    const board = fakeSession();
+    board.start();
+    FakeSocket.last.hello({ id: 1, name: 'Maya', role: 'mediator', side: null });
+    expect(get(board.board).mediation).toBeNull();
+    FakeSocket.last.receive({ type: 'hello', participant: { id: 1, name: 'Maya', role: 'mediator', side: null }, rooms: { joint: 0 }, mediation: { id: 'm', stage: 'closing', on_break: false, joint_paused: false, confidentiality_rule: 'confidential_unless_released', status: 'active' } });
+    expect(get(board.board).mediation?.stage).toBe('closing');
   });
 
   it('sends the decisions that take every side, and the way back', () => {

@@ -8,6 +8,7 @@ import type { Rights, RoomRights } from '../src/lib/rights';
 const none: RoomRights = {
   write: false, mark: false, unmark_any: false, unmark_own: false,
   draft_release: false, answer_release: false, share_unmarked: false,
+  write_opening: false, ready_opening: false,
 };
 
 export function roomRights(overrides: Partial<RoomRights>): RoomRights {
@@ -18,8 +19,8 @@ export const MEDIATOR_RIGHTS: Rights = {
   manage: true, request_break: false, edit_board: true, propose: true, comment: true, speak_for: [3, 4],
   answer_for: null, withdraw_for: [null], mark_agreed: true, strike: 'now', consent_for: null, reopen: true,
   rooms: {
-    'caucus:3': roomRights({ write: true, mark: true, unmark_own: true, draft_release: true }),
-    'caucus:4': roomRights({ write: true, mark: true, unmark_own: true, draft_release: true }),
+    'caucus:3': roomRights({ write: true, mark: true, unmark_own: true, draft_release: true, write_opening: true }),
+    'caucus:4': roomRights({ write: true, mark: true, unmark_own: true, draft_release: true, write_opening: true }),
   },
 };
 
@@ -29,7 +30,7 @@ export const ALEX_RIGHTS: Rights = {
   rooms: {
     'caucus:3': roomRights({
       write: true, mark: true, unmark_any: true, unmark_own: true, draft_release: true,
-      answer_release: true,
+      answer_release: true, write_opening: true, ready_opening: true,
     }),
   },
 };
@@ -37,5 +38,5 @@ export const ALEX_RIGHTS: Rights = {
 export const ATTORNEY_RIGHTS: Rights = {
   manage: false, request_break: true, edit_board: false, propose: false, comment: true, speak_for: [],
   answer_for: null, withdraw_for: [], mark_agreed: false, strike: null, consent_for: null, reopen: false,
-  rooms: { 'caucus:3': roomRights({ write: true, mark: true, unmark_own: true }) },
+  rooms: { 'caucus:3': roomRights({ write: true, mark: true, unmark_own: true, write_opening: true }) },
 };

@@ -24,6 +24,7 @@ from .predicates import (
     can_mark_agreed,
     can_propose,
     can_raise_mark,
+    can_ready_opening,
     can_reopen,
     can_request_break,
     can_respond,
@@ -32,6 +33,7 @@ from .predicates import (
     can_strike_alone,
     can_withdraw,
     can_write_in_caucus,
+    can_write_opening,
 )
 from .rooms import visible_rooms
 
@@ -57,7 +59,8 @@ def rights_of(participant: Participant) -> dict[str, Any]:
       `unmark_any` (take anyone's mark off), `unmark_own` (take off a mark they set on
       their own item), `draft_release`, `answer_release`, and `share_unmarked` (share an
       unmarked item written under the rule that allows it, that the party did not hold
-      back: the server checks the last part).
+      back: the server checks the last part), `write_opening` (write the side's opening
+      statement) and `ready_opening` (say it may be shown to everyone).
     """
     sides = list(Side.objects.filter(mediation_id=participant.mediation_id).order_by("order"))
     proposal_sides: list[int | None] = [None, *(side.pk for side in sides)]
@@ -99,6 +102,8 @@ def _room_rights(participant: Participant, room: Room) -> dict[str, bool]:
         ),
         "draft_release": can_draft_release(participant, room),
         "answer_release": can_answer_release(participant, room),
+        "write_opening": can_write_opening(participant, room),
+        "ready_opening": can_ready_opening(participant, room),
         "share_unmarked": can_share_unmarked(
             participant, rule=rule, item_rule=permissive, confidential=False, refused=False
         ),

@@ -39,7 +39,7 @@ from ..selectors import (
     room_events_after_for,
     room_seqs,
 )
-from ..serializers import participant_payload
+from ..serializers import MediationStateSerializer, participant_payload, payload
 from ..services.session import mediator_seen
 from . import frames, session
 from .lifetime import CLOSE_REVOKED, CLOSE_SIGNED_OUT, Lifetime
@@ -63,6 +63,7 @@ class MediationConsumer(Lifetime, PresenceRelay, AsyncJsonWebsocketConsumer):
     participant: Participant
     streams: dict[str, RoomStream]
     rights: dict[str, Any]
+    mediation_state: dict[str, Any]
 
     async def dispatch(self, message: dict[str, Any]) -> None:
         """As Channels does, without its database round trip before every message: here
@@ -111,6 +112,7 @@ class MediationConsumer(Lifetime, PresenceRelay, AsyncJsonWebsocketConsumer):
                 "participant": await database_sync_to_async(participant_payload)(self.participant),
                 "rooms": {key: stream.seq for key, stream in self.streams.items()},
                 "rights": self.rights,
+                "mediation": self.mediation_state,
             }
         )
         self._seen_at = -MEDIATOR_SEEN_EVERY
@@ -136,6 +138,7 @@ class MediationConsumer(Lifetime, PresenceRelay, AsyncJsonWebsocketConsumer):
             raise NotFound("No such mediation.")
         participant = access_mediation(user, mediation_id)
         self.rights = rights_of(participant)
+        self.mediation_state = payload(participant.mediation, MediationStateSerializer)
         return participant, list(visible_rooms(participant))
 
     async def disconnect(self, code: int) -> None:

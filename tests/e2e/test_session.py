@@ -100,3 +100,33 @@ def test_the_mediator_moves_the_stage_and_the_phone_follows(
     assert axe_serious_violations(sam) == [], "an announcement on the phone"
     said.get_by_role("button", name="Dismiss").click()
     expect(said).to_have_count(0)
+
+
+def test_an_opening_statement_written_ahead_is_shown_when_the_mediator_opens_them(
+    browser, daphne_server: str, live_cast: Cast
+) -> None:
+    """Alex writes the statement in the private room on the phone and says it may be
+    shown; Sam sees nothing of it until the mediator opens the statements."""
+    words = "I want the children settled before we talk about the house"
+    alex = open_board(browser, daphne_server, live_cast, "party_a", **PHONE)
+    sam = open_board(browser, daphne_server, live_cast, "party_b", **PHONE)
+    maya = open_board(browser, daphne_server, live_cast, "mediator", **DESKTOP)
+
+    alex.get_by_role("tab", name="Private room").click()
+    editor = alex.locator("[data-opening-editor]")
+    editor.get_by_role("button", name="Write it").click()
+    editor.get_by_label("What you want to say at the start").fill(words)
+    editor.get_by_role("button", name="Save").click()
+    expect(editor).to_contain_text(words)
+    editor.get_by_role("button", name="It may be shown").click()
+    expect(editor).to_contain_text("It will be shown to everyone when the mediator opens")
+    alex.screenshot(path=str(ARTIFACTS / "opening-phone.png"))
+    assert axe_serious_violations(alex) == [], "the opening statement in the private room"
+
+    expect(sam.locator("[data-openings]")).to_be_visible()
+    expect(sam.locator("[data-openings]")).not_to_contain_text(words)
+    maya.get_by_role("button", name="Open the statements to everyone").click()
+    expect(sam.locator("[data-openings] [data-opening-side]").first).to_contain_text(words)
+    expect(sam.locator("[data-openings]")).to_contain_text("Sam will speak for themselves.")
+    sam.screenshot(path=str(ARTIFACTS / "openings-shown-phone.png"))
+    assert axe_serious_violations(sam) == [], "the opening statements shown"

@@ -11,7 +11,7 @@ from asgiref.sync import sync_to_async
 from rest_framework.test import APIClient
 
 from config.errors import NotAllowed, NotFound, ServiceError
-from negotiation.models import ConfidentialityRule, Issue, Participant
+from negotiation.models import ConfidentialityRule, Issue, OpeningStatement, Participant
 from negotiation.permissions import rights_of
 from tests.conftest import Cast, acknowledge_rule, expert_join, run
 from tests.negotiation.test_socket import communicator, next_frame, session_cookie
@@ -67,11 +67,14 @@ def test_each_persona_has_the_rights_of_their_role(ready: Cast) -> None:
     in_room = {who: table[who]["rooms"].get(room) for who in ("mediator", "party_a", "attorney_a")}
     assert in_room == {
         "mediator": {"write": True, "mark": True, "unmark_any": False, "unmark_own": True,
-                     "draft_release": True, "answer_release": False, "share_unmarked": False},
+                     "draft_release": True, "answer_release": False, "share_unmarked": False,
+                     "write_opening": True, "ready_opening": False},
         "party_a": {"write": True, "mark": True, "unmark_any": True, "unmark_own": True,
-                    "draft_release": True, "answer_release": True, "share_unmarked": False},
+                    "draft_release": True, "answer_release": True, "share_unmarked": False,
+                    "write_opening": True, "ready_opening": True},
         "attorney_a": {"write": True, "mark": True, "unmark_any": False, "unmark_own": True,
-                       "draft_release": False, "answer_release": False, "share_unmarked": False},
+                       "draft_release": False, "answer_release": False, "share_unmarked": False,
+                       "write_opening": True, "ready_opening": False},
     }  # fmt: skip
 
 
@@ -121,6 +124,11 @@ def test_every_published_right_is_what_the_server_allows(ready: Cast, who: str) 
     struck_version = run(cast, "mediator", "issue.move", issue=struck, version=1, lane="struck")[
         "version"
     ]
+
+    def opening_version() -> int:
+        held = OpeningStatement.objects.filter(side=cast.side_a).first()
+        return held.version if held else 0
+
     struck_now = None
     if allowed(cast, who, "decision.propose", issue=to_strike, kind="strike"):
         struck_now = "now" if Issue.objects.get(pk=to_strike).lane == "struck" else "ask"
@@ -139,6 +147,9 @@ def test_every_published_right_is_what_the_server_allows(ready: Cast, who: str) 
         "answer_release": allowed(
             cast, who, "release.answer", release=asked["id"], version=1, decision="decline"
         ),
+        "write_opening": allowed(cast, who, "opening.set", side=a, version=0, text="We hope"),
+        "ready_opening": allowed(cast, who, "opening.set", side=a, version=opening_version(),
+                                 ready=True),
         "mark_agreed": allowed(cast, who, "decision.propose", issue=to_agree, kind="agree",
                                terms="B"),
         "strike": struck_now,
@@ -152,7 +163,8 @@ def test_every_published_right_is_what_the_server_allows(ready: Cast, who: str) 
         **{key: published[key] for key in ("edit_board", "propose", "comment", "manage")},
         "speak_for": published["speak_for"],
         **{key: mine.get(key, False) for key in ("write", "mark", "draft_release",
-                                                  "answer_release")},
+                                                  "answer_release", "write_opening",
+                                                  "ready_opening")},
         **{key: published[key] for key in ("mark_agreed", "strike", "consent_for", "reopen")},
     }  # fmt: skip
     assert tried == expected

@@ -18,6 +18,7 @@ import type {
   CaucusSession,
   MediationState,
   SharedStatement,
+  OpeningStatement,
   BoardState,
   JointData,
   RoomFrame,
@@ -25,7 +26,7 @@ import type {
 } from './boardTypes';
 
 export function emptyBoard(): BoardState {
-  return { seq: 0, issues: {}, mediation: null, caucuses: {}, statements: {} };
+  return { seq: 0, issues: {}, mediation: null, caucuses: {}, statements: {}, openings: {} };
 }
 
 /** Where a frame stands against a room's last applied seq (docs/protocol.md, step 3). */
@@ -53,6 +54,7 @@ export function applyFrame(state: BoardState, frame: RoomFrame): { state: BoardS
         mediation: isRecord(data.mediation) ? data.mediation : null,
         caucuses: byId(data.caucuses ?? []),
         statements: byId(data.statements ?? []),
+        openings: byId(data.openings ?? []),
       },
       outcome,
     };
@@ -70,6 +72,14 @@ function applyJointEvent(state: BoardState, name: string, data: unknown): BoardS
     }
     case 'mediation.updated':
       return { ...state, mediation: data as unknown as MediationState };
+    case 'openings.shown':
+      return { ...state, openings: byId(Array.isArray(data.openings) ? (data.openings as OpeningStatement[]) : []) };
+    case 'opening.saved': {
+      if (typeof data.id !== 'number') return state;
+      const held = state.openings[data.id];
+      if (held && held.version >= numberOr(data.version, 0)) return state;
+      return { ...state, openings: { ...state.openings, [data.id]: data as unknown as OpeningStatement } };
+    }
     case 'statement.released':
       if (typeof data.id !== 'number') return state;
       return { ...state, statements: { ...state.statements, [data.id]: data as unknown as SharedStatement } };

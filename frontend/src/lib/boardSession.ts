@@ -14,6 +14,7 @@ import {
   type ConfidentialityRule,
   type DecisionKind,
   type Lane,
+  type MediationState,
   type RoomFrame,
   type Stage,
 } from './board';
@@ -152,6 +153,9 @@ export class BoardSession {
       onSynced: (rooms) => {
         if (rooms.includes('joint')) this.jointReady.set(true);
       },
+      // The session's state now; a replay that follows brings it to the same place, so
+      // a board synced from its log (no snapshot) knows its stage from the start.
+      onMediation: (state) => board.update((held) => ({ ...held, mediation: state as unknown as MediationState })),
       onNotification: (notification) => this.notifications.update((list) => mergeNotifications(list, [notification])),
     });
     this.caucus.attach(this.socket);
@@ -270,6 +274,16 @@ export class BoardSession {
   /** Ask the mediator, privately, for a break. */
   requestBreak(): Promise<unknown> {
     return this.socket.command('break.request', {});
+  }
+
+  /** Write a side's opening statement (version 0 for the first) and/or, as its party, say whether it may be shown. */
+  setOpening(side: number, version: number, change: { text?: string; ready?: boolean }): Promise<unknown> {
+    return this.socket.command('opening.set', { side, version, ...change });
+  }
+
+  /** Open the sides' ready statements to everyone. */
+  showOpenings(): Promise<unknown> {
+    return this.socket.command('openings.show', {});
   }
 
   /** Say something to everyone in the joint room; empty text takes the last word down. */

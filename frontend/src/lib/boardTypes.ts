@@ -201,6 +201,8 @@ export interface MediationState {
   /** The mediator's word to everyone in the joint room, and when it was said. */
   announcement?: string;
   announced_at?: string | null;
+  /** When the mediator opened the opening statements to everyone. */
+  openings_shown_at?: string | null;
   joint_paused: boolean;
   /** Paused by itself: every mediator's connection was gone for over a minute. */
   paused_for_absence?: boolean;
@@ -227,6 +229,23 @@ export interface BoardState {
   mediation: MediationState | null;
   caucuses: Readonly<Record<number, CaucusSession>>;
   statements: Readonly<Record<number, SharedStatement>>;
+  /** The opening statements everyone sees (by id): none until the mediator opens them. */
+  openings: Readonly<Record<number, OpeningStatement>>;
+}
+
+/**
+ * A side's opening statement. In the side's private room it is the draft; in the joint
+ * room, one its party made ready once the mediator opened the statements.
+ */
+export interface OpeningStatement {
+  id: number;
+  side: number;
+  text: string;
+  /** The side's party says it may be shown to everyone. */
+  ready: boolean;
+  version: number;
+  updated_by: number | null;
+  updated_at: string;
 }
 
 export interface EventFrame {
@@ -243,6 +262,7 @@ export interface JointData {
   caucuses?: CaucusSession[];
   issues?: Issue[];
   statements?: SharedStatement[];
+  openings?: OpeningStatement[];
 }
 
 export interface SnapshotFrame {

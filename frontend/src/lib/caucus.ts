@@ -6,7 +6,7 @@
  * Everything here stays on the devices of that room's members. It is dropped the moment
  * the server says access ended (`revoked`), and never copied anywhere else.
  */
-import { frameOutcome, type Outcome, type RoomFrame } from './board';
+import { frameOutcome, type OpeningStatement, type Outcome, type RoomFrame } from './board';
 
 export interface CaucusMessage {
   id: number;
@@ -95,6 +95,8 @@ export interface CaucusState {
   notes: Readonly<Record<number, CaucusNote>>;
   worksheets: Readonly<Record<number, Worksheet>>;
   releases: Readonly<Record<number, ReleaseRequest>>;
+  /** The side's opening statement (one at most), before and after it is shown. */
+  openings: Readonly<Record<number, OpeningStatement>>;
 }
 
 export interface CaucusData {
@@ -102,9 +104,10 @@ export interface CaucusData {
   notes?: CaucusNote[];
   worksheets?: Worksheet[];
   releases?: ReleaseRequest[];
+  openings?: OpeningStatement[];
 }
 
-type Part = 'messages' | 'notes' | 'worksheets' | 'releases';
+type Part = 'messages' | 'notes' | 'worksheets' | 'releases' | 'openings';
 
 /** Which part of the room each event (and each command's result) upserts. */
 const EVENT_PART: Record<string, Part> = {
@@ -115,6 +118,7 @@ const EVENT_PART: Record<string, Part> = {
   'reality_check.updated': 'worksheets',
   'release.requested': 'releases',
   'release.answered': 'releases',
+  'opening.saved': 'openings',
 };
 
 const RESULT_PART: Record<string, Part> = {
@@ -126,6 +130,7 @@ const RESULT_PART: Record<string, Part> = {
   'release.request': 'releases',
   'release.answer': 'releases',
   'release.share': 'releases',
+  'opening.set': 'openings',
 };
 
 /** The room key of a side's caucus, and the side of a caucus room key. */
@@ -139,7 +144,7 @@ export function sideOfRoom(room: string): number | null {
 }
 
 export function emptyCaucus(): CaucusState {
-  return { seq: 0, messages: {}, notes: {}, worksheets: {}, releases: {} };
+  return { seq: 0, messages: {}, notes: {}, worksheets: {}, releases: {}, openings: {} };
 }
 
 /** The state after `frame`, and what became of it. Never mutates `state`. */
@@ -155,6 +160,7 @@ export function applyCaucusFrame(state: CaucusState, frame: RoomFrame): { state:
         notes: byId(data.notes ?? []),
         worksheets: byId(data.worksheets ?? []),
         releases: byId(data.releases ?? []),
+        openings: byId(data.openings ?? []),
       },
       outcome,
     };
@@ -196,6 +202,11 @@ export function notesOf(state: CaucusState, issue?: number): CaucusNote[] {
 
 export function worksheetOf(state: CaucusState, issue: number): Worksheet | null {
   return Object.values(state.worksheets).find((w) => w.issue === issue) ?? null;
+}
+
+/** The side's opening statement in its private room, if one was written. */
+export function openingOf(state: CaucusState | undefined): OpeningStatement | null {
+  return state ? (sorted(state.openings)[0] ?? null) : null;
 }
 
 export function releasesOf(state: CaucusState, status?: ReleaseStatus): ReleaseRequest[] {

@@ -15,6 +15,8 @@ export interface RoomRights {
   draft_release: boolean;
   answer_release: boolean;
   share_unmarked: boolean;
+  write_opening: boolean;
+  ready_opening: boolean;
 }
 
 export interface Rights {
@@ -101,6 +103,16 @@ export function canReopen(rights: Mine): boolean {
 export function canAnswerDecision(rights: Mine, decision: Pick<Decision, 'status' | 'consents'>): boolean {
   const side = rights?.consent_for ?? null;
   return side !== null && decision.status === 'open' && !decision.consents.some((c) => c.side === side);
+}
+
+/** Write a side's opening statement, in its private room. */
+export function canWriteOpening(rights: Mine, side: number): boolean {
+  return room(rights, side)?.write_opening ?? false;
+}
+
+/** Say a side's opening statement may be shown to everyone: only its party. */
+export function canReadyOpening(rights: Mine, side: number): boolean {
+  return room(rights, side)?.ready_opening ?? false;
 }
 
 // --- caucus rooms ----------------------------------------------------------------------

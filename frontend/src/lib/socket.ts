@@ -451,6 +451,7 @@ export class MediationSocket {
     this.retryAt = null;
     if (isRecord(frame.participant)) this.meStore.set(frame.participant as unknown as HelloParticipant);
     if (isRecord(frame.rights)) this.rightsStore.set(frame.rights as unknown as Rights);
+    if (isRecord(frame.mediation)) this.options.onMediation?.(frame.mediation);
     const rooms = isRecord(frame.rooms) ? Object.keys(frame.rooms) : [];
     // Rooms held from before that the server no longer names were lost while away.
     for (const room of this.knownRooms()) if (!rooms.includes(room)) this.dropRoom(room);

@@ -88,6 +88,8 @@ export interface SocketOptions {
   createRoom?: (room: string) => RoomStore | null;
   /** A room's sync finished (its `synced`): the room is in step with the server. */
   onSynced?: (rooms: string[]) => void;
+  /** The session's state as `hello` gives it, before any room is synced. */
+  onMediation?: (state: Record<string, unknown>) => void;
   /** A `notification` frame for this participant. */
   onNotification?: (notification: NotificationFrame) => void;
   /** Every successful command's result, before its promise resolves. */
