@@ -18,6 +18,7 @@ from .audiences import (
     parties_of,
 )
 from .lookups import (
+    access_balance,
     access_caucus_room,
     access_in_rooms,
     access_issue,
@@ -42,6 +43,7 @@ from .predicates import (
     can_set_access_time,
     can_share_unmarked,
     can_speak_for_side,
+    can_view_balance,
     can_view_contact_details,
     can_view_invitations,
     can_withdraw,
@@ -65,6 +67,7 @@ from .rooms import (
 )
 
 __all__ = [
+    "access_balance",
     "access_caucus_room",
     "access_in_rooms",
     "access_issue",
@@ -89,6 +92,7 @@ __all__ = [
     "can_set_access_time",
     "can_share_unmarked",
     "can_speak_for_side",
+    "can_view_balance",
     "can_view_contact_details",
     "can_view_invitations",
     "can_view_room",
