@@ -85,7 +85,9 @@ describe('the balance panel', () => {
     const load = vi.fn(() => Promise.resolve(balance()));
     const server = shown(load);
     await settle();
+    await act(() => vi.advanceTimersByTime(1500));
     const before = load.mock.calls.length;
+    expect(before).toBe(1);
     await act(() => server.receive({ type: 'event', room: 'joint', seq: 2, name: 'caucus.updated', data: { id: 5, side: 4, status: 'called', called_at: NOW, opened_at: null, closed_at: null } }));
     await act(() => server.receive({ type: 'event', room: 'joint', seq: 3, name: 'caucus.updated', data: { id: 5, side: 4, status: 'open', called_at: NOW, opened_at: NOW, closed_at: null } }));
     expect(load.mock.calls.length).toBe(before);
