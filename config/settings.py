@@ -201,6 +201,14 @@ CELERY_BEAT_SCHEDULE = {
         "task": "negotiation.tasks.breaks_end_sweep",
         "schedule": 30,
     },
+    "parked-due": {
+        "task": "negotiation.tasks.parked_due_sweep",
+        "schedule": 60,
+    },
+    "mediators-absent": {
+        "task": "negotiation.tasks.mediators_absent_sweep",
+        "schedule": 15,
+    },
 }
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL

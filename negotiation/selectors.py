@@ -14,6 +14,8 @@ from .models import (
     CaucusMessage,
     CaucusNote,
     CaucusSession,
+    Consent,
+    Decision,
     Event,
     Issue,
     Mediation,
@@ -58,6 +60,12 @@ def _issues(room: Room) -> list[dict[str, Any]]:
             "options",
             "criteria",
             "comments",
+            Prefetch(
+                "decisions",
+                queryset=Decision.objects.order_by("id").prefetch_related(
+                    Prefetch("consents", queryset=Consent.objects.order_by("side__order", "id"))
+                ),
+            ),
             Prefetch(
                 "proposals",
                 queryset=Proposal.objects.order_by("id").prefetch_related(

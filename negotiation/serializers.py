@@ -14,7 +14,9 @@ from .models import (
     CaucusNote,
     CaucusSession,
     Comment,
+    Consent,
     Criterion,
+    Decision,
     Interest,
     Issue,
     Mediation,
@@ -241,8 +243,42 @@ class CommentSerializer(serializers.ModelSerializer[Comment]):
         fields = ("id", "issue", "body", "author", "created_at")
 
 
+class ConsentSerializer(serializers.ModelSerializer[Consent]):
+    class Meta:
+        model = Consent
+        fields = ("side", "given_by", "given_at")
+
+
+class DecisionSerializer(serializers.ModelSerializer[Decision]):
+    """A decision that takes every side (to agree or strike an issue), with each
+    side's yes: who gave it and when."""
+
+    consents = ConsentSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Decision
+        fields = (
+            "id",
+            "kind",
+            "status",
+            "terms",
+            "proposal",
+            "asked_by",
+            "created_at",
+            "decided_by",
+            "decided_at",
+            "closed_by",
+            "closed_at",
+            "version",
+            "consents",
+        )
+
+
 class IssueCoreSerializer(serializers.ModelSerializer[Issue]):
-    """An issue card without what hangs on it: for updates and moves."""
+    """An issue card without the content that hangs on it: for updates and moves. Its
+    decisions (agreed, struck, and those waiting for every side) are part of the card."""
+
+    decisions = DecisionSerializer(many=True, read_only=True)
 
     class Meta:
         model = Issue
@@ -253,6 +289,11 @@ class IssueCoreSerializer(serializers.ModelSerializer[Issue]):
             "lane",
             "order",
             "parked_reason",
+            "parked_until",
+            "parked_condition",
+            "parked_from_lane",
+            "parked_due_told_at",
+            "decisions",
             "version",
             "created_by",
             "created_at",
@@ -377,7 +418,10 @@ class MediationStateSerializer(serializers.ModelSerializer[Mediation]):
             "on_break",
             "break_ends_at",
             "break_message",
+            "announcement",
+            "announced_at",
             "joint_paused",
+            "paused_for_absence",
             "confidentiality_rule",
             "status",
         )

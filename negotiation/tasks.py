@@ -13,10 +13,18 @@ from django.utils import timezone
 
 from config.errors import NotFound
 
-from .models import Invitation, Mediation, Notification, Participant, Role
+from .models import Invitation, Issue, Lane, Mediation, Notification, Participant, Role
 from .services.invitations import invitation_link, invitation_token
+from .services.issues import parked_due_tell
 from .services.participants import participant_remove
-from .services.session import break_end
+from .services.session import (
+    MEDIATOR_AWAY,
+    SESSION_RECENT,
+    WARNING_AHEAD,
+    absence_pause,
+    break_end,
+    break_warn,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -110,9 +118,22 @@ def break_end_due(mediation_id: str) -> None:
 
 
 @shared_task
+def break_warning_due(mediation_id: str, ends_at: str) -> None:
+    """Tell everyone the break ends in two minutes (queued for that moment at the break's
+    start or extension; one for a time no longer the break's end does nothing)."""
+    break_warn(mediation_id=mediation_id, ends_at=ends_at)
+
+
+@shared_task
 def breaks_end_sweep() -> int:
-    """End every break whose time is up: the backstop for a timed task that was lost.
-    Returns how many it ended."""
+    """End every break whose time is up, and warn of each that ends within two minutes
+    and was not warned of: the backstop for timed tasks that were lost. Returns how many
+    it ended."""
+    soon = timezone.now() + WARNING_AHEAD
+    for mediation_id in Mediation.objects.filter(
+        on_break=True, break_ends_at__lte=soon, break_ends_at__gt=timezone.now()
+    ).values_list("pk", flat=True):
+        break_warn(mediation_id=mediation_id)
     due = list(
         Mediation.objects.filter(on_break=True, break_ends_at__lte=timezone.now()).values_list(
             "pk", flat=True
@@ -121,3 +142,29 @@ def breaks_end_sweep() -> int:
     for mediation_id in due:
         break_end(actor=None, mediation_id=mediation_id)
     return len(due)
+
+
+@shared_task
+def parked_due_sweep() -> int:
+    """Tell everyone of each parked issue whose time to come back has come (beat runs
+    this every minute; telling is once per time set). Returns how many it told of."""
+    due = list(
+        Issue.objects.filter(
+            lane=Lane.PARKED, parked_until__lte=timezone.now(), parked_due_told_at__isnull=True
+        ).values_list("pk", flat=True)
+    )
+    return sum(parked_due_tell(issue_id=issue_id) for issue_id in due)
+
+
+@shared_task
+def mediators_absent_sweep() -> int:
+    """Pause joint editing where every mediator's connection has been gone for more than
+    a minute in a session under way (beat runs this every 15 seconds). Returns how many
+    it paused."""
+    now = timezone.now()
+    candidates = Mediation.objects.filter(
+        joint_paused=False,
+        mediator_seen_at__lt=now - MEDIATOR_AWAY,
+        mediator_seen_at__gt=now - SESSION_RECENT,
+    ).values_list("pk", flat=True)
+    return sum(absence_pause(mediation_id=pk) for pk in list(candidates))

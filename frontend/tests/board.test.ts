@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  NOT_PARKED,
   applyFrame,
   applyResult,
   cardCounts,
@@ -28,7 +29,8 @@ function card(id: number, over: Partial<IssueCard> = {}): IssueCard {
     description: '',
     lane: 'agenda',
     order: id,
-    parked_reason: '',
+    ...NOT_PARKED,
+    decisions: [],
     version: 1,
     created_by: 1,
     created_at: T,

@@ -55,14 +55,33 @@ describe('saving a field', () => {
     expect(get(board.conflicts)).toEqual([]);
   });
 
-  it('moves with an index only when one is given, and a reason only into Parked', () => {
+  it('moves with an index only when one is given, and a way back only into Parked', () => {
     const board = session();
     const send = vi.spyOn(board.socket, 'command').mockResolvedValue({});
-    void board.moveIssue(1, 2, 'parked', null, 'Appraisal');
-    void board.moveIssue(1, 3, 'agenda', 0, 'ignored');
+    void board.moveIssue(1, 2, 'parked', null, { reason: 'Appraisal', until: '2030-01-02T09:00:00.000Z', condition: '' });
+    void board.moveIssue(1, 3, 'agenda', 0, { reason: 'ignored', condition: 'ignored' });
     expect(send.mock.calls).toEqual([
-      ['issue.move', { issue: 1, version: 2, lane: 'parked', reason: 'Appraisal' }],
+      ['issue.move', { issue: 1, version: 2, lane: 'parked', reason: 'Appraisal', until: '2030-01-02T09:00:00.000Z' }],
       ['issue.move', { issue: 1, version: 3, lane: 'agenda', index: 0 }],
+    ]);
+  });
+
+  it('sends the decisions that take every side, and the way back', () => {
+    const board = session();
+    const send = vi.spyOn(board.socket, 'command').mockResolvedValue({});
+    void board.proposeDecision(4, 'agree', 'Alex keeps the car');
+    void board.proposeDecision(4, 'strike', 'ignored');
+    void board.answerDecision(9, 'confirm');
+    void board.withdrawDecision(9);
+    void board.editParking(4, 5, { reason: 'Later', until: null, condition: 'After the sale' });
+    void board.unpark(4, 6);
+    expect(send.mock.calls).toEqual([
+      ['decision.propose', { issue: 4, kind: 'agree', terms: 'Alex keeps the car' }],
+      ['decision.propose', { issue: 4, kind: 'strike' }],
+      ['decision.answer', { decision: 9, answer: 'confirm' }],
+      ['decision.withdraw', { decision: 9 }],
+      ['issue.park_edit', { issue: 4, version: 5, reason: 'Later', until: null, condition: 'After the sale' }],
+      ['issue.unpark', { issue: 4, version: 6 }],
     ]);
   });
 });

@@ -3,7 +3,7 @@ import { tick } from 'svelte';
 import { get } from 'svelte/store';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import StrikeList from '../src/components/board/StrikeList.svelte';
-import type { Criterion, Issue, Option } from '../src/lib/board';
+import { NOT_PARKED, type Criterion, type Issue, type Option } from '../src/lib/board';
 import { BoardSession, itemOfField } from '../src/lib/boardSession';
 import { fieldLabel } from '../src/lib/presence';
 import { CommandError } from '../src/lib/socket';
@@ -36,7 +36,8 @@ function issueWith(over: Partial<Issue>): Issue {
     description: '',
     lane: 'agenda',
     order: 0,
-    parked_reason: '',
+    ...NOT_PARKED,
+    decisions: [],
     version: 1,
     created_by: 1,
     created_at: T,

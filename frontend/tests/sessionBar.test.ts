@@ -1,7 +1,8 @@
-import { render, screen } from '@testing-library/svelte';
+import { fireEvent, render, screen } from '@testing-library/svelte';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import SessionBar from '../src/components/SessionBar.svelte';
 import type { MediationState } from '../src/lib/board';
+import type { BoardSession } from '../src/lib/boardSession';
 import { formatLeft } from '../src/lib/labels';
 import BoardHarness from './BoardHarness.svelte';
 import { FakeSocket, fakeSession, MEDIATION, stopSessions } from './fakeSocket';
@@ -18,11 +19,13 @@ beforeEach(() => {
 });
 afterEach(stopSessions);
 
-function shown(rights: object, initial: MediationState): void {
+function shown(rights: object, initial: MediationState): BoardSession {
   const session = fakeSession();
   session.start();
   FakeSocket.last.hello({ id: 1, name: 'Maya', role: 'mediator', side: null }, { joint: 0 }, rights as Record<string, unknown>);
-  render(BoardHarness, { props: { context: { session, sides: [], nameOf: () => '' }, component: SessionBar, props: { initial } } });
+  const sides = [{ id: 3, name: 'Alex' }, { id: 4, name: 'Sam' }];
+  render(BoardHarness, { props: { context: { session, sides, nameOf: () => '' }, component: SessionBar, props: { initial } } });
+  return session;
 }
 
 describe('the session bar', () => {
@@ -47,6 +50,52 @@ describe('the session bar', () => {
     expect(screen.getByText(/^5:0\d left$/)).toBeTruthy();
     expect(screen.getByText('The board is read-only until the break ends.')).toBeTruthy();
     expect(screen.queryByRole('button', { name: 'Ask for a break' })).toBeNull();
+  });
+});
+
+describe('an announcement', () => {
+  const said = { ...calm, announcement: 'We resume at two', announced_at: '2030-01-01T13:00:00Z' };
+
+  it('stays on a party’s screen until they dismiss it', async () => {
+    shown(ALEX_RIGHTS, said);
+    expect(screen.getByText('We resume at two')).toBeTruthy();
+    expect(screen.queryByRole('button', { name: 'Announce…' })).toBeNull();
+    await fireEvent.click(screen.getByRole('button', { name: 'Dismiss' }));
+    expect(screen.queryByText('We resume at two')).toBeNull();
+  });
+
+  it('is made and taken down by the mediator', async () => {
+    const session = shown(MEDIATOR_RIGHTS, said);
+    const announce = vi.spyOn(session, 'announce').mockResolvedValue({});
+    await fireEvent.click(screen.getByRole('button', { name: 'Take it down' }));
+    expect(announce).toHaveBeenCalledWith('');
+    await fireEvent.click(screen.getByRole('button', { name: 'Announce…' }));
+    await fireEvent.input(screen.getByLabelText('To everyone at the table'), { target: { value: ' Lunch is here ' } });
+    await fireEvent.click(screen.getByRole('button', { name: 'Announce' }));
+    expect(announce).toHaveBeenLastCalledWith('Lunch is here');
+  });
+});
+
+describe('a break asked for', () => {
+  it('is granted by the mediator in one tap, and the request is read', async () => {
+    const session = shown(MEDIATOR_RIGHTS, calm);
+    session.notifications.set([
+      { id: 8, kind: 'break_requested', text: 'Someone at the table asks for a break.', room: 'caucus:4', created_at: '2030-01-01T10:00:00Z', read_at: null },
+    ]);
+    const start = vi.spyOn(session, 'startBreak').mockResolvedValue({});
+    const read = vi.spyOn(session, 'readNotifications').mockResolvedValue({});
+    expect(await screen.findByText(/by Sam’s side/)).toBeTruthy();
+    await fireEvent.click(screen.getByRole('button', { name: 'Grant a 10-minute break' }));
+    expect(start).toHaveBeenCalledWith(10, '');
+    expect(read).toHaveBeenCalledWith([8]);
+  });
+
+  it('is not shown to a party', () => {
+    const session = shown(ALEX_RIGHTS, calm);
+    session.notifications.set([
+      { id: 8, kind: 'break_requested', text: '', room: 'caucus:4', created_at: '2030-01-01T10:00:00Z', read_at: null },
+    ]);
+    expect(screen.queryByRole('button', { name: 'Grant a 10-minute break' })).toBeNull();
   });
 });
 

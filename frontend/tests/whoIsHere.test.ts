@@ -3,6 +3,7 @@ import { flushSync } from 'svelte';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import WhoIsHere from '../src/components/board/WhoIsHere.svelte';
 import type { Participant } from '../src/lib/api';
+import { NOT_PARKED } from '../src/lib/board';
 import { activityOf, arrivals, peopleOnline, seatLabel } from '../src/lib/presence';
 import type { PresenceEntry } from '../src/lib/socket';
 import BoardHarness from './BoardHarness.svelte';
@@ -23,7 +24,8 @@ const ISSUE = {
   description: '',
   lane: 'agenda',
   order: 0,
-  parked_reason: '',
+  ...NOT_PARKED,
+  decisions: [],
   version: 1,
   created_by: 1,
   created_at: '2030-01-01T10:00:00Z',

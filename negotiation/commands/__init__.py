@@ -2,7 +2,7 @@
 command names its service function and declares its input. Adding a command is one
 entry in one topic file; `docs/protocol.md` lists them by name."""
 
-from . import board, caucus_room, notifications, proposals, releases, session
+from . import board, caucus_room, decisions, notifications, proposals, releases, session
 from .registry import COMMANDS, Command, command_execute, command_input
 
 __all__ = [
@@ -12,6 +12,7 @@ __all__ = [
     "caucus_room",
     "command_execute",
     "command_input",
+    "decisions",
     "notifications",
     "proposals",
     "releases",

@@ -43,9 +43,35 @@ command(
         "lane": f.choice(),
         "index": f.index(),
         "reason": f.text(required=False),
+        "until": f.when(),
+        "condition": f.text(required=False),
     },
     output=IssueCoreSerializer,
-    summary="Move an issue to a place in a lane (Parked with a reason, Struck to strike it).",
+    summary=(
+        "Move an issue to a place in a lane: to Parked with a reason and a way back (a time, "
+        "a condition); to Struck, or out of Agreed or Struck, as the mediator."
+    ),
+)
+command(
+    "issue.park_edit",
+    issues.issue_park_edit,
+    fields={
+        "issue": f.id_(),
+        "version": f.version(),
+        "reason": f.text(required=False),
+        "until": f.when(),
+        "condition": f.text(required=False),
+    },
+    grouped=("reason", "until", "condition"),
+    output=IssueCoreSerializer,
+    summary="Change a parked issue's reason or way back (empty or null clears one).",
+)
+command(
+    "issue.unpark",
+    issues.issue_unpark,
+    fields={"issue": f.id_(), "version": f.version()},
+    output=IssueCoreSerializer,
+    summary="Bring a parked issue back to the lane and place it was parked from.",
 )
 command(
     "position.set",

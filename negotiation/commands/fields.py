@@ -46,6 +46,12 @@ class OptionalText(serializers.CharField):
         return value or None
 
 
+def when() -> serializers.DateTimeField:
+    """A date and time in ISO 8601 (a time without an offset is taken as UTC); null
+    clears it where the service allows."""
+    return serializers.DateTimeField(required=False, allow_null=True)
+
+
 def choice() -> serializers.CharField:
     """One of a service's choices (a lane, a decision, a rule): the service names them."""
     return serializers.CharField(max_length=64)

@@ -104,3 +104,17 @@ command(
     output=ParticipantSerializer,
     summary="Ask the mediator, privately, for a break (the mediators are notified).",
 )
+command(
+    "announcement.make",
+    session.announce,
+    fields={"text": f.text()},
+    output=MediationStateSerializer,
+    summary="Say something to everyone in the joint room (everyone is notified).",
+)
+command(
+    "announcement.clear",
+    session.announcement_clear,
+    fields={},
+    output=MediationStateSerializer,
+    summary="Take the announcement down.",
+)

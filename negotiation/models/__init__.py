@@ -4,7 +4,9 @@ idempotency receipts for client commands (commands.py)."""
 
 from .board import (
     Comment,
+    Consent,
     Criterion,
+    Decision,
     Interest,
     Issue,
     Lane,
@@ -46,7 +48,9 @@ __all__ = [
     "CommandReceipt",
     "Comment",
     "ConfidentialityRule",
+    "Consent",
     "Criterion",
+    "Decision",
     "Event",
     "Interest",
     "Invitation",

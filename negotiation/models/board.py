@@ -39,6 +39,13 @@ class Issue(Versioned):
     lane = models.CharField(max_length=16, choices=Lane.choices, default=Lane.AGENDA)
     order = models.PositiveIntegerField(default=0)
     parked_reason = models.CharField(max_length=500, blank=True)
+    # The way back from Parked: a time, or a condition in words, or both; and the lane
+    # and place the card left, where unparking returns it.
+    parked_until = models.DateTimeField(null=True, blank=True)
+    parked_condition = models.CharField(max_length=300, blank=True)
+    parked_from_lane = models.CharField(max_length=16, choices=Lane.choices, blank=True)
+    parked_from_index = models.PositiveIntegerField(null=True, blank=True)
+    parked_due_told_at = models.DateTimeField(null=True, blank=True)
     created_by = models.ForeignKey(
         Participant, null=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -131,6 +138,7 @@ class Proposal(models.Model):
     class Status(models.TextChoices):
         OPEN = "open", "Open"
         WITHDRAWN = "withdrawn", "Withdrawn"
+        ACCEPTED = "accepted", "Accepted by every side"
 
     issue = models.ForeignKey(Issue, on_delete=models.CASCADE, related_name="proposals")
     side = models.ForeignKey(Side, null=True, on_delete=models.CASCADE, related_name="+")
@@ -196,3 +204,81 @@ class Comment(models.Model):
 
     def __str__(self) -> str:
         return self.body[:60]
+
+
+class Decision(models.Model):
+    """A decision on an issue that takes every side: to agree it, or to strike it.
+
+    An issue is agreed when every side accepts a proposal on it (the proposing side by
+    proposing), or when the mediator words an agreement and every side's party confirms
+    it. It is struck by the mediator, or when every side asks for it. Leaving Agreed or
+    Struck again (reopening) is the mediator's. Rows are kept as the issue's record of
+    who decided what, and when.
+    """
+
+    class Kind(models.TextChoices):
+        AGREE = "agree", "Agree"
+        STRIKE = "strike", "Strike"
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Waiting for every side"
+        DONE = "done", "Decided"
+        DECLINED = "declined", "Declined"
+        WITHDRAWN = "withdrawn", "Withdrawn"
+        REOPENED = "reopened", "Reopened"
+
+    issue = models.ForeignKey(Issue, on_delete=models.CASCADE, related_name="decisions")
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.OPEN)
+    terms = models.TextField(max_length=5000, blank=True)
+    proposal = models.ForeignKey(
+        Proposal, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    asked_by = models.ForeignKey(
+        Participant, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    # Who made it: the mediator striking, or the last side's party to say yes.
+    decided_by = models.ForeignKey(
+        Participant, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # Who declined, withdrew or reopened it, and when.
+    closed_by = models.ForeignKey(
+        Participant, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    closed_at = models.DateTimeField(null=True, blank=True)
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        ordering = ("id",)
+        constraints: ClassVar = [
+            models.UniqueConstraint(
+                fields=("issue", "kind"),
+                condition=models.Q(status="open"),
+                name="decision_one_open_per_kind",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.issue_id} {self.status}"
+
+
+class Consent(models.Model):
+    """One side's yes to a decision, and who gave it for the side."""
+
+    decision = models.ForeignKey(Decision, on_delete=models.CASCADE, related_name="consents")
+    side = models.ForeignKey(Side, on_delete=models.CASCADE, related_name="+")
+    given_by = models.ForeignKey(
+        Participant, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    given_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ("side__order", "id")
+        constraints: ClassVar = [
+            models.UniqueConstraint(fields=("decision", "side"), name="consent_one_per_side"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.side_id} for {self.decision_id}"

@@ -249,6 +249,20 @@ class Notification(TimeIdModel):
             "The mediator shared something from your private room with everyone.",
         )
         BREAK_REQUESTED = "break_requested", "Someone at the table asks for a break."
+        BREAK_ENDING = "break_ending", "The break ends in two minutes."
+        ANNOUNCEMENT = "announcement", "The mediator has a word for everyone."
+        MEDIATOR_AWAY = (
+            "mediator_away",
+            "The mediator's connection was lost: the board waits for them.",
+        )
+        DECISION_ASKED = (
+            "decision_asked",
+            "Your side is asked to confirm a decision on an issue.",
+        )
+        DECISION_ANSWERED = "decision_answered", "A side answered a decision on an issue."
+        ISSUE_AGREED = "issue_agreed", "Every side agreed an issue."
+        ISSUE_REOPENED = "issue_reopened", "The mediator reopened an issue."
+        PARKED_DUE = "parked_due", "A parked issue is due to come back."
 
     participant = models.ForeignKey(
         Participant, on_delete=models.CASCADE, related_name="notifications"

@@ -51,6 +51,16 @@ class Mediation(models.Model):
         default=False, help_text="While a caucus runs, the parties cannot edit the joint board."
     )
     break_ends_at = models.DateTimeField(null=True, blank=True)
+    announcement = models.CharField(
+        max_length=500, blank=True, help_text="The mediator's word to everyone in the joint room."
+    )
+    announced_at = models.DateTimeField(null=True, blank=True)
+    # When a mediator's connection last showed life (any Daphne process), and whether the
+    # board is paused because every mediator's connection has been gone too long.
+    mediator_seen_at = models.DateTimeField(null=True, blank=True)
+    paused_for_absence = models.BooleanField(default=False)
+    # The end everyone was told is two minutes away: told once per end.
+    break_warned_for = models.DateTimeField(null=True, blank=True)
     break_message = models.CharField(
         max_length=280, blank=True, help_text="The mediator's word to everyone for the break."
     )

@@ -106,6 +106,38 @@ def can_withdraw(participant: Participant, proposal_side_id: int | None) -> bool
     )
 
 
+def can_mark_agreed(participant: Participant) -> bool:
+    """Word an agreement on an issue for every side's party to confirm: the mediator.
+    A party agrees by accepting a proposal, or by confirming the mediator's wording."""
+    return can_manage_mediation(participant) and participant.is_active
+
+
+def can_strike_alone(participant: Participant) -> bool:
+    """Strike an issue at once: the mediator. Anyone else asks every side."""
+    return can_manage_mediation(participant) and participant.is_active
+
+
+def can_ask_strike(participant: Participant) -> bool:
+    """Ask that an issue be struck, for one's side: a party who edits the board. It is
+    struck when every side has asked."""
+    return (
+        participant.side_id is not None
+        and participant.role == Role.PARTY
+        and can_edit_board(participant)
+    )
+
+
+def can_consent_for(participant: Participant, side_id: int | None) -> bool:
+    """Confirm or decline, for a side, a decision that takes every side (an agreement's
+    wording, a request to strike): that side's party, as for answering a proposal."""
+    return can_respond(participant, side_id)
+
+
+def can_reopen(participant: Participant) -> bool:
+    """Move an issue out of Agreed or Struck: the mediator, and everyone is told."""
+    return can_manage_mediation(participant) and participant.is_active
+
+
 def can_comment(participant: Participant) -> bool:
     return (
         participant.is_active

@@ -14,17 +14,22 @@ from typing import Any
 from ..models import ConfidentialityRule, Participant, Room, Side
 from .predicates import (
     can_answer_release,
+    can_ask_strike,
     can_comment,
+    can_consent_for,
     can_draft_release,
     can_edit_board,
     can_lower_mark,
     can_manage_mediation,
+    can_mark_agreed,
     can_propose,
     can_raise_mark,
+    can_reopen,
     can_request_break,
     can_respond,
     can_share_unmarked,
     can_speak_for_side,
+    can_strike_alone,
     can_view_balance,
     can_withdraw,
     can_write_in_caucus,
@@ -45,6 +50,11 @@ def rights_of(participant: Participant) -> dict[str, Any]:
       own proposals), or null;
     - `withdraw_for`: the proposals they may withdraw, by the proposal's side (null for
       the mediator's own proposals);
+    - `mark_agreed`: word an agreement on an issue for every side to confirm;
+    - `strike`: `"now"` (strike an issue at once), `"ask"` (ask every side, for one's
+      own), or null;
+    - `consent_for`: the side they confirm or decline decisions for, or null;
+    - `reopen`: move an issue out of Agreed or Struck;
     - `rooms`: per caucus room they see, `write`, `mark` (mark an item confidential),
       `unmark_any` (take anyone's mark off), `unmark_own` (take off a mark they set on
       their own item), `draft_release`, `answer_release`, and `share_unmarked` (share an
@@ -66,6 +76,16 @@ def rights_of(participant: Participant) -> dict[str, Any]:
         if can_respond(participant, participant.side_id)
         else None,
         "withdraw_for": [side for side in proposal_sides if can_withdraw(participant, side)],
+        "mark_agreed": can_mark_agreed(participant),
+        "strike": "now"
+        if can_strike_alone(participant)
+        else "ask"
+        if can_ask_strike(participant) and len(sides) >= 2
+        else None,
+        "consent_for": participant.side_id
+        if can_consent_for(participant, participant.side_id)
+        else None,
+        "reopen": can_reopen(participant),
         "rooms": {room.key: _room_rights(participant, room) for room in rooms},
     }
 

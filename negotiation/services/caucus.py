@@ -130,7 +130,9 @@ def joint_pause(*, actor: Participant, paused: object) -> Mediation:
         rooms_lock(joint)
         mediation.refresh_from_db()
         mediation.joint_paused = paused
-        mediation.save(update_fields=["joint_paused"])
+        # However the pause came, the mediator's word ends it.
+        mediation.paused_for_absence = False
+        mediation.save(update_fields=["joint_paused", "paused_for_absence"])
         event_append(
             room=joint,
             name="mediation.updated",

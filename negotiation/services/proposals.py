@@ -3,7 +3,9 @@
 A party proposes for their side; the mediator may table a mediator's proposal (no side).
 Each other side answers: accept, reject, considering, or counter, which tables a new
 proposal linked to the one it answers. Terms never change once tabled; a proposal can be
-withdrawn by whoever made it.
+withdrawn by whoever made it, until every side has accepted it: then the issue is agreed
+on its terms (services.decisions) and the proposal stands. An issue agreed or struck
+takes no more proposals or answers until the mediator reopens it.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from django.utils import timezone
 from config.errors import Invalid
 
 from ..events import event_append, room_lock
-from ..models import Issue, Participant, Proposal, Response
+from ..models import Issue, Lane, Participant, Proposal, Response
 from ..permissions import (
     access_in_rooms,
     access_issue,
@@ -27,6 +29,7 @@ from ..permissions import (
     proposing_side,
 )
 from ..serializers import ProposalSerializer, ResponseSerializer, payload
+from .decisions import agreement_by_acceptance
 from .validation import amount_clean, max_length_of, refusal, text_clean, version_check
 
 TERMS_MAX = max_length_of(Proposal, "terms")
@@ -38,9 +41,19 @@ def proposal_payload(proposal: Proposal) -> dict[str, Any]:
     return payload(proposal, ProposalSerializer)
 
 
+def _decided_check(issue: Issue) -> None:
+    if issue.lane in (Lane.AGREED, Lane.STRUCK):
+        word = "agreed" if issue.lane == Lane.AGREED else "struck"
+        raise Invalid(
+            f"This issue is {word}: the mediator can reopen it.",
+            details={"issue": [f"The issue is {word}."]},
+        )
+
+
 def _proposal_table(
     *, actor: Participant, issue: Issue, terms: str, amount: Any, counter_to: Proposal | None
 ) -> Proposal:
+    _decided_check(issue)
     if issue.proposals.count() >= PROPOSALS_PER_ISSUE_MAX:
         raise Invalid("Too many proposals.", details={"terms": ["This issue has too many."]})
     proposal = Proposal.objects.create(
@@ -70,6 +83,7 @@ def proposal_create(
         if not can_propose(actor):
             raise refusal(actor, "Only the parties and the mediator make proposals.")
         room_lock(issue.room)
+        issue.refresh_from_db()
         return _proposal_table(
             actor=actor, issue=issue, terms=terms, amount=cleaned_amount, counter_to=None
         )
@@ -90,9 +104,11 @@ def proposal_respond(
     `counter_terms`, `counter_amount`) linked to this one.
 
     Raises NotFound; NotAllowed unless the actor is a party of a side other than the
-    proposer's; Invalid for an unknown answer, a withdrawn proposal or counter terms
-    missing; Conflict with the side's current answer. Emits `response.set`, after
-    `proposal.created` for a counter.
+    proposer's; Invalid for an unknown answer, a withdrawn or accepted proposal, an issue
+    agreed or struck, or counter terms missing; Conflict with the side's current answer.
+    Emits `response.set`, after `proposal.created` for a counter. The acceptance that
+    completes every side's makes the agreement: `proposal.updated` (accepted) and
+    `issue.moved` (to Agreed) follow.
     """
     if answer not in Response.Answer.values:
         raise Invalid(
@@ -120,8 +136,14 @@ def proposal_respond(
             raise refusal(actor, "This is your side's own proposal.")
         room_lock(proposal.issue.room)
         proposal.refresh_from_db()
-        if proposal.status != Proposal.Status.OPEN:
+        proposal.issue.refresh_from_db()
+        _decided_check(proposal.issue)
+        if proposal.status == Proposal.Status.WITHDRAWN:
             raise Invalid("This proposal was withdrawn.", details={"answer": ["Withdrawn."]})
+        if proposal.status == Proposal.Status.ACCEPTED:
+            raise Invalid(
+                "Every side accepted this proposal.", details={"answer": ["Accepted by all."]}
+            )
         response = Response.objects.filter(proposal=proposal, side_id=side_id).first()
         if response is None:
             version_check(current=0, given=version, payload=None)
@@ -155,6 +177,8 @@ def proposal_respond(
             data=payload(response, ResponseSerializer),
             actor=actor,
         )
+        if response.answer == Response.Answer.ACCEPT:
+            agreement_by_acceptance(proposal=proposal, actor=actor)
     return response
 
 
@@ -177,6 +201,11 @@ def proposal_withdraw(*, actor: Participant, proposal_id: object, version: objec
         )
         if proposal.status == Proposal.Status.WITHDRAWN:
             raise Invalid("Already withdrawn.", details={"proposal": ["Already withdrawn."]})
+        if proposal.status == Proposal.Status.ACCEPTED:
+            raise Invalid(
+                "Every side accepted this proposal: it stands.",
+                details={"proposal": ["Accepted by every side."]},
+            )
         proposal.status = Proposal.Status.WITHDRAWN
         proposal.version += 1
         proposal.save(update_fields=["status", "version"])

@@ -13,12 +13,13 @@ from datetime import timedelta
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 
 from config.errors import Invalid, NotAllowed
 
 from ..events import event_append, rooms_lock
-from ..models import Mediation, Notification, Participant, Room, Stage
-from ..permissions import can_manage_mediation, can_request_break, mediators_of
+from ..models import Mediation, Notification, Participant, Role, Room, Stage
+from ..permissions import active_members, can_manage_mediation, can_request_break, mediators_of
 from ..queue import task_after_commit
 from ..serializers import MediationStateSerializer, payload
 from .notifications import notify
@@ -26,6 +27,7 @@ from .validation import max_length_of, text_clean
 
 BREAK_MINUTES_MAX = 120
 BREAK_MESSAGE_MAX = max_length_of(Mediation, "break_message")
+ANNOUNCEMENT_MAX = max_length_of(Mediation, "announcement")
 
 
 def _mediation_changed(mediation: Mediation, actor: Participant | None) -> None:
@@ -71,12 +73,53 @@ def _minutes(value: object, field: str = "minutes") -> int:
     return value
 
 
+WARNING_AHEAD = timedelta(minutes=2)
+# A warning task may run a little early (clocks, brokers); earlier than this, it waits.
+SLACK = timedelta(seconds=5)
+
+
 def _ends_at_scheduled(mediation: Mediation) -> None:
-    """The task that ends the break at its time (the sweep ends it too if this is lost)."""
+    """The tasks that warn everyone two minutes before the break's end and end it at its
+    time (the sweep ends it too if this is lost)."""
     ends_at = mediation.break_ends_at
-    if ends_at is not None:
-        wait = max(0.0, (ends_at - timezone.now()).total_seconds())
-        task_after_commit("negotiation.tasks.break_end_due", str(mediation.pk), countdown=wait)
+    if ends_at is None:
+        return
+    wait = max(0.0, (ends_at - timezone.now()).total_seconds())
+    task_after_commit("negotiation.tasks.break_end_due", str(mediation.pk), countdown=wait)
+    if wait > WARNING_AHEAD.total_seconds():
+        task_after_commit(
+            "negotiation.tasks.break_warning_due",
+            str(mediation.pk),
+            ends_at.isoformat(),
+            countdown=wait - WARNING_AHEAD.total_seconds(),
+        )
+
+
+def break_warn(*, mediation_id: object, ends_at: object = None) -> bool:
+    """Tell everyone at the table that the break ends in two minutes, once per end: if
+    a break is on, its end is that close, and, when `ends_at` (ISO 8601) is given, it is
+    still the break's end (an extended break is not warned of by its old time). Returns
+    whether it told."""
+    when = parse_datetime(ends_at) if isinstance(ends_at, str) else None
+    with transaction.atomic():
+        mediation = Mediation.objects.filter(pk=str(mediation_id)).first()
+        if mediation is None or (ends_at is not None and when is None):
+            return False
+        rooms_lock(mediation.joint_room())
+        mediation.refresh_from_db()
+        end = mediation.break_ends_at
+        if not mediation.on_break or end is None or (when is not None and end != when):
+            return False
+        if mediation.break_warned_for == end or timezone.now() < end - WARNING_AHEAD - SLACK:
+            return False
+        mediation.break_warned_for = end
+        mediation.save(update_fields=["break_warned_for"])
+        notify(
+            participants=active_members(mediation.pk),
+            kind=Notification.Kind.BREAK_ENDING,
+            room=mediation.joint_room(),
+        )
+    return True
 
 
 def break_start(*, actor: Participant, minutes: object, message: object = "") -> Mediation:
@@ -165,3 +208,79 @@ def break_request(*, actor: Participant) -> Participant:
             room=room or actor.mediation.joint_room(),
         )
     return actor
+
+
+def announce(*, actor: Participant, text: object) -> Mediation:
+    """Say something to everyone in the joint room ("We resume at two"): it stays on every
+    screen until the mediator takes it down or says something else, and everyone is
+    notified. Raises NotAllowed unless the actor runs the session; Invalid for empty or
+    long text. Emits `mediation.updated`."""
+    if not can_manage_mediation(actor):
+        raise NotAllowed("Only the mediator makes announcements.")
+    words = text_clean(text, field="text", max_length=ANNOUNCEMENT_MAX, label="announcement")
+    with transaction.atomic():
+        mediation = _locked(actor)
+        mediation.announcement = words
+        mediation.announced_at = timezone.now()
+        mediation.save(update_fields=["announcement", "announced_at"])
+        _mediation_changed(mediation, actor)
+        notify(
+            participants=active_members(mediation.pk).exclude(pk=actor.pk),
+            kind=Notification.Kind.ANNOUNCEMENT,
+            room=mediation.joint_room(),
+        )
+    return mediation
+
+
+def announcement_clear(*, actor: Participant) -> Mediation:
+    """Take the announcement down. Raises NotAllowed unless the actor runs the session.
+    Emits `mediation.updated` when there was one."""
+    if not can_manage_mediation(actor):
+        raise NotAllowed("Only the mediator takes an announcement down.")
+    with transaction.atomic():
+        mediation = _locked(actor)
+        if mediation.announcement:
+            mediation.announcement = ""
+            mediation.announced_at = None
+            mediation.save(update_fields=["announcement", "announced_at"])
+            _mediation_changed(mediation, actor)
+    return mediation
+
+
+# Joint editing pauses by itself when every mediator's connection has been gone this
+# long, in a session under way (a mediator was connected within SESSION_RECENT).
+MEDIATOR_AWAY = timedelta(seconds=60)
+SESSION_RECENT = timedelta(hours=2)
+
+
+def mediator_seen(*, mediation_id: object) -> None:
+    """A mediator's connection showed life (it connected, or pinged)."""
+    Mediation.objects.filter(pk=str(mediation_id)).update(mediator_seen_at=timezone.now())
+
+
+def absence_pause(*, mediation_id: object) -> bool:
+    """Pause the parties' editing of the joint board if every mediator's connection has
+    been gone for more than MEDIATOR_AWAY in a session under way, and tell everyone; the
+    mediator resumes it on return (board.pause). Returns whether it paused."""
+    with transaction.atomic():
+        mediation = Mediation.objects.filter(pk=str(mediation_id)).first()
+        if mediation is None:
+            return False
+        joint = mediation.joint_room()
+        rooms_lock(joint)
+        mediation.refresh_from_db()
+        now = timezone.now()
+        seen = mediation.mediator_seen_at
+        away = seen is not None and now - SESSION_RECENT < seen < now - MEDIATOR_AWAY
+        if not away or mediation.joint_paused or mediation.status != Mediation.Status.ACTIVE:
+            return False
+        mediation.joint_paused = True
+        mediation.paused_for_absence = True
+        mediation.save(update_fields=["joint_paused", "paused_for_absence"])
+        _mediation_changed(mediation, None)
+        notify(
+            participants=active_members(mediation.pk).exclude(role=Role.MEDIATOR),
+            kind=Notification.Kind.MEDIATOR_AWAY,
+            room=joint,
+        )
+    return True

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from datetime import datetime
 from typing import Any
 
@@ -29,7 +30,7 @@ from accounts.socket_groups import session_group, user_group
 from config.errors import NotFound, ServiceError
 
 from ..commands import command_execute
-from ..models import Participant, Room
+from ..models import Participant, Role, Room
 from ..permissions import access_mediation, caucus_items_from, rights_of, visible_rooms
 from ..selectors import (
     participant_rights_now,
@@ -39,6 +40,7 @@ from ..selectors import (
     room_seqs,
 )
 from ..serializers import participant_payload
+from ..services.session import mediator_seen
 from . import frames, session
 from .lifetime import CLOSE_REVOKED, CLOSE_SIGNED_OUT, Lifetime
 from .presence import Presence
@@ -47,6 +49,9 @@ from .ratelimit import TokenBucket
 from .stream import Next, RoomStream, revokes, until_revoked
 
 logger = logging.getLogger(__name__)
+
+# Browsers ping every 15 s: a mediator's connection is recorded alive about every 30 s.
+MEDIATOR_SEEN_EVERY = 20.0
 
 
 class SignedOut(Exception):
@@ -108,6 +113,8 @@ class MediationConsumer(Lifetime, PresenceRelay, AsyncJsonWebsocketConsumer):
                 "rights": self.rights,
             }
         )
+        self._seen_at = -MEDIATOR_SEEN_EVERY
+        await self._mediator_seen()
         await self._presence_announce("joint")
         for key, stream in self.streams.items():
             await self.channel_layer.group_send(
@@ -187,6 +194,19 @@ class MediationConsumer(Lifetime, PresenceRelay, AsyncJsonWebsocketConsumer):
             return
         await self.send_json({"type": "pong"})
         await self._presence_heartbeat()
+        await self._mediator_seen()
+
+    async def _mediator_seen(self) -> None:
+        """A mediator's connection is alive: recorded where every server process sees it
+        (at most every MEDIATOR_SEEN_EVERY seconds), so the board pauses by itself only
+        when every mediator's connection is gone."""
+        if self.participant.role != Role.MEDIATOR:
+            return
+        now = time.monotonic()
+        if now - self._seen_at < MEDIATOR_SEEN_EVERY:
+            return
+        self._seen_at = now
+        await database_sync_to_async(mediator_seen)(mediation_id=self.participant.mediation_id)
 
     async def handle_sync(self, content: dict[str, Any]) -> None:
         """Replay what the client missed in each room it names, or send a snapshot when

@@ -18,6 +18,8 @@ import re
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -27,6 +29,8 @@ from playwright.sync_api import Locator, Page, expect
 from negotiation.models import Comment, Criterion, Interest, Issue, Option, Position, Proposal
 from tests.conftest import Cast, run
 from tests.e2e.conftest import PHONE, Daphne, axe_serious_violations, session_cookie
+
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-results"
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -198,10 +202,19 @@ def test_sam_drags_an_issue_to_parked_on_the_phone(live_cast: Cast, two: Pair) -
     )
     park = sam.get_by_role("dialog", name="Park “House”")
     expect(park).to_be_visible()
-    park.get_by_label("Reason").fill("Waiting for the appraisal")
+    park.get_by_label("Why park it?").fill("Waiting for the appraisal")
+    back_on = (datetime.now() + timedelta(days=30)).replace(hour=9, minute=30)
+    park.get_by_label("On", exact=True).fill(back_on.strftime("%Y-%m-%dT%H:%M"))
+    park.get_by_label("When", exact=True).fill("the appraisal is in")
     park.get_by_role("button", name="Park issue").click()
     expect(lane(mediator, "parked")).to_contain_text("House")
     expect(lane(mediator, "parked")).to_contain_text("Waiting for the appraisal")
+    expect(card(mediator, "House").locator("[data-way-back]")).to_contain_text(
+        "when the appraisal is in"
+    )
+    expect(card(mediator, "House").locator("[data-way-back] time")).to_have_attribute(
+        "datetime", re.compile(rf"^{back_on:%Y-%m}")
+    )
     expect(lane(mediator, "agenda")).not_to_contain_text("House")
 
     # The same without dragging: the card's Move menu.
@@ -210,6 +223,17 @@ def test_sam_drags_an_issue_to_parked_on_the_phone(live_cast: Cast, two: Pair) -
     sam.get_by_role("dialog", name="Park “Car”").get_by_role("button", name="Park issue").click()
     expect(lane(mediator, "parked").locator("li[data-card-id]")).to_have_count(2)
     expect(lane(mediator, "parked").get_by_role("button", name="Car", exact=True)).to_be_visible()
+
+    # Sam moves House below Car inside Parked: its reason and way back stay.
+    card(sam, "House").get_by_role("button", name="Move to…").click()
+    sam.get_by_role("menuitem", name="To the bottom of Parked").click()
+    expect(lane(mediator, "parked").locator("li[data-card-id]").last).to_contain_text("House")
+    expect(card(mediator, "House")).to_contain_text("Waiting for the appraisal")
+    expect(card(mediator, "House")).to_contain_text("when the appraisal is in")
+    ARTIFACTS.mkdir(exist_ok=True)
+    sam.get_by_role("button", name=re.compile(r"^Parked")).click()
+    sam.screenshot(path=str(ARTIFACTS / "parked-phone.png"))
+    mediator.screenshot(path=str(ARTIFACTS / "parked-mediator.png"))
 
     # And the mediator's mouse takes Car on to Discussing.
     mouse_drag(
@@ -222,7 +246,11 @@ def test_sam_drags_an_issue_to_parked_on_the_phone(live_cast: Cast, two: Pair) -
             == {"House": "parked", "Car": "discussing"}
         )
     )
-    assert Issue.objects.get(title="House").parked_reason == "Waiting for the appraisal"
+    house = Issue.objects.get(title="House")
+    assert house.parked_reason == "Waiting for the appraisal"
+    assert house.parked_condition == "the appraisal is in"
+    assert house.parked_until is not None
+    assert abs((house.parked_until - back_on.astimezone()).total_seconds()) < 60
 
 
 def test_two_people_editing_one_field_get_a_conflict_not_an_overwrite(
@@ -424,10 +452,12 @@ def test_a_proposal_is_countered_and_the_counter_accepted_by_keyboard_alone(
     come, and nothing here is clicked: every action of the sheet has a keyboard path.
 
         Alex proposes 100,000 ──▶ Sam: Countered ──▶ Sam counters 120,000 ──▶ Alex: Accepted
+                                                                  ──▶ House is Agreed, everywhere
     """
     command(live_cast, "mediator", "issue.create", title="House")
     alex = open_board(browser, daphne_server, live_cast, "party_a", **DESKTOP)
     sam = open_board(browser, daphne_server, live_cast, "party_b", **PHONE)
+    maya = open_board(browser, daphne_server, live_cast, "mediator", **DESKTOP)
     offer = "Alex pays Sam for Sam's half of the house"
     counter = "Alex pays Sam more, and keeps the garden shed"
 
@@ -495,13 +525,18 @@ def test_a_proposal_is_countered_and_the_counter_accepted_by_keyboard_alone(
     expect(sheet.get_by_role("radio", name="Accept")).to_be_checked()
     tab_to(alex, sheet.get_by_role("button", name="Send answer"))
     alex.keyboard.press("Enter")
-    expect(
-        proposal(sheet, counter).get_by_role("button", name=re.compile("^Change your answer"))
-    ).to_be_focused()
 
+    # Sam proposed the counter and Alex accepted it: every side has, so the issue is agreed
+    # on its terms, on every screen, and the keyboard stays on the proposal.
+    expect(proposal(sheet, counter)).to_be_focused()
     for view in (sheet, theirs):
         expect(proposal(view, counter)).to_contain_text("Alex: Accepted")
+        expect(proposal(view, counter)).to_contain_text("Accepted by every side")
         expect(proposal(view, offer)).to_contain_text("Sam: Countered")
+        expect(view.locator("[data-decision=standing]")).to_contain_text("Agreed by every side")
+    for page in (alex, sam, maya):
+        expect(lane(page, "agreed")).to_contain_text("House")
+        expect(card(page, "House")).to_contain_text("Agreed by every side")
 
     def answers(made: Proposal) -> dict[int, str]:
         return {r.side_id: r.answer for r in made.responses.all()}
@@ -525,7 +560,9 @@ def test_a_proposal_is_countered_and_the_counter_accepted_by_keyboard_alone(
     assert Interest.objects.get().text == "The children stay at their school"
     assert Comment.objects.get().body == "The appraisals are in the shared folder."
     assert Position.objects.get().text == "Alex keeps the house"
-    for page in (alex, sam):
+    eventually(lambda: Issue.objects.get().lane == "agreed")
+    assert countered.status == "accepted"
+    for page in (alex, sam, maya):
         page.context.close()
 
 
@@ -534,10 +571,13 @@ def test_open_forms_menus_and_dialogs_are_accessible(
     live_cast: Cast, daphne_server: str, browser: Any, who: str, size: dict[str, Any]
 ) -> None:
     """axe with each thing open that the board and the sheet open: the New-issue form,
-    the Move menu, the Park dialog, the answer form with its counter fields, and the
-    conflict panel; and who is here, at both sizes."""
+    the Move menu, the Park dialog, the request to strike, the answer form with its
+    counter fields, an agreement waiting for the party's confirmation, and the conflict
+    panel; and who is here, at both sizes."""
     house = command(live_cast, "mediator", "issue.create", title="House")
     command(live_cast, "mediator", "issue.create", title="Car")
+    command(live_cast, "mediator", "decision.propose", issue=house["id"], kind="agree",
+            terms="The house is sold and the proceeds split equally")  # fmt: skip
     command(live_cast, "mediator", "proposal.create", issue=house["id"], terms="Sell and split",
             amount="250000")  # fmt: skip
     command(live_cast, "mediator", "option.add", issue=house["id"], text="Sell")
@@ -569,7 +609,16 @@ def test_open_forms_menus_and_dialogs_are_accessible(
     park.get_by_role("button", name="Cancel").click()
     expect(park).to_be_hidden()
 
+    card(page, "Car").get_by_role("button", name="Move to…").click()
+    page.get_by_role("menuitem", name="Ask to strike…").click()
+    strike = page.get_by_role("dialog", name="Ask to strike: “Car”")
+    check("strike dialog")
+    strike.get_by_role("button", name="Cancel").click()
+    expect(strike).to_be_hidden()
+
     sheet = open_sheet(page, "House")
+    expect(sheet.locator("[data-decision=waiting]")).to_contain_text("The house is sold")
+    expect(sheet.get_by_role("button", name="Confirm for my side")).to_be_visible()
     sheet.get_by_role("button", name=re.compile("^Answer")).click()
     sheet.get_by_role("radio", name="Counter with other terms").check()
     expect(sheet.get_by_label("Your terms")).to_be_visible()

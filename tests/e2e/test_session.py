@@ -1,13 +1,12 @@
 """Running the session from two browsers: the mediator on a laptop calls a break and Sam's
 phone (390 by 844) shows the countdown with the board read-only; the break ends and Sam
-edits again; Sam asks for a break and the mediator is told; the mediator moves the
+edits again; Sam asks for a break and the mediator grants it in one tap; the mediator moves the
 session to its next stage and Sam's phone follows. Screenshots of both screens are kept
 as test artifacts (test-results/)."""
 
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
@@ -15,10 +14,9 @@ from playwright.sync_api import expect
 from negotiation.models import Notification
 from tests.conftest import Cast
 from tests.e2e.conftest import PHONE, axe_serious_violations
-from tests.e2e.test_board import DESKTOP, command, eventually, open_board
+from tests.e2e.test_board import ARTIFACTS, DESKTOP, command, eventually, open_board
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-results"
 
 
 @pytest.fixture(autouse=True)
@@ -57,7 +55,7 @@ def test_a_break_stops_the_board_on_the_phone_until_it_ends(
     expect(sam.get_by_role("button", name="New issue")).to_be_visible()
 
 
-def test_a_party_asks_for_a_break_and_the_mediator_is_told(
+def test_a_party_asks_for_a_break_and_the_mediator_grants_it_in_one_tap(
     browser, daphne_server: str, live_cast: Cast
 ) -> None:
     maya = open_board(browser, daphne_server, live_cast, "mediator", **DESKTOP)
@@ -67,6 +65,18 @@ def test_a_party_asks_for_a_break_and_the_mediator_is_told(
     eventually(lambda: Notification.objects.filter(kind="break_requested").exists())
     expect(maya.locator("[data-notification-bell] [data-unread]")).to_have_attribute(
         "data-unread", "1"
+    )
+    asked = maya.locator("[data-break-asked]")
+    expect(asked).to_contain_text("A break is asked for by Sam\u2019s side")
+    maya.screenshot(path=str(ARTIFACTS / "break-asked-mediator.png"))
+    assert axe_serious_violations(maya) == [], "a break asked for"
+    asked.get_by_role("button", name="Grant a 10-minute break").click()
+    expect(sam.locator("[data-break] [data-break-left]")).to_have_text(
+        re.compile(r"^(10|9):\d\d left$")
+    )
+    expect(asked).to_have_count(0)
+    eventually(
+        lambda: not Notification.objects.filter(kind="break_requested", read_at=None).exists()
     )
 
 
@@ -79,3 +89,14 @@ def test_the_mediator_moves_the_stage_and_the_phone_follows(
     maya.get_by_role("button", name="Move to 2. Joint discussion").click()
     expect(sam.locator("li[aria-current=step]")).to_contain_text("Joint discussion")
     expect(sam.get_by_role("button", name="Move to 3. Private caucus")).to_have_count(0)
+
+    # A word to everyone: on the phone until Sam dismisses it.
+    maya.get_by_role("button", name="Announce…").click()
+    maya.get_by_label("To everyone at the table").fill("We resume at two, in the big room")
+    maya.get_by_role("button", name="Announce", exact=True).click()
+    said = sam.locator("[data-announcement]")
+    expect(said).to_contain_text("We resume at two, in the big room")
+    sam.screenshot(path=str(ARTIFACTS / "announcement-phone.png"))
+    assert axe_serious_violations(sam) == [], "an announcement on the phone"
+    said.get_by_role("button", name="Dismiss").click()
+    expect(said).to_have_count(0)

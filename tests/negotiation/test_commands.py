@@ -140,9 +140,18 @@ COMMAND_MATRIX = {
     "break.extend": {"mediator"},
     "break.end": {"mediator"},
     "break.request": {"party_a", "party_b", "attorney_a"},
+    "issue.park_edit": {"mediator", "party_a", "party_b"},
+    "issue.unpark": {"mediator", "party_a", "party_b"},
+    "decision.propose": {"mediator"},
+    "decision.answer": {"party_a", "party_b"},
+    "decision.withdraw": {"mediator"},
+    "announcement.make": {"mediator"},
+    "announcement.clear": {"mediator"},
 }
 # What must be so before a command can succeed at all.
 BREAK_ON = ("break.extend", "break.end")
+PARKED_FIRST = ("issue.park_edit", "issue.unpark")
+AGREEMENT_WAITING = ("decision.answer", "decision.withdraw")
 
 
 def test_the_command_matrices_cover_every_command() -> None:
@@ -185,9 +194,22 @@ def test_the_command_matrix(cast: Cast, name: str) -> None:
         "break.extend": {"minutes": 5},
         "break.end": {},
         "break.request": {},
+        "issue.park_edit": {"issue": issue["id"], "version": 2, "condition": "After the sale"},
+        "issue.unpark": {"issue": issue["id"], "version": 2},
+        "decision.propose": {"issue": issue["id"], "kind": "agree", "terms": "Alex keeps it"},
+        "decision.answer": {"decision": 0, "answer": "confirm"},
+        "decision.withdraw": {"decision": 0},
+        "announcement.make": {"text": "We resume at two"},
+        "announcement.clear": {},
     }[name]
     if name in BREAK_ON:
         run(cast, "mediator", "break.start", minutes=10)
+    if name in PARKED_FIRST:
+        run(cast, "mediator", "issue.move", issue=issue["id"], version=1, lane="parked")
+    if name in AGREEMENT_WAITING:
+        card = run(cast, "mediator", "decision.propose", issue=issue["id"], kind="agree",
+                   terms="Alex keeps it")  # fmt: skip
+        data["decision"] = card["decisions"][0]["id"]
     from django.db import transaction
 
     codes = {}

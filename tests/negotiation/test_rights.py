@@ -11,7 +11,7 @@ from asgiref.sync import sync_to_async
 from rest_framework.test import APIClient
 
 from config.errors import NotAllowed, NotFound, ServiceError
-from negotiation.models import ConfidentialityRule, Participant
+from negotiation.models import ConfidentialityRule, Issue, Participant
 from negotiation.permissions import rights_of
 from tests.conftest import Cast, acknowledge_rule, expert_join, run
 from tests.negotiation.test_socket import communicator, next_frame, session_cookie
@@ -50,6 +50,18 @@ def test_each_persona_has_the_rights_of_their_role(ready: Cast) -> None:
         "attorney_a": (False, False, False, True, [], None, [], [f"caucus:{a}"]),
         "observer": (False, False, False, False, [], None, [], []),
         "expert": (False, False, False, True, [], None, [], [f"caucus:{a}"]),
+    }
+    deciding = {
+        who: (r["mark_agreed"], r["strike"], r["consent_for"], r["reopen"])
+        for who, r in table.items()
+    }
+    assert deciding == {
+        "mediator": (True, "now", None, True),
+        "party_a": (False, "ask", a, False),
+        "party_b": (False, "ask", b, False),
+        "attorney_a": (False, None, None, False),
+        "observer": (False, None, None, False),
+        "expert": (False, None, None, False),
     }
     room = f"caucus:{a}"
     in_room = {who: table[who]["rooms"].get(room) for who in ("mediator", "party_a", "attorney_a")}
@@ -101,6 +113,17 @@ def test_every_published_right_is_what_the_server_allows(ready: Cast, who: str) 
     said = run(cast, "party_a", "caucus_message.post", side=a, body="Between us")
     asked = run(cast, "mediator", "release.request", message=said["id"])
     mine = published["rooms"].get(room, {})
+    to_agree, to_strike, to_confirm, struck = (
+        run(cast, "mediator", "issue.create", title=title)["id"]
+        for title in ("Car", "Dog", "Boat", "Shed")
+    )
+    wording = run(cast, "mediator", "decision.propose", issue=to_confirm, kind="agree", terms="A")
+    struck_version = run(cast, "mediator", "issue.move", issue=struck, version=1, lane="struck")[
+        "version"
+    ]
+    struck_now = None
+    if allowed(cast, who, "decision.propose", issue=to_strike, kind="strike"):
+        struck_now = "now" if Issue.objects.get(pk=to_strike).lane == "struck" else "ask"
     tried = {
         "edit_board": allowed(cast, who, "issue.create", title="Car"),
         "propose": allowed(cast, who, "proposal.create", issue=issue["id"], terms="Sell"),
@@ -116,12 +139,21 @@ def test_every_published_right_is_what_the_server_allows(ready: Cast, who: str) 
         "answer_release": allowed(
             cast, who, "release.answer", release=asked["id"], version=1, decision="decline"
         ),
+        "mark_agreed": allowed(cast, who, "decision.propose", issue=to_agree, kind="agree",
+                               terms="B"),
+        "strike": struck_now,
+        "consent_for": cast.participants[who].side_id if allowed(
+            cast, who, "decision.answer", decision=wording["decisions"][0]["id"],
+            answer="confirm") else None,
+        "reopen": allowed(cast, who, "issue.move", issue=struck, version=struck_version,
+                          lane="agenda"),
     }  # fmt: skip
     expected = {
         **{key: published[key] for key in ("edit_board", "propose", "comment", "manage")},
         "speak_for": published["speak_for"],
         **{key: mine.get(key, False) for key in ("write", "mark", "draft_release",
                                                   "answer_release")},
+        **{key: published[key] for key in ("mark_agreed", "strike", "consent_for", "reopen")},
     }  # fmt: skip
     assert tried == expected
 
@@ -146,7 +178,8 @@ async def test_hello_carries_the_rights_and_a_pause_sends_new_ones(live_cast: Ca
     assert frames[0]["name"] == "mediation.updated"
     assert frames[1] == {"type": "rights", "rights": {**hello["rights"], "edit_board": False,
                                                       "propose": False,
-                                                      "speak_for": []}}  # fmt: skip
+                                                      "speak_for": [],
+                                                      "strike": None}}  # fmt: skip
 
 
 @pytest.mark.django_db(transaction=True)

@@ -321,3 +321,26 @@ async def test_it_refreshes_presence_at_most_once_per_room_for_a_burst_of_pings(
     assert len(pongs) == 30
     # Each room is told at most once (the caucus room, never told at connect, is told now).
     assert len(told) == len(set(told))
+
+
+async def test_a_mediators_connection_is_recorded_alive_and_a_partys_is_not(
+    live_cast: Cast, cookies
+) -> None:
+    """Where every server process can see it: the board pauses by itself only when
+    every mediator's connection is gone (negotiation.services.session.absence_pause)."""
+    from negotiation.models import Mediation
+
+    def seen_at() -> object:
+        return Mediation.objects.get(pk=live_cast.mediation.pk).mediator_seen_at
+
+    party, _ = await connect(live_cast, cookies, "party_a")
+    assert await sync_to_async(seen_at)() is None
+    mediator, _ = await connect(live_cast, cookies, "mediator")
+    first = await sync_to_async(seen_at)()
+    assert first is not None
+    # A ping soon after does not write again; the next one after the interval does.
+    await mediator.send_json_to({"type": "ping"})
+    assert (await next_frame(mediator))["type"] in ("pong", "presence")
+    assert await sync_to_async(seen_at)() == first
+    await party.disconnect()
+    await mediator.disconnect()

@@ -12,6 +12,7 @@ import {
   type Answer,
   type BoardState,
   type ConfidentialityRule,
+  type DecisionKind,
   type Lane,
   type RoomFrame,
   type Stage,
@@ -78,6 +79,13 @@ export interface FieldConflict {
 }
 
 export type SaveOutcome = 'saved' | 'conflict';
+
+/** A parked card's reason and way back: a time (ISO 8601, or null) and a condition. */
+export interface Parking {
+  reason: string;
+  until: string | null;
+  condition: string;
+}
 
 export function conflictKey(issue: number, field: EditableField): string {
   return `${issue}:${field}`;
@@ -264,6 +272,11 @@ export class BoardSession {
     return this.socket.command('break.request', {});
   }
 
+  /** Say something to everyone in the joint room; empty text takes the last word down. */
+  announce(text: string): Promise<unknown> {
+    return text ? this.socket.command('announcement.make', { text }) : this.socket.command('announcement.clear', {});
+  }
+
   /**
    * Set the case's rule. The mediator chose it, so accepts it in the same breath: the
    * acceptance is queued right behind, and the rule dialog is not shown to them for it.
@@ -317,11 +330,38 @@ export class BoardSession {
     return this.socket.command('issue.create', { title, description });
   }
 
-  moveIssue(issue: number, version: number, lane: Lane, index: number | null, reason = ''): Promise<unknown> {
+  moveIssue(issue: number, version: number, lane: Lane, index: number | null, parking: Partial<Parking> = {}): Promise<unknown> {
     const data: Record<string, unknown> = { issue, version, lane };
     if (index !== null) data.index = index;
-    if (lane === 'parked' && reason) data.reason = reason;
+    if (lane === 'parked') {
+      if (parking.reason) data.reason = parking.reason;
+      if (parking.until) data.until = parking.until;
+      if (parking.condition) data.condition = parking.condition;
+    }
     return this.socket.command('issue.move', data);
+  }
+
+  /** Change a parked card's reason and way back: every part is set, empty clearing it. */
+  editParking(issue: number, version: number, parking: Parking): Promise<unknown> {
+    return this.socket.command('issue.park_edit', { issue, version, ...parking });
+  }
+
+  /** Bring a parked card back to where it was parked from. */
+  unpark(issue: number, version: number): Promise<unknown> {
+    return this.socket.command('issue.unpark', { issue, version });
+  }
+
+  /** Ask every side for a decision: the mediator's wording of an agreement, or to strike. */
+  proposeDecision(issue: number, kind: DecisionKind, terms = ''): Promise<unknown> {
+    return this.socket.command('decision.propose', kind === 'agree' ? { issue, kind, terms } : { issue, kind });
+  }
+
+  answerDecision(decision: number, answer: 'confirm' | 'decline'): Promise<unknown> {
+    return this.socket.command('decision.answer', { decision, answer });
+  }
+
+  withdrawDecision(decision: number): Promise<unknown> {
+    return this.socket.command('decision.withdraw', { decision });
   }
 
   /**

@@ -23,6 +23,37 @@ interface MaybePending {
   pending?: true;
 }
 
+export type DecisionKind = 'agree' | 'strike';
+export type DecisionStatus = 'open' | 'done' | 'declined' | 'withdrawn' | 'reopened';
+
+/** One side's yes to a decision: who gave it for the side, and when. */
+export interface Consent {
+  side: number;
+  given_by: number | null;
+  given_at: string;
+}
+
+/**
+ * A decision on an issue that takes every side: agreeing it (on a proposal every side
+ * accepted, or the mediator's wording every side's party confirmed) or striking it.
+ */
+export interface Decision {
+  id: number;
+  kind: DecisionKind;
+  status: DecisionStatus;
+  terms: string;
+  /** The proposal every side accepted, for an agreement made that way. */
+  proposal: number | null;
+  asked_by: number | null;
+  created_at: string;
+  decided_by: number | null;
+  decided_at: string | null;
+  closed_by: number | null;
+  closed_at: string | null;
+  version: number;
+  consents: Consent[];
+}
+
 export interface IssueCard extends MaybePending {
   id: number;
   title: string;
@@ -30,11 +61,28 @@ export interface IssueCard extends MaybePending {
   lane: Lane;
   order: number;
   parked_reason: string;
+  /** The way back from Parked: a time (ISO 8601) and/or a condition in words. */
+  parked_until: string | null;
+  parked_condition: string;
+  /** The lane the card was parked from, where unparking returns it. */
+  parked_from_lane: Lane | '';
+  /** When everyone was told the parked issue is due back. */
+  parked_due_told_at: string | null;
+  decisions: Decision[];
   version: number;
   created_by: number | null;
   created_at: string;
   updated_at: string;
 }
+
+/** A card's parking fields when it is not parked. */
+export const NOT_PARKED = {
+  parked_reason: '',
+  parked_until: null,
+  parked_condition: '',
+  parked_from_lane: '',
+  parked_due_told_at: null,
+} as const satisfies Partial<IssueCard>;
 
 export interface Position extends MaybePending {
   id: number;
@@ -90,7 +138,7 @@ export interface Proposal extends MaybePending {
   terms: string;
   amount: string | null;
   counter_to: number | null;
-  status: 'open' | 'withdrawn';
+  status: 'open' | 'withdrawn' | 'accepted';
   created_by: number | null;
   created_at: string;
   version: number;
@@ -150,7 +198,12 @@ export interface MediationState {
   break_ends_at?: string | null;
   /** The mediator's word to everyone for the break. */
   break_message?: string;
+  /** The mediator's word to everyone in the joint room, and when it was said. */
+  announcement?: string;
+  announced_at?: string | null;
   joint_paused: boolean;
+  /** Paused by itself: every mediator's connection was gone for over a minute. */
+  paused_for_absence?: boolean;
   confidentiality_rule: ConfidentialityRule;
   status: string;
 }

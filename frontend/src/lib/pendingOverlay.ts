@@ -3,7 +3,7 @@
  * offline shows at once, marked `pending`, and what they edit next builds on it.
  */
 import { byPlace, NESTED } from './board';
-import { LANES } from './boardTypes';
+import { LANES, NOT_PARKED } from './boardTypes';
 import type { Lane, Answer, Position, Interest, Option, Criterion, ProposalResponse, Proposal, Issue, BoardState } from './boardTypes';
 
 export interface PendingCommand {
@@ -87,7 +87,8 @@ function issueCreate(o: Overlay, data: Data): void {
     description: str(data.description),
     lane,
     order: last + 1,
-    parked_reason: '',
+    ...NOT_PARKED,
+    decisions: [],
     version: 0,
     created_by: o.author.participant,
     created_at: o.now,
@@ -126,14 +127,31 @@ function issueMove(o: Overlay, data: Data): void {
     });
     return {
       ...issue,
+      ...parkingAfterMove(issue, lane, data),
       lane,
       order: index,
-      // A move within Parked keeps the reason unless it gives a new one.
-      parked_reason: lane !== 'parked' ? '' : str(data.reason) || (issue.lane === 'parked' ? issue.parked_reason : ''),
       version: issue.version + 1,
       pending: true,
     };
   });
+}
+
+/**
+ * A card's parking after a move, as the server makes it: leaving Parked clears it all;
+ * parking records where the card came from; a move within Parked keeps what the move
+ * does not give anew.
+ */
+function parkingAfterMove(issue: Issue, lane: Lane, data: Data): Partial<Issue> {
+  if (lane !== 'parked') return { ...NOT_PARKED };
+  const staying = issue.lane === 'parked';
+  const held = staying ? issue : { ...issue, ...NOT_PARKED };
+  return {
+    parked_reason: str(data.reason) || held.parked_reason,
+    parked_condition: str(data.condition) || held.parked_condition,
+    parked_until: str(data.until) || held.parked_until,
+    parked_from_lane: staying ? issue.parked_from_lane : issue.lane,
+    parked_due_told_at: staying ? issue.parked_due_told_at : null,
+  };
 }
 
 function positionSet(o: Overlay, data: Data): void {

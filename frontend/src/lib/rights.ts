@@ -5,7 +5,7 @@
  * Where a right depends on one item (a proposal's side, a mark's author), the server
  * gives this person's half of it and the item's data gives the other.
  */
-import type { Proposal } from './board';
+import type { Decision, Proposal } from './board';
 
 export interface RoomRights {
   write: boolean;
@@ -27,6 +27,11 @@ export interface Rights {
   speak_for: number[];
   answer_for: number | null;
   withdraw_for: (number | null)[];
+  mark_agreed: boolean;
+  /** 'now': strike an issue at once; 'ask': ask every side, for my own. */
+  strike: 'now' | 'ask' | null;
+  consent_for: number | null;
+  reopen: boolean;
   rooms: Record<string, RoomRights>;
 }
 
@@ -79,6 +84,29 @@ export function canRespond(rights: Mine, proposal: Pick<Proposal, 'side' | 'stat
 
 export function canWithdraw(rights: Mine, proposal: Pick<Proposal, 'side' | 'status'>): boolean {
   return proposal.status === 'open' && (rights?.withdraw_for.includes(proposal.side) ?? false);
+}
+
+// --- decisions that take every side ----------------------------------------------------
+
+/** Word an agreement on an issue for every side's party to confirm. */
+export function canMarkAgreed(rights: Mine): boolean {
+  return rights?.mark_agreed ?? false;
+}
+
+/** How I may strike an issue: at once, by asking every side, or not at all. */
+export function strikeRight(rights: Mine): 'now' | 'ask' | null {
+  return rights?.strike ?? null;
+}
+
+/** Move an issue out of Agreed or Struck (everyone is told). */
+export function canReopen(rights: Mine): boolean {
+  return rights?.reopen ?? false;
+}
+
+/** Confirm or decline a waiting decision for my side, if my side has not answered it. */
+export function canAnswerDecision(rights: Mine, decision: Pick<Decision, 'status' | 'consents'>): boolean {
+  const side = rights?.consent_for ?? null;
+  return side !== null && decision.status === 'open' && !decision.consents.some((c) => c.side === side);
 }
 
 // --- caucus rooms ----------------------------------------------------------------------
