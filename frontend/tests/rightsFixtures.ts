@@ -16,7 +16,7 @@ export function roomRights(overrides: Partial<RoomRights>): RoomRights {
 }
 
 export const MEDIATOR_RIGHTS: Rights = {
-  manage: true, request_break: false, edit_board: true, propose: true, comment: true, speak_for: [3, 4],
+  manage: true, request_break: false, view_balance: true, edit_board: true, propose: true, comment: true, speak_for: [3, 4],
   answer_for: null, withdraw_for: [null], mark_agreed: true, strike: 'now', consent_for: null, reopen: true,
   rooms: {
     'caucus:3': roomRights({ write: true, mark: true, unmark_own: true, draft_release: true, write_opening: true }),
@@ -25,7 +25,7 @@ export const MEDIATOR_RIGHTS: Rights = {
 };
 
 export const ALEX_RIGHTS: Rights = {
-  manage: false, request_break: true, edit_board: true, propose: true, comment: true, speak_for: [3],
+  manage: false, request_break: true, view_balance: false, edit_board: true, propose: true, comment: true, speak_for: [3],
   answer_for: 3, withdraw_for: [3], mark_agreed: false, strike: 'ask', consent_for: 3, reopen: false,
   rooms: {
     'caucus:3': roomRights({
@@ -36,7 +36,7 @@ export const ALEX_RIGHTS: Rights = {
 };
 
 export const ATTORNEY_RIGHTS: Rights = {
-  manage: false, request_break: true, edit_board: false, propose: false, comment: true, speak_for: [],
+  manage: false, request_break: true, view_balance: false, edit_board: false, propose: false, comment: true, speak_for: [],
   answer_for: null, withdraw_for: [], mark_agreed: false, strike: null, consent_for: null, reopen: false,
   rooms: { 'caucus:3': roomRights({ write: true, mark: true, unmark_own: true, write_opening: true }) },
 };

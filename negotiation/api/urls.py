@@ -18,6 +18,7 @@ urlpatterns = [
         views.RoomApi.as_view(),
         name="room",
     ),
+    path("mediations/<str:mediation_id>/balance/", views.BalanceApi.as_view(), name="balance"),
     path(
         "mediations/<str:mediation_id>/notifications/",
         views.NotificationListApi.as_view(),

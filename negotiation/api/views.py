@@ -14,9 +14,11 @@ from rest_framework.views import APIView
 from accounts.session import request_user
 from config.errors import NotFound
 from config.rest import validated
+from negotiation.balance import mediation_balance
 from negotiation.commands import Command, command_execute
 from negotiation.models import Mediation, Notification
 from negotiation.permissions import (
+    access_balance,
     access_mediation,
     active_members,
     active_participations,
@@ -189,3 +191,33 @@ class NotificationListApi(APIView):
         participant = access_mediation(request_user(request), mediation_id)
         notifications = Notification.objects.filter(participant=participant)[:100]
         return Response(NotificationSerializer(notifications, many=True).data)
+
+
+class BalanceApi(APIView):
+    """The mediator's balance view (negotiation.balance): per side, private time and
+    sessions, proposals, acts in the joint room, break requests. Mediators only: 404 for
+    everyone else, as for a mediation that does not exist."""
+
+    class OutputSerializer(serializers.Serializer[Any]):
+        class SideSerializer(serializers.Serializer[Any]):
+            side = serializers.IntegerField()
+            name = serializers.CharField()
+            private_seconds = serializers.IntegerField()
+            private_sessions = serializers.IntegerField()
+            in_private_since = serializers.DateTimeField(allow_null=True)
+            proposals = serializers.IntegerField()
+            edits = serializers.IntegerField()
+            last_acted_at = serializers.DateTimeField(allow_null=True)
+            break_requests = serializers.IntegerField()
+
+        now = serializers.DateTimeField()
+        sides = SideSerializer(many=True)
+        first_met = serializers.IntegerField(allow_null=True)
+        last_met = serializers.IntegerField(allow_null=True)
+        note = serializers.CharField(allow_null=True)
+
+    @extend_schema(operation_id="balance_retrieve", responses=OutputSerializer)
+    def get(self, request: Request, mediation_id: str) -> Response:
+        participant = access_balance(request_user(request), mediation_id)
+        balance = mediation_balance(mediation_id=participant.mediation_id)
+        return Response(self.OutputSerializer(balance).data)

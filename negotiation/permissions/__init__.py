@@ -18,6 +18,7 @@ from .audiences import (
     parties_of,
 )
 from .lookups import (
+    access_balance,
     access_caucus_room,
     access_in_rooms,
     access_issue,
@@ -48,6 +49,7 @@ from .predicates import (
     can_share_unmarked,
     can_speak_for_side,
     can_strike_alone,
+    can_view_balance,
     can_view_contact_details,
     can_view_invitations,
     can_withdraw,
@@ -72,6 +74,7 @@ from .rooms import (
 )
 
 __all__ = [
+    "access_balance",
     "access_caucus_room",
     "access_in_rooms",
     "access_issue",
@@ -102,6 +105,7 @@ __all__ = [
     "can_share_unmarked",
     "can_speak_for_side",
     "can_strike_alone",
+    "can_view_balance",
     "can_view_contact_details",
     "can_view_invitations",
     "can_view_room",

@@ -12,6 +12,7 @@ from config.errors import NotFound
 
 from ..keys import row_key
 from ..models import Issue, Participant, Room
+from .predicates import can_view_balance
 from .rooms import visible_rooms
 
 if TYPE_CHECKING:
@@ -77,3 +78,12 @@ def access_caucus_room(participant: Participant, side_id: object) -> Room:
     if room is None:
         raise NotFound("No such room.")
     return room
+
+
+def access_balance(user: User, mediation_id: uuid.UUID | str) -> Participant:
+    """The user's participation in the mediation, if they may see its balance view; for
+    anyone else, the same NotFound as for a mediation that does not exist."""
+    participant = access_mediation(user, mediation_id)
+    if not can_view_balance(participant):
+        raise NotFound("No such mediation.")
+    return participant

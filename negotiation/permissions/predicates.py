@@ -155,6 +155,12 @@ def can_request_break(participant: Participant) -> bool:
     )
 
 
+def can_view_balance(participant: Participant) -> bool:
+    """The balance view (private time and activity per side): the mediators only. It is
+    the mediator's check on their own even-handedness, not a score for the table."""
+    return participant.is_active and participant.role == Role.MEDIATOR
+
+
 def can_manage_caucus(participant: Participant) -> bool:
     """Call, open and close caucuses, pause joint editing, set the confidentiality rule."""
     return can_manage_mediation(participant)

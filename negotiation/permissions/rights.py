@@ -31,6 +31,7 @@ from .predicates import (
     can_share_unmarked,
     can_speak_for_side,
     can_strike_alone,
+    can_view_balance,
     can_withdraw,
     can_write_in_caucus,
     can_write_opening,
@@ -44,6 +45,7 @@ def rights_of(participant: Participant) -> dict[str, Any]:
     - `manage`: run the session (stages, breaks, caucuses, the board's pause, the rule,
       people);
     - `request_break`: ask the mediator, privately, for a break;
+    - `view_balance`: see the balance view (private time and activity per side);
     - `edit_board`, `propose`, `comment`;
     - `speak_for`: the sides whose position and interests they may state;
     - `answer_for`: the side whose answers to proposals they give (never to that side's
@@ -68,6 +70,7 @@ def rights_of(participant: Participant) -> dict[str, Any]:
     return {
         "manage": can_manage_mediation(participant) and participant.is_active,
         "request_break": can_request_break(participant),
+        "view_balance": can_view_balance(participant),
         "edit_board": can_edit_board(participant),
         "propose": can_propose(participant),
         "comment": can_comment(participant),

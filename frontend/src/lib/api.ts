@@ -356,6 +356,38 @@ export function listNotifications(mediationId: string): Promise<NotificationItem
   return request<NotificationItem[]>('GET', `/mediations/${seg(mediationId)}/notifications/`);
 }
 
+// --- the mediator's balance view ----------------------------------------------
+
+/** One side's figures in the balance view (negotiation/balance.py). */
+export interface BalanceSide {
+  side: number;
+  name: string;
+  /** Time in private session up to the answer's `now`. */
+  private_seconds: number;
+  private_sessions: number;
+  /** When the private session running now began, or null. */
+  in_private_since: string | null;
+  proposals: number;
+  /** Acts on the joint board: issues, positions, options, comments, proposals, answers. */
+  edits: number;
+  last_acted_at: string | null;
+  break_requests: number;
+}
+
+export interface Balance {
+  now: string;
+  sides: BalanceSide[];
+  first_met: number | null;
+  last_met: number | null;
+  /** A neutral sentence when one side has had markedly more private time, or null. */
+  note: string | null;
+}
+
+/** The mediator's balance view; a 404 for anyone else. */
+export function getBalance(mediationId: string): Promise<Balance> {
+  return request<Balance>('GET', `/mediations/${seg(mediationId)}/balance/`);
+}
+
 // --- the socket's question after a refused handshake ---------------------------
 
 /** What the REST API says of this participant's access after a refused handshake. */

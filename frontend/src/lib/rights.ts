@@ -22,6 +22,7 @@ export interface RoomRights {
 export interface Rights {
   manage: boolean;
   request_break: boolean;
+  view_balance: boolean;
   edit_board: boolean;
   propose: boolean;
   comment: boolean;
@@ -65,6 +66,11 @@ export function canComment(rights: Mine): boolean {
 /** Ask the mediator, privately, for a break. */
 export function canRequestBreak(rights: Mine): boolean {
   return rights?.request_break ?? false;
+}
+
+/** See the balance view: private time and activity per side (the mediators). */
+export function canViewBalance(rights: Mine): boolean {
+  return rights?.view_balance ?? false;
 }
 
 /** Run the session: stages, breaks, caucuses, the board's pause, the rule, people. */
