@@ -98,8 +98,12 @@ class MediationConsumer(Lifetime, PresenceRelay, AsyncJsonWebsocketConsumer):
         seqs = await database_sync_to_async(room_seqs)(rooms)
         for room in rooms:
             self._stream_add(room, seqs[room.pk])
+        if self.session.deadline is None:
+            # A session not stamped yet (signed in before the limits existed) starts now.
+            await database_sync_to_async(self.session.used)(self.participant.user_id)
         await self.accept()
         self._expiry_arm()
+        self._session_timer_arm()
         await self.send_json(
             {
                 "type": "hello",
@@ -136,6 +140,7 @@ class MediationConsumer(Lifetime, PresenceRelay, AsyncJsonWebsocketConsumer):
             return
         if self._expiry is not None:
             self._expiry.cancel()
+        self._session_timer_stop()
         groups = [stream.room.group_name for stream in self.streams.values()]
         try:
             for key in list(self.streams):
@@ -258,6 +263,7 @@ class MediationConsumer(Lifetime, PresenceRelay, AsyncJsonWebsocketConsumer):
         current = actor.user.get_session_auth_hash()
         if not self.session.matches(current) and not self.session.check(actor.user_id):
             raise SignedOut
+        self.session.used(actor.user_id)
         return command_execute(
             actor=actor,
             client_id=content.get("id"),
