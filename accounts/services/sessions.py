@@ -23,9 +23,9 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import HASH_SESSION_KEY, SESSION_KEY, logout, update_session_auth_hash
+from django.contrib.sessions.backends.base import UpdateError
 from django.db import transaction
 from django.http import HttpRequest
-from django.contrib.sessions.backends.base import UpdateError
 from django.utils.crypto import constant_time_compare
 
 from accounts.models import User

@@ -104,7 +104,8 @@ def test_an_ended_session_closes_its_sockets(user: User, monkeypatch: pytest.Mon
 
 
 def cookie_of(client: Client) -> bytes:
-    return f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}".encode()
+    name = settings.SESSION_COOKIE_NAME
+    return f"{name}={client.cookies[name].value}".encode()
 
 
 async def socket_of(cast: Cast, client: Client) -> Any:
