@@ -210,6 +210,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "negotiation.tasks.breaks_end_sweep",
         "schedule": 30,
     },
+    "mediations-purge": {
+        "task": "negotiation.tasks.mediations_purge",
+        "schedule": 60 * 60,
+    },
 }
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
@@ -251,6 +255,11 @@ PARLEY_SESSION_TOUCH_SECONDS = 300
 SESSION_COOKIE_AGE = PARLEY_SESSION_ABSOLUTE_SECONDS
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
+
+# A closed mediation is deleted entirely this many days after it was closed: long enough
+# to come back for the agreement's wording or a question about what was settled, short
+# enough that the caucus record (what each side said in confidence) does not linger.
+PARLEY_RETENTION_DAYS = env_whole("PARLEY_RETENTION_DAYS", 90)
 
 PARLEY_INVITATION_TTL_DAYS = int(os.environ.get("PARLEY_INVITATION_TTL_DAYS", "7"))
 # Failed sign-ins allowed per e-mail address and per client address in the window.

@@ -16,6 +16,7 @@ from config.errors import NotFound
 from .models import Invitation, Mediation, Notification, Participant, Role
 from .services.invitations import invitation_link, invitation_token
 from .services.participants import participant_remove
+from .services.retention import mediations_purge as purge
 from .services.session import break_end
 
 logger = logging.getLogger(__name__)
@@ -121,3 +122,10 @@ def breaks_end_sweep() -> int:
     for mediation_id in due:
         break_end(actor=None, mediation_id=mediation_id)
     return len(due)
+
+
+@shared_task
+def mediations_purge() -> int:
+    """Delete every closed mediation past its retention period (PARLEY_RETENTION_DAYS),
+    with everything in it. Returns how many."""
+    return purge()

@@ -104,3 +104,11 @@ command(
     output=ParticipantSerializer,
     summary="Ask the mediator, privately, for a break (the mediators are notified).",
 )
+command(
+    "mediation.close",
+    session.mediation_close,
+    fields={},
+    output=MediationStateSerializer,
+    summary="Close the mediation for good: it takes no more commands, and everything in it "
+    "is deleted once the retention period has passed.",
+)

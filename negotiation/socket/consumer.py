@@ -29,7 +29,7 @@ from accounts.socket_groups import session_group, user_group
 from config.errors import NotFound, ServiceError
 
 from ..commands import command_execute
-from ..models import Participant, Room
+from ..models import CaucusRead, Participant, Room
 from ..permissions import access_mediation, caucus_items_from, rights_of, visible_rooms
 from ..selectors import (
     participant_rights_now,
@@ -39,6 +39,7 @@ from ..selectors import (
     room_seqs,
 )
 from ..serializers import participant_payload
+from ..services.audit import caucus_reads_record
 from . import frames, session
 from .lifetime import CLOSE_REVOKED, CLOSE_SIGNED_OUT, Lifetime
 from .presence import Presence
@@ -133,7 +134,10 @@ class MediationConsumer(Lifetime, PresenceRelay, AsyncJsonWebsocketConsumer):
             raise NotFound("No such mediation.")
         participant = access_mediation(user, mediation_id)
         self.rights = rights_of(participant)
-        return participant, list(visible_rooms(participant))
+        rooms = list(visible_rooms(participant))
+        # Joining a caucus room is reading it, and everything said there while joined.
+        caucus_reads_record(participant=participant, rooms=rooms, via=CaucusRead.Via.SOCKET_JOIN)
+        return participant, rooms
 
     async def disconnect(self, code: int) -> None:
         if not hasattr(self, "streams"):
@@ -232,7 +236,15 @@ class MediationConsumer(Lifetime, PresenceRelay, AsyncJsonWebsocketConsumer):
         """The frames that bring a client from `after` to now in a room, read with the
         participant's access checked in the same breath; None if it is gone."""
         answer = room_catch_up_for(self.participant.pk, key, after)
-        return None if answer is None else until_revoked(answer, self.participant.pk)
+        if answer is None:
+            return None
+        answer = until_revoked(answer, self.participant.pk)
+        stream = self.streams.get(key)
+        if answer and stream is not None:
+            caucus_reads_record(
+                participant=self.participant, rooms=[stream.room], via=CaucusRead.Via.RESYNC
+            )
+        return answer
 
     async def handle_command(self, content: dict[str, Any]) -> None:
         """Run a command through the same service as REST; answer `ack` or `error`."""
@@ -356,11 +368,17 @@ class MediationConsumer(Lifetime, PresenceRelay, AsyncJsonWebsocketConsumer):
         for key in [key for key in self.streams if key not in rooms]:
             await self._revoke(key)
         added = {}
+        joined = []
         for key, room in rooms.items():
             if key not in self.streams:
+                joined.append(room)
                 await self.channel_layer.group_add(room.group_name, self.channel_name)
                 self._stream_add(room, room.last_seq)
                 added[key] = room.last_seq
+        if joined:
+            await database_sync_to_async(caucus_reads_record)(
+                participant=participant, rooms=joined, via=CaucusRead.Via.SOCKET_JOIN
+            )
         if added:
             await self.send_json({"type": "rooms", "rooms": added})
         await self._rights_refresh()

@@ -140,6 +140,7 @@ COMMAND_MATRIX = {
     "break.extend": {"mediator"},
     "break.end": {"mediator"},
     "break.request": {"party_a", "party_b", "attorney_a"},
+    "mediation.close": {"mediator"},
 }
 # What must be so before a command can succeed at all.
 BREAK_ON = ("break.extend", "break.end")
@@ -185,6 +186,7 @@ def test_the_command_matrix(cast: Cast, name: str) -> None:
         "break.extend": {"minutes": 5},
         "break.end": {},
         "break.request": {},
+        "mediation.close": {},
     }[name]
     if name in BREAK_ON:
         run(cast, "mediator", "break.start", minutes=10)
