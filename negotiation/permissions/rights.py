@@ -27,6 +27,7 @@ from .predicates import (
     can_speak_for_side,
     can_withdraw,
     can_write_in_caucus,
+    mediation_closed,
 )
 from .rooms import visible_rooms
 
@@ -52,7 +53,7 @@ def rights_of(participant: Participant) -> dict[str, Any]:
     sides = list(Side.objects.filter(mediation_id=participant.mediation_id).order_by("order"))
     proposal_sides: list[int | None] = [None, *(side.pk for side in sides)]
     rooms = [room for room in visible_rooms(participant) if room.kind == Room.Kind.CAUCUS]
-    return {
+    rights = {
         "manage": can_manage_mediation(participant) and participant.is_active,
         "request_break": can_request_break(participant),
         "edit_board": can_edit_board(participant),
@@ -65,6 +66,21 @@ def rights_of(participant: Participant) -> dict[str, Any]:
         "withdraw_for": [side for side in proposal_sides if can_withdraw(participant, side)],
         "rooms": {room.key: _room_rights(participant, room) for room in rooms},
     }
+    # A closed mediation takes no more commands: no control to show.
+    return _none_of(rights) if mediation_closed(participant) else rights
+
+
+def _none_of(rights: dict[str, Any]) -> dict[str, Any]:
+    def off(value: Any) -> Any:
+        if isinstance(value, bool):
+            return False
+        if isinstance(value, list):
+            return []
+        if isinstance(value, dict):
+            return {key: off(inner) for key, inner in value.items()}
+        return None
+
+    return {key: off(value) for key, value in rights.items()}
 
 
 def _room_rights(participant: Participant, room: Room) -> dict[str, bool]:

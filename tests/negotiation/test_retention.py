@@ -111,6 +111,21 @@ def test_a_closed_mediation_takes_no_more_commands(cast: Cast) -> None:
     assert read.status_code == 200
 
 
+def test_a_closed_mediation_shows_no_controls(cast: Cast) -> None:
+    from negotiation.permissions import rights_of
+    from negotiation.selectors import participant_rights_now
+
+    assert rights_of(cast.participants["mediator"])["manage"] is True
+    run(cast, "mediator", "mediation.close")
+    for who in ("mediator", "party_a"):
+        rights = participant_rights_now(cast.participants[who].pk)
+        assert rights is not None
+        assert rights["manage"] is rights["edit_board"] is rights["comment"] is False
+        assert (rights["speak_for"], rights["answer_for"]) == ([], None)
+        granted = {key for room in rights["rooms"].values() for key, on in room.items() if on}
+        assert granted == set()
+
+
 def test_closing_twice_keeps_the_first_moment(cast: Cast) -> None:
     run(cast, "mediator", "mediation.close")
     first = Mediation.objects.get(pk=cast.mediation.pk).closed_at
