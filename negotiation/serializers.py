@@ -79,6 +79,7 @@ class MediationSerializer(serializers.ModelSerializer[Mediation]):
             "stage",
             "stage_display",
             "status",
+            "closed_at",
             "on_break",
             "break_ends_at",
             "break_message",
@@ -380,6 +381,7 @@ class MediationStateSerializer(serializers.ModelSerializer[Mediation]):
             "joint_paused",
             "confidentiality_rule",
             "status",
+            "closed_at",
         )
 
 
