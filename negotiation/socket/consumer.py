@@ -25,6 +25,7 @@ from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
+from accounts.services.sessions import session_times_hold
 from accounts.socket_groups import session_group, user_group
 from config.errors import NotFound, ServiceError
 
@@ -130,7 +131,9 @@ class MediationConsumer(Lifetime, PresenceRelay, AsyncJsonWebsocketConsumer):
     @database_sync_to_async
     def _open(self, mediation_id: str) -> tuple[Participant, list[Room]]:
         user = self.scope.get("user")
-        if user is None:
+        session = self.scope.get("session")
+        if user is None or (session is not None and not session_times_hold(session)):
+            # A session past its limits signs nobody in (the next request ends it).
             raise NotFound("No such mediation.")
         participant = access_mediation(user, mediation_id)
         self.rights = rights_of(participant)
@@ -200,6 +203,8 @@ class MediationConsumer(Lifetime, PresenceRelay, AsyncJsonWebsocketConsumer):
     async def handle_sync(self, content: dict[str, Any]) -> None:
         """Replay what the client missed in each room it names, or send a snapshot when
         it is too far behind (or ahead: the server's log was reset). Ends with `synced`."""
+        if not await self._session_current():
+            return
         wanted = content.get("rooms")
         if not isinstance(wanted, dict) or not all(
             isinstance(seq, int) and not isinstance(seq, bool) for seq in wanted.values()
@@ -286,6 +291,8 @@ class MediationConsumer(Lifetime, PresenceRelay, AsyncJsonWebsocketConsumer):
     # --- server → client ---------------------------------------------------------------
 
     async def room_event(self, message: dict[str, Any]) -> None:
+        if not await self._session_current():
+            return
         if self._expired():
             await self._expire()
             return
@@ -317,6 +324,8 @@ class MediationConsumer(Lifetime, PresenceRelay, AsyncJsonWebsocketConsumer):
             return
         if self._expired():
             await self._expire()
+            return
+        if not await self._session_current():
             return
         if revokes(frame, self.participant.pk):
             await self._revoke(key)
@@ -384,6 +393,8 @@ class MediationConsumer(Lifetime, PresenceRelay, AsyncJsonWebsocketConsumer):
         await self._rights_refresh()
 
     async def participant_notification(self, message: dict[str, Any]) -> None:
+        if not await self._session_current():
+            return
         if self._expired():
             await self._expire()
             return

@@ -98,6 +98,16 @@ class Lifetime:
             self._session_timer_arm()
         return holds
 
+    def _session_lapsed(self) -> bool:
+        """Past the moment the session would end by itself, as last read."""
+        return self.session.deadline is not None and time.time() >= self.session.deadline
+
+    async def _session_current(self) -> bool:
+        """Whether the session still holds: read again (closing the socket when not) only
+        once past its deadline as last read, so nothing goes out in the moment between
+        the deadline and the timer's check."""
+        return not self._session_lapsed() or await self._session_check()
+
     def _session_timer_arm(self) -> None:
         """Read the session again at the moment it would end by itself (its idle or
         absolute limit): a use elsewhere may have moved that on; if not, it closes."""

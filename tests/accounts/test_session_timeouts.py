@@ -23,6 +23,9 @@ from tests.negotiation.test_socket_revocation import frames_until_quiet
 
 IDLE = settings.PARLEY_SESSION_IDLE_SECONDS
 ABSOLUTE = settings.PARLEY_SESSION_ABSOLUTE_SECONDS
+# Sockets' sessions end this many seconds after the test signs in: time enough to open
+# the socket on a busy machine.
+AHEAD = 2.0
 
 
 def signed_in(user: User, *, signed_in_ago: float = 0, used_ago: float = 0) -> Client:
@@ -122,9 +125,9 @@ def said_in_caucus(cast: Cast, body: str) -> None:
 
 @pytest.mark.django_db(transaction=True)
 async def test_a_socket_closes_when_its_session_idles_out(live_cast: Cast) -> None:
-    client = await sync_to_async(signed_in)(live_cast.users["mediator"], used_ago=IDLE - 1)
+    client = await sync_to_async(signed_in)(live_cast.users["mediator"], used_ago=IDLE - AHEAD)
     socket = await socket_of(live_cast, client)
-    await asyncio.sleep(1.2)
+    await asyncio.sleep(AHEAD + 0.3)
     await sync_to_async(said_in_caucus)(live_cast, "AFTER-IDLE")
     frames = await frames_until_quiet(socket)
     assert {"type": "closed", "code": 4401} in frames
@@ -133,9 +136,11 @@ async def test_a_socket_closes_when_its_session_idles_out(live_cast: Cast) -> No
 
 @pytest.mark.django_db(transaction=True)
 async def test_a_socket_closes_at_the_absolute_limit(live_cast: Cast) -> None:
-    client = await sync_to_async(signed_in)(live_cast.users["party_a"], signed_in_ago=ABSOLUTE - 1)
+    client = await sync_to_async(signed_in)(
+        live_cast.users["party_a"], signed_in_ago=ABSOLUTE - AHEAD
+    )
     socket = await socket_of(live_cast, client)
-    await asyncio.sleep(1.2)
+    await asyncio.sleep(AHEAD + 0.3)
     frames = await frames_until_quiet(socket)
     assert {"type": "closed", "code": 4401} in frames
 
@@ -144,10 +149,10 @@ async def test_a_socket_closes_at_the_absolute_limit(live_cast: Cast) -> None:
 async def test_a_use_elsewhere_keeps_the_socket_open(live_cast: Cast) -> None:
     """The socket reads the session again at its deadline: a request from the same
     browser moved it on, so it stays."""
-    client = await sync_to_async(signed_in)(live_cast.users["party_a"], used_ago=IDLE - 1)
+    client = await sync_to_async(signed_in)(live_cast.users["party_a"], used_ago=IDLE - AHEAD)
     socket = await socket_of(live_cast, client)
     assert (await sync_to_async(who)(client)) is not None
-    await asyncio.sleep(1.2)
+    await asyncio.sleep(AHEAD + 0.3)
     await socket.send_json_to({"type": "ping"})
     frames = await frames_until_quiet(socket)
     await socket.disconnect()
@@ -156,13 +161,13 @@ async def test_a_use_elsewhere_keeps_the_socket_open(live_cast: Cast) -> None:
 
 @pytest.mark.django_db(transaction=True)
 async def test_a_command_on_the_socket_is_a_use(live_cast: Cast) -> None:
-    client = await sync_to_async(signed_in)(live_cast.users["mediator"], used_ago=IDLE - 2)
+    client = await sync_to_async(signed_in)(live_cast.users["mediator"], used_ago=IDLE - AHEAD)
     socket = await socket_of(live_cast, client)
     await socket.send_json_to(
         {"type": "command", "id": "c1", "name": "issue.create", "data": {"title": "House"}}
     )
     frames = await frames_until_quiet(socket)
-    await asyncio.sleep(2.2)
+    await asyncio.sleep(AHEAD + 0.3)
     await socket.send_json_to({"type": "ping"})
     later = await frames_until_quiet(socket)
     data = await sync_to_async(stored)(client)
@@ -171,3 +176,30 @@ async def test_a_command_on_the_socket_is_a_use(live_cast: Cast) -> None:
     assert {"type": "pong"} in later
     assert data is not None
     assert time.time() - data[USED_AT] < 10
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_a_session_past_its_limit_opens_no_socket(live_cast: Cast) -> None:
+    client = await sync_to_async(signed_in)(live_cast.users["mediator"], used_ago=IDLE + 1)
+    socket = communicator(f"/ws/mediations/{live_cast.mediation.pk}/", cookie_of(client))
+    connected, _ = await socket.connect()
+    assert not connected
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_nothing_goes_out_past_the_deadline_before_the_timer_checks(
+    live_cast: Cast, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The timer is late (here: never runs): a sync past the deadline reads the session
+    again and closes instead of answering."""
+    monkeypatch.setattr(
+        "negotiation.socket.lifetime.Lifetime._session_timer_arm", lambda self: None
+    )
+    await sync_to_async(said_in_caucus)(live_cast, "BEFORE")
+    client = await sync_to_async(signed_in)(live_cast.users["mediator"], used_ago=IDLE - AHEAD)
+    socket = await socket_of(live_cast, client)
+    await asyncio.sleep(AHEAD + 0.3)
+    await socket.send_json_to({"type": "sync", "rooms": {f"caucus:{live_cast.side_a.pk}": 0}})
+    frames = await frames_until_quiet(socket)
+    assert {"type": "closed", "code": 4401} in frames
+    assert "BEFORE" not in str(frames)
