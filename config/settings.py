@@ -37,6 +37,14 @@ def env_bool(name: str, default: bool) -> bool:
     raise ImproperlyConfigured(f"{name} must be true or false, not {value!r}.")
 
 
+def env_whole(name: str, default: int) -> int:
+    """A whole number of at least 1 (hours, days) from the environment."""
+    value = os.environ.get(name) or str(default)
+    if not value.isdigit() or int(value) < 1:
+        raise ImproperlyConfigured(f"{name} must be a whole number of at least 1, not {value!r}.")
+    return int(value)
+
+
 def env_list(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
@@ -105,6 +113,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "accounts.middleware.SessionTimeoutMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -209,6 +218,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "negotiation.tasks.mediators_absent_sweep",
         "schedule": 15,
     },
+    "mediations-purge": {
+        "task": "negotiation.tasks.mediations_purge",
+        "schedule": 60 * 60,
+    },
 }
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
@@ -237,9 +250,24 @@ AUTH_PASSWORD_VALIDATORS = [
 # One backend, so one sign-in rate limit for the API, the admin and anything else.
 AUTHENTICATION_BACKENDS = ["accounts.backends.RateLimitedModelBackend"]
 LOGIN_URL = "/signin"
-SESSION_COOKIE_AGE = 60 * 60 * 24 * 14
+# A session ends after this long without use (a request, or a command on one of its
+# sockets): 12 hours holds a whole mediation day, with its hours of listening and of the
+# other side's caucuses, and still signs out a device left signed in overnight.
+PARLEY_SESSION_IDLE_SECONDS = 3600 * env_whole("PARLEY_SESSION_IDLE_HOURS", 12)
+# And this long after signing in, however busy: a mediation runs over days, seldom over a
+# week; a party signs in again with a fresh link, a mediator with their password.
+PARLEY_SESSION_ABSOLUTE_SECONDS = 86400 * env_whole("PARLEY_SESSION_MAX_DAYS", 7)
+# A use is recorded at most this often (a write to the session store).
+PARLEY_SESSION_TOUCH_SECONDS = 300
+# The cookie and the stored session last no longer than the absolute limit.
+SESSION_COOKIE_AGE = PARLEY_SESSION_ABSOLUTE_SECONDS
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
+
+# A closed mediation is deleted entirely this many days after it was closed: long enough
+# to come back for the agreement's wording or a question about what was settled, short
+# enough that the caucus record (what each side said in confidence) does not linger.
+PARLEY_RETENTION_DAYS = env_whole("PARLEY_RETENTION_DAYS", 90)
 
 PARLEY_INVITATION_TTL_DAYS = int(os.environ.get("PARLEY_INVITATION_TTL_DAYS", "7"))
 # Failed sign-ins allowed per e-mail address and per client address in the window.

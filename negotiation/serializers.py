@@ -82,6 +82,7 @@ class MediationSerializer(serializers.ModelSerializer[Mediation]):
             "stage",
             "stage_display",
             "status",
+            "closed_at",
             "on_break",
             "break_ends_at",
             "break_message",
@@ -432,6 +433,7 @@ class MediationStateSerializer(serializers.ModelSerializer[Mediation]):
             "paused_for_absence",
             "confidentiality_rule",
             "status",
+            "closed_at",
         )
 
 

@@ -17,6 +17,7 @@ from .models import Invitation, Issue, Lane, Mediation, Notification, Participan
 from .services.invitations import invitation_link, invitation_token
 from .services.issues import parked_due_tell
 from .services.participants import participant_remove
+from .services.retention import mediations_purge as purge
 from .services.session import (
     MEDIATOR_AWAY,
     SESSION_RECENT,
@@ -168,3 +169,10 @@ def mediators_absent_sweep() -> int:
         mediator_seen_at__gt=now - SESSION_RECENT,
     ).values_list("pk", flat=True)
     return sum(absence_pause(mediation_id=pk) for pk in list(candidates))
+
+
+@shared_task
+def mediations_purge() -> int:
+    """Delete every closed mediation past its retention period (PARLEY_RETENTION_DAYS),
+    with everything in it. Returns how many."""
+    return purge()

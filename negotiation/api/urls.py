@@ -1,6 +1,6 @@
 from django.urls import path
 
-from negotiation.api import invitations, views
+from negotiation.api import exports, invitations, views
 from negotiation.commands import COMMANDS
 
 urlpatterns = [
@@ -24,6 +24,12 @@ urlpatterns = [
         views.NotificationListApi.as_view(),
         name="notifications",
     ),
+    path(
+        "mediations/<str:mediation_id>/audit/",
+        exports.AuditLogApi.as_view(),
+        name="audit-log",
+    ),
+    path("me/data/", exports.PersonalDataApi.as_view(), name="personal-data"),
     path(
         "invitations/preview/",
         invitations.InvitationPreviewApi.as_view(),

@@ -16,13 +16,14 @@ from config.errors import NotFound
 from config.rest import validated
 from negotiation.balance import mediation_balance
 from negotiation.commands import Command, command_execute
-from negotiation.models import Mediation, Notification
+from negotiation.models import CaucusRead, Mediation, Notification
 from negotiation.permissions import (
     access_balance,
     access_mediation,
     active_members,
     active_participations,
     can_view_contact_details,
+    room_for,
 )
 from negotiation.selectors import board_snapshot, room_snapshot_for
 from negotiation.serializers import (
@@ -33,6 +34,7 @@ from negotiation.serializers import (
     ParticipantWithContactSerializer,
     SideSerializer,
 )
+from negotiation.services.audit import caucus_reads_record
 from negotiation.services.mediations import mediation_create, side_add
 
 
@@ -180,8 +182,10 @@ class RoomApi(APIView):
     def get(self, request: Request, mediation_id: str, room_key: str) -> Response:
         participant = access_mediation(request_user(request), mediation_id)
         snapshot = room_snapshot_for(participant.pk, room_key)
-        if snapshot is None:
+        room = room_for(participant, room_key)
+        if snapshot is None or room is None:
             raise NotFound("No such room.")
+        caucus_reads_record(participant=participant, rooms=[room], via=CaucusRead.Via.REST)
         return Response({key: snapshot[key] for key in ("room", "seq", "data")})
 
 

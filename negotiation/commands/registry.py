@@ -21,12 +21,15 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db import IntegrityError, transaction
 from rest_framework import serializers
 
-from config.errors import Invalid
+from config.errors import Invalid, NotAllowed
 
 from ..models import CommandReceipt, Participant
+from ..permissions import mediation_closed
 from ..serializers import payload_made, payloads_kept
 
 CLIENT_ID_MAX = 64
+# What a closed mediation still takes: nothing is said or changed by these.
+OPEN_WHEN_CLOSED = frozenset({"notifications.read"})
 
 Data = dict[str, Any]
 Fields = dict[str, serializers.Field[Any, Any, Any, Any]]
@@ -136,7 +139,8 @@ def command_execute(*, actor: Participant, client_id: object, name: object, data
     effect, also while the first is still running (a replay after a reconnect): the id
     is claimed before the command runs, so the repeat waits for the first run's
     transaction and then reads its result. Reusing an id for another command is Invalid.
-    Errors are not stored: a command that failed may be sent again.
+    Errors are not stored: a command that failed may be sent again. A closed mediation
+    refuses every command but those in OPEN_WHEN_CLOSED (NotAllowed, code `closed`).
     """
     if not isinstance(client_id, str) or not 1 <= len(client_id) <= CLIENT_ID_MAX:
         raise Invalid(
@@ -147,6 +151,8 @@ def command_execute(*, actor: Participant, client_id: object, name: object, data
     receipt = _receipt(actor, client_id)
     if receipt is not None:
         return _repeat(receipt, entry)
+    if mediation_closed(actor) and entry.name not in OPEN_WHEN_CLOSED:
+        raise NotAllowed("This mediation is closed.", code="closed")
     try:
         with transaction.atomic():
             # Claim the id first. A repeat racing this run blocks on the same unique key

@@ -118,3 +118,11 @@ command(
     output=MediationStateSerializer,
     summary="Take the announcement down.",
 )
+command(
+    "mediation.close",
+    session.mediation_close,
+    fields={},
+    output=MediationStateSerializer,
+    summary="Close the mediation for good: it takes no more commands, and everything in it "
+    "is deleted once the retention period has passed.",
+)

@@ -1,7 +1,9 @@
 """The negotiation domain: mediations and their rooms (mediation.py), the board's content
-(board.py), caucus rooms and notifications (caucus.py), invitations (invitations.py), and
-idempotency receipts for client commands (commands.py)."""
+(board.py), caucus rooms and notifications (caucus.py), invitations (invitations.py),
+idempotency receipts for client commands (commands.py), and the audit log of caucus
+reads (audit.py)."""
 
+from .audit import CaucusRead
 from .board import (
     Comment,
     Consent,
@@ -45,6 +47,7 @@ __all__ = [
     "UNSIDED_ROLES",
     "CaucusMessage",
     "CaucusNote",
+    "CaucusRead",
     "CaucusSession",
     "CommandReceipt",
     "Comment",

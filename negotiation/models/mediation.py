@@ -72,6 +72,12 @@ class Mediation(models.Model):
         default=ConfidentialityRule.CONFIDENTIAL_UNLESS_RELEASED,
     )
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.ACTIVE)
+    closed_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When the mediator closed it: everything in it is deleted once "
+        "PARLEY_RETENTION_DAYS have passed since.",
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="mediations_created"
     )

@@ -31,6 +31,28 @@ def can_manage_mediation(participant: Participant) -> bool:
     return participant.role == Role.MEDIATOR
 
 
+def can_close_mediation(participant: Participant) -> bool:
+    """Close the mediation (its retention period starts): the mediator."""
+    return participant.is_active and can_manage_mediation(participant)
+
+
+def mediation_closed(participant: Participant) -> bool:
+    """A closed mediation takes no more changes: nothing is said or moved in it."""
+    return participant.mediation.status == participant.mediation.Status.CLOSED
+
+
+def can_export_audit(participant: Participant) -> bool:
+    """Export the audit log of reads of the caucus rooms: the mediator."""
+    return participant.is_active and can_manage_mediation(participant)
+
+
+def caucus_reads_audited(participant: Participant) -> bool:
+    """Whether this participant's reads of a caucus room's content go in the audit log:
+    the mediator's, who reads every side's room (a side's own party and attorney read
+    their room as its owners)."""
+    return participant.role == Role.MEDIATOR
+
+
 def can_add_side(participant: Participant) -> bool:
     return can_manage_mediation(participant)
 

@@ -35,6 +35,7 @@ from .predicates import (
     can_withdraw,
     can_write_in_caucus,
     can_write_opening,
+    mediation_closed,
 )
 from .rooms import visible_rooms
 
@@ -67,7 +68,7 @@ def rights_of(participant: Participant) -> dict[str, Any]:
     sides = list(Side.objects.filter(mediation_id=participant.mediation_id).order_by("order"))
     proposal_sides: list[int | None] = [None, *(side.pk for side in sides)]
     rooms = [room for room in visible_rooms(participant) if room.kind == Room.Kind.CAUCUS]
-    return {
+    rights = {
         "manage": can_manage_mediation(participant) and participant.is_active,
         "request_break": can_request_break(participant),
         "view_balance": can_view_balance(participant),
@@ -91,6 +92,21 @@ def rights_of(participant: Participant) -> dict[str, Any]:
         "reopen": can_reopen(participant),
         "rooms": {room.key: _room_rights(participant, room) for room in rooms},
     }
+    # A closed mediation takes no more commands: no control to show.
+    return _none_of(rights) if mediation_closed(participant) else rights
+
+
+def _none_of(rights: dict[str, Any]) -> dict[str, Any]:
+    def off(value: Any) -> Any:
+        if isinstance(value, bool):
+            return False
+        if isinstance(value, list):
+            return []
+        if isinstance(value, dict):
+            return {key: off(inner) for key, inner in value.items()}
+        return None
+
+    return {key: off(value) for key, value in rights.items()}
 
 
 def _room_rights(participant: Participant, room: Room) -> dict[str, bool]:

@@ -1,10 +1,11 @@
-"""Running the session: the stage the mediation is at, and breaks.
+"""Running the session: the stage the mediation is at, breaks, and closing it.
 
 The mediator moves the mediation through its stages (opening statements, joint
 discussion, caucus, joint negotiation, closing) and back. A break makes the joint board
 read-only for everyone but the mediator until it ends: at its time (a task, and a sweep
 as a backstop), or when the mediator ends it. Anyone at the table but the mediator may
-ask the mediator for one, privately.
+ask the mediator for one, privately. Closing the mediation is final: it takes no more
+commands (but marking notifications read), and its retention period starts.
 """
 
 from __future__ import annotations
@@ -19,7 +20,13 @@ from config.errors import Invalid, NotAllowed
 
 from ..events import event_append, rooms_lock
 from ..models import Mediation, Notification, Participant, Role, Room, Stage
-from ..permissions import active_members, can_manage_mediation, can_request_break, mediators_of
+from ..permissions import (
+    active_members,
+    can_close_mediation,
+    can_manage_mediation,
+    can_request_break,
+    mediators_of,
+)
 from ..queue import task_after_commit
 from ..serializers import MediationStateSerializer, payload
 from .notifications import notify
@@ -284,3 +291,27 @@ def absence_pause(*, mediation_id: object) -> bool:
             room=joint,
         )
     return True
+
+
+def mediation_close(*, actor: Participant) -> Mediation:
+    """Close the mediation: its status becomes closed, from now on (`closed_at`), and a
+    running break ends. It then takes no more commands (the command registry refuses
+    them with `closed`), and everything in it is deleted PARLEY_RETENTION_DAYS later
+    (services/retention.py). Raises NotAllowed unless the actor runs the session.
+    Emits `mediation.updated`."""
+    if not can_close_mediation(actor):
+        raise NotAllowed("Only the mediator closes the mediation.")
+    with transaction.atomic():
+        mediation = _locked(actor)
+        if mediation.status == Mediation.Status.CLOSED:
+            return mediation
+        mediation.status = Mediation.Status.CLOSED
+        mediation.closed_at = timezone.now()
+        mediation.on_break = False
+        mediation.break_ends_at = None
+        mediation.break_message = ""
+        mediation.save(
+            update_fields=["status", "closed_at", "on_break", "break_ends_at", "break_message"]
+        )
+        _mediation_changed(mediation, actor)
+    return mediation

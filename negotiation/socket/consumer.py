@@ -26,11 +26,12 @@ from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
+from accounts.services.sessions import session_times_hold
 from accounts.socket_groups import session_group, user_group
 from config.errors import NotFound, ServiceError
 
 from ..commands import command_execute
-from ..models import Participant, Role, Room
+from ..models import CaucusRead, Participant, Role, Room
 from ..permissions import access_mediation, caucus_items_from, rights_of, visible_rooms
 from ..selectors import (
     participant_rights_now,
@@ -40,6 +41,7 @@ from ..selectors import (
     room_seqs,
 )
 from ..serializers import MediationStateSerializer, participant_payload, payload
+from ..services.audit import caucus_reads_record
 from ..services.session import mediator_seen
 from . import frames, session
 from .lifetime import CLOSE_REVOKED, CLOSE_SIGNED_OUT, Lifetime
@@ -104,8 +106,12 @@ class MediationConsumer(Lifetime, PresenceRelay, AsyncJsonWebsocketConsumer):
         seqs = await database_sync_to_async(room_seqs)(rooms)
         for room in rooms:
             self._stream_add(room, seqs[room.pk])
+        if self.session.deadline is None:
+            # A session not stamped yet (signed in before the limits existed) starts now.
+            await database_sync_to_async(self.session.used)(self.participant.user_id)
         await self.accept()
         self._expiry_arm()
+        self._session_timer_arm()
         await self.send_json(
             {
                 "type": "hello",
@@ -134,18 +140,24 @@ class MediationConsumer(Lifetime, PresenceRelay, AsyncJsonWebsocketConsumer):
     @database_sync_to_async
     def _open(self, mediation_id: str) -> tuple[Participant, list[Room]]:
         user = self.scope.get("user")
-        if user is None:
+        session = self.scope.get("session")
+        if user is None or (session is not None and not session_times_hold(session)):
+            # A session past its limits signs nobody in (the next request ends it).
             raise NotFound("No such mediation.")
         participant = access_mediation(user, mediation_id)
         self.rights = rights_of(participant)
         self.mediation_state = payload(participant.mediation, MediationStateSerializer)
-        return participant, list(visible_rooms(participant))
+        rooms = list(visible_rooms(participant))
+        # Joining a caucus room is reading it, and everything said there while joined.
+        caucus_reads_record(participant=participant, rooms=rooms, via=CaucusRead.Via.SOCKET_JOIN)
+        return participant, rooms
 
     async def disconnect(self, code: int) -> None:
         if not hasattr(self, "streams"):
             return
         if self._expiry is not None:
             self._expiry.cancel()
+        self._session_timer_stop()
         groups = [stream.room.group_name for stream in self.streams.values()]
         try:
             for key in list(self.streams):
@@ -214,6 +226,8 @@ class MediationConsumer(Lifetime, PresenceRelay, AsyncJsonWebsocketConsumer):
     async def handle_sync(self, content: dict[str, Any]) -> None:
         """Replay what the client missed in each room it names, or send a snapshot when
         it is too far behind (or ahead: the server's log was reset). Ends with `synced`."""
+        if not await self._session_current():
+            return
         wanted = content.get("rooms")
         if not isinstance(wanted, dict) or not all(
             isinstance(seq, int) and not isinstance(seq, bool) for seq in wanted.values()
@@ -250,7 +264,15 @@ class MediationConsumer(Lifetime, PresenceRelay, AsyncJsonWebsocketConsumer):
         """The frames that bring a client from `after` to now in a room, read with the
         participant's access checked in the same breath; None if it is gone."""
         answer = room_catch_up_for(self.participant.pk, key, after)
-        return None if answer is None else until_revoked(answer, self.participant.pk)
+        if answer is None:
+            return None
+        answer = until_revoked(answer, self.participant.pk)
+        stream = self.streams.get(key)
+        if answer and stream is not None:
+            caucus_reads_record(
+                participant=self.participant, rooms=[stream.room], via=CaucusRead.Via.RESYNC
+            )
+        return answer
 
     async def handle_command(self, content: dict[str, Any]) -> None:
         """Run a command through the same service as REST; answer `ack` or `error`."""
@@ -281,6 +303,7 @@ class MediationConsumer(Lifetime, PresenceRelay, AsyncJsonWebsocketConsumer):
         current = actor.user.get_session_auth_hash()
         if not self.session.matches(current) and not self.session.check(actor.user_id):
             raise SignedOut
+        self.session.used(actor.user_id)
         return command_execute(
             actor=actor,
             client_id=content.get("id"),
@@ -291,6 +314,8 @@ class MediationConsumer(Lifetime, PresenceRelay, AsyncJsonWebsocketConsumer):
     # --- server → client ---------------------------------------------------------------
 
     async def room_event(self, message: dict[str, Any]) -> None:
+        if not await self._session_current():
+            return
         if self._expired():
             await self._expire()
             return
@@ -322,6 +347,8 @@ class MediationConsumer(Lifetime, PresenceRelay, AsyncJsonWebsocketConsumer):
             return
         if self._expired():
             await self._expire()
+            return
+        if not await self._session_current():
             return
         if revokes(frame, self.participant.pk):
             await self._revoke(key)
@@ -373,16 +400,24 @@ class MediationConsumer(Lifetime, PresenceRelay, AsyncJsonWebsocketConsumer):
         for key in [key for key in self.streams if key not in rooms]:
             await self._revoke(key)
         added = {}
+        joined = []
         for key, room in rooms.items():
             if key not in self.streams:
+                joined.append(room)
                 await self.channel_layer.group_add(room.group_name, self.channel_name)
                 self._stream_add(room, room.last_seq)
                 added[key] = room.last_seq
+        if joined:
+            await database_sync_to_async(caucus_reads_record)(
+                participant=participant, rooms=joined, via=CaucusRead.Via.SOCKET_JOIN
+            )
         if added:
             await self.send_json({"type": "rooms", "rooms": added})
         await self._rights_refresh()
 
     async def participant_notification(self, message: dict[str, Any]) -> None:
+        if not await self._session_current():
+            return
         if self._expired():
             await self._expire()
             return

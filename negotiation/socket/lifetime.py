@@ -4,6 +4,7 @@ while the session it was opened with still holds. Part of MediationConsumer."""
 from __future__ import annotations
 
 import asyncio
+import time
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -27,6 +28,7 @@ class Lifetime:
     session: SessionGuard
     expires_at: datetime | None
     _expiry: asyncio.Task[None] | None
+    _session_timer: asyncio.Task[None] | None = None
     personal_groups: list[str]
     channel_layer: Any
     channel_name: str
@@ -92,4 +94,41 @@ class Lifetime:
         holds = await database_sync_to_async(self.session.check)(self.participant.user_id)
         if not holds:
             await self.close(code=CLOSE_SIGNED_OUT)
+        else:
+            self._session_timer_arm()
         return holds
+
+    def _session_lapsed(self) -> bool:
+        """Past the moment the session would end by itself, as last read."""
+        return self.session.deadline is not None and time.time() >= self.session.deadline
+
+    async def _session_current(self) -> bool:
+        """Whether the session still holds: read again (closing the socket when not) only
+        once past its deadline as last read, so nothing goes out in the moment between
+        the deadline and the timer's check."""
+        return not self._session_lapsed() or await self._session_check()
+
+    def _session_timer_arm(self) -> None:
+        """Read the session again at the moment it would end by itself (its idle or
+        absolute limit): a use elsewhere may have moved that on; if not, it closes."""
+        if self._session_timer is not None and self._session_timer is not _current_task():
+            self._session_timer.cancel()
+        self._session_timer = None
+        if self.session.deadline is not None:
+            self._session_timer = asyncio.ensure_future(self._session_end_at(self.session.deadline))
+
+    async def _session_end_at(self, deadline: float) -> None:
+        await asyncio.sleep(max(0.0, deadline - time.time()))
+        await self._session_check()
+
+    def _session_timer_stop(self) -> None:
+        if self._session_timer is not None:
+            self._session_timer.cancel()
+            self._session_timer = None
+
+
+def _current_task() -> asyncio.Task[object] | None:
+    try:
+        return asyncio.current_task()
+    except RuntimeError:
+        return None

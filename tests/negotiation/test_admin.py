@@ -7,7 +7,7 @@ from tests.conftest import Cast, run
 
 MODELS = [
     "mediation", "side", "participant", "room", "event", "issue", "proposal", "response",
-    "position", "interest", "option", "criterion", "comment",
+    "position", "interest", "option", "criterion", "comment", "caucusread",
 ]  # fmt: skip
 
 

@@ -147,6 +147,7 @@ COMMAND_MATRIX = {
     "decision.withdraw": {"mediator"},
     "announcement.make": {"mediator"},
     "announcement.clear": {"mediator"},
+    "mediation.close": {"mediator"},
 }
 # What must be so before a command can succeed at all.
 BREAK_ON = ("break.extend", "break.end")
@@ -201,6 +202,7 @@ def test_the_command_matrix(cast: Cast, name: str) -> None:
         "decision.withdraw": {"decision": 0},
         "announcement.make": {"text": "We resume at two"},
         "announcement.clear": {},
+        "mediation.close": {},
     }[name]
     if name in BREAK_ON:
         run(cast, "mediator", "break.start", minutes=10)
