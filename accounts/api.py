@@ -55,6 +55,8 @@ class SessionApi(APIView):
 
 
 class LoginApi(CsrfCheckedApi):
+    error_statuses = (429,)  # the sign-in rate limit
+
     class InputSerializer(serializers.Serializer[Any]):
         email = serializers.EmailField()
         password = serializers.CharField(trim_whitespace=False, max_length=4096)
@@ -94,6 +96,8 @@ class PasswordSetApi(APIView):
     """A mediator sets or changes their password. Changing one needs the current one, so a
     session left open on a shared computer cannot take the account; wrong guesses count
     towards the sign-in rate limit."""
+
+    error_statuses = (429,)
 
     class InputSerializer(serializers.Serializer[Any]):
         password = serializers.CharField(trim_whitespace=False, max_length=4096)

@@ -72,6 +72,7 @@ class InvitationPreviewApi(CsrfCheckedApi):
 
     throttle_classes = (ScopedRateThrottle,)
     throttle_scope = "invitation"
+    error_statuses = (410,)  # a spent, expired or revoked link
 
     @extend_schema(
         operation_id="invitation_preview",
@@ -111,6 +112,7 @@ class InvitationRedeemApi(CsrfCheckedApi):
 
     throttle_classes = (ScopedRateThrottle,)
     throttle_scope = "invitation"
+    error_statuses = (410,)  # a spent, expired or revoked link
 
     @extend_schema(
         operation_id="invitation_redeem",
@@ -143,6 +145,7 @@ class InvitationResendApi(CsrfCheckedApi):
 
     throttle_classes = (ScopedRateThrottle,)
     throttle_scope = "invitation"
+    error_statuses = (410,)  # a spent, expired or revoked link
 
     @extend_schema(
         operation_id="invitation_resend",
@@ -218,6 +221,8 @@ class InvitationListCreateApi(APIView):
 
 
 class InvitationRevokeApi(APIView):
+    error_statuses = (410,)  # already spent
+
     @extend_schema(operation_id="invitations_revoke", request=None, responses=InvitationSerializer)
     def post(self, request: Request, mediation_id: str, invitation_id: int) -> Response:
         participant = access_mediation(request_user(request), mediation_id)

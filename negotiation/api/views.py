@@ -96,9 +96,18 @@ class SideAddApi(APIView):
 
 
 class ParticipantListApi(APIView):
-    @extend_schema(
-        operation_id="participants_list", responses=ParticipantWithContactSerializer(many=True)
-    )
+    class OutputSerializer(ParticipantSerializer):
+        """The schema of both answers: with `email` for those who may see contact details
+        (the mediators), without for everyone else."""
+
+        email = serializers.EmailField(
+            required=False, help_text="Only for those who may see contact details."
+        )
+
+        class Meta(ParticipantSerializer.Meta):
+            fields = (*ParticipantSerializer.Meta.fields, "email")
+
+    @extend_schema(operation_id="participants_list", responses=OutputSerializer(many=True))
     def get(self, request: Request, mediation_id: str) -> Response:
         participant = access_mediation(request_user(request), mediation_id)
         # An expert whose time is up is gone now, before the sweep records it.
@@ -132,6 +141,8 @@ def command_api(command: Command) -> type[APIView]:
     result. Send `Idempotency-Key` to make a retry safe (the socket's command id)."""
 
     class CommandApi(APIView):
+        error_statuses = (409,)  # a stale version: the current object comes with it
+
         @extend_schema(
             operation_id=command.name.replace(".", "_"),
             summary=command.summary,
