@@ -26,6 +26,7 @@ from accounts.ratelimit import (
 )
 from accounts.services.sessions import session_end, session_password_set
 from accounts.session import request_user
+from config import json_fields
 from config.errors import Invalid, NotAllowed
 from config.rest import CsrfCheckedApi, validated
 
@@ -58,8 +59,8 @@ class LoginApi(CsrfCheckedApi):
     error_statuses = (429,)  # the sign-in rate limit
 
     class InputSerializer(serializers.Serializer[Any]):
-        email = serializers.EmailField()
-        password = serializers.CharField(trim_whitespace=False, max_length=4096)
+        email = json_fields.EmailField()
+        password = json_fields.CharField(trim_whitespace=False, max_length=4096)
 
     @extend_schema(
         operation_id="session_login", request=InputSerializer, responses=SessionSerializer
@@ -100,8 +101,8 @@ class PasswordSetApi(APIView):
     error_statuses = (429,)
 
     class InputSerializer(serializers.Serializer[Any]):
-        password = serializers.CharField(trim_whitespace=False, max_length=4096)
-        current_password = serializers.CharField(
+        password = json_fields.CharField(trim_whitespace=False, max_length=4096)
+        current_password = json_fields.CharField(
             trim_whitespace=False, max_length=4096, required=False, allow_blank=True
         )
 

@@ -12,6 +12,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.session import request_user
+from config import json_fields
 from config.errors import NotFound
 from config.rest import validated
 from negotiation.commands import Command, command_execute
@@ -36,9 +37,9 @@ from negotiation.services.mediations import mediation_create, side_add
 
 class MediationListCreateApi(APIView):
     class InputSerializer(serializers.Serializer[Any]):
-        title = serializers.CharField(max_length=200)
+        title = json_fields.CharField(max_length=200)
         sides = serializers.ListField(
-            child=serializers.CharField(max_length=80), min_length=2, max_length=8
+            child=json_fields.CharField(max_length=80), min_length=2, max_length=8
         )
 
     @extend_schema(operation_id="mediations_list", responses=MediationSerializer(many=True))
@@ -83,7 +84,7 @@ class MediationDetailApi(APIView):
 
 class SideAddApi(APIView):
     class InputSerializer(serializers.Serializer[Any]):
-        name = serializers.CharField(max_length=80)
+        name = json_fields.CharField(max_length=80)
 
     @extend_schema(
         operation_id="sides_create", request=InputSerializer, responses={201: SideSerializer}
