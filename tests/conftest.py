@@ -25,7 +25,6 @@ from negotiation.permissions import visible_rooms
 from negotiation.services.mediations import mediation_create, participant_join
 from tests.factories import UserFactory
 
-
 # --- figures: one table at the end of the run ---------------------------------------------
 
 FIGURES = "parley_figures"
@@ -63,7 +62,7 @@ def pytest_runtest_logreport(report: pytest.TestReport) -> None:
     if report.when != "teardown":
         return
     for name, value in report.user_properties:
-        if name != FIGURES:
+        if name != FIGURES or not isinstance(value, dict):
             continue
         counts = dict(value)
         row = _figure_rows.setdefault(str(counts.pop("label")), {})
