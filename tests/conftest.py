@@ -79,7 +79,7 @@ def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> Non
     header = ["", *(FIGURE_COLUMNS.get(column, column) for column in columns)]
     table = [header] + [
         [label, *(f"{row[c]:,}" if c in row else "" for c in columns)]
-        for label, row in rows.items()
+        for label, row in sorted(rows.items())
     ]
     widths = [max(len(line[i]) for line in table) for i in range(len(header))]
     terminalreporter.write_sep("=", "figures")
