@@ -56,6 +56,18 @@ def test_the_bucket_allows_a_burst_then_refuses() -> None:
     assert 0 < bucket.retry_after() <= 1
 
 
+def test_a_refused_frame_is_never_told_to_come_back_at_once(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    clock = [100.0]
+    monkeypatch.setattr("negotiation.socket.ratelimit.time.monotonic", lambda: clock[0])
+    bucket = TokenBucket(rate=20.0, burst=1.0)
+    assert bucket.take()
+    clock[0] += 0.0499  # 0.998 of the next token
+    assert not bucket.take()
+    assert bucket.retry_after() == 0.001
+
+
 @pytest.mark.parametrize(
     ("text", "code"),
     [
