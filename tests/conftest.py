@@ -24,69 +24,11 @@ from negotiation.models import Mediation, Participant, Role, Room, Side
 from negotiation.permissions import visible_rooms
 from negotiation.services.mediations import mediation_create, participant_join
 from tests.factories import UserFactory
+from tests.figures import Figures, figures, pytest_runtest_logreport, pytest_terminal_summary
 
-# --- figures: one table at the end of the run ---------------------------------------------
-
-FIGURES = "parley_figures"
-FIGURE_COLUMNS = {
-    "faults": "faults injected",
-    "edits": "edits checked",
-    "inputs": "inputs tried",
-    "failures": "failures",
-}
-# label -> column -> count, in the process that prints the summary.
-_figure_rows: dict[str, dict[str, int]] = {}
-
-
-@dataclass
-class Figures:
-    """What a test counted, for the table printed at the end of the run: a row per label
-    (rows of the same label add up, so a parametrized test makes one row), a column per
-    figure, `faults`, `edits`, `inputs` and `failures` first. The figures travel on the
-    test's report, so they reach the table from every pytest-xdist worker."""
-
-    item: pytest.Item
-
-    def add(self, label: str, **counts: int) -> None:
-        self.item.user_properties.append((FIGURES, {"label": label, **counts}))
-
-
-@pytest.fixture
-def figures(request: pytest.FixtureRequest) -> Figures:
-    assert isinstance(request.node, pytest.Item)
-    return Figures(request.node)
-
-
-def pytest_runtest_logreport(report: pytest.TestReport) -> None:
-    # Every phase's report carries the properties so far: the teardown's has them all.
-    if report.when != "teardown":
-        return
-    for name, value in report.user_properties:
-        if name != FIGURES or not isinstance(value, dict):
-            continue
-        counts = dict(value)
-        row = _figure_rows.setdefault(str(counts.pop("label")), {})
-        for column, count in counts.items():
-            row[column] = row.get(column, 0) + int(count)
-
-
-def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
-    rows = _figure_rows
-    if not rows:
-        return
-    columns = [c for c in FIGURE_COLUMNS if any(c in row for row in rows.values())]
-    columns += sorted({c for row in rows.values() for c in row} - set(columns))
-    header = ["", *(FIGURE_COLUMNS.get(column, column) for column in columns)]
-    table = [header] + [
-        [label, *(f"{row[c]:,}" if c in row else "" for c in columns)]
-        for label, row in sorted(rows.items())
-    ]
-    widths = [max(len(line[i]) for line in table) for i in range(len(header))]
-    terminalreporter.write_sep("=", "figures")
-    for line in table:
-        cells = [line[0].ljust(widths[0])]
-        cells += [cell.rjust(width) for cell, width in zip(line[1:], widths[1:], strict=True)]
-        terminalreporter.write_line("  ".join(cells))
+# The table of figures printed at the end of the run: pytest finds its fixture and hooks
+# here, and tests import Figures from here.
+__all__ = ["Figures", "figures", "pytest_runtest_logreport", "pytest_terminal_summary"]
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
