@@ -100,6 +100,13 @@ def test_presence_tells_a_refresh_only_once_and_ages_others_out(
     assert [(f["participant"], f["online"]) for f in gone] == [(2, False)]
 
 
+@pytest.mark.parametrize("field", ["\ud800", "ti\x00tle", "\u202e"])
+def test_presence_ignores_a_field_name_that_is_not_printable(field: str) -> None:
+    mine = Presence(channel_name="a", participant_id=1)
+    mine.update("joint", 7, {"issue": 7, "field": field})
+    assert mine.frame("joint", online=True)["editing"] is None
+
+
 def test_presence_ignores_what_is_not_an_issue_or_a_field() -> None:
     mine = Presence(channel_name="a", participant_id=1)
     mine.update("joint", True, {"issue": 2**60, "field": "title"})
