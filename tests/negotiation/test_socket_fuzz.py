@@ -8,7 +8,7 @@ bursts of up to 60, are refused with `rate_limited`. Each frame here is followed
 marker frame: what arrives before the marker's answer is the frame's.
 
 Deterministic and bounded: seeded from PARLEY_FUZZ_SEED (0 unless set), with
-PARLEY_SOCKET_FUZZ_EXAMPLES connections (12 unless set) of 5 to 15 frames each, and a
+PARLEY_SOCKET_FUZZ_EXAMPLES connections (25 unless set) of 5 to 15 frames each, and a
 few floods.
 """
 
@@ -39,7 +39,7 @@ from tests.negotiation.test_socket import communicator, session_cookie
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-EXAMPLES = int(os.environ.get("PARLEY_SOCKET_FUZZ_EXAMPLES", "12"))
+EXAMPLES = int(os.environ.get("PARLEY_SOCKET_FUZZ_EXAMPLES", "25"))
 SEED = int(os.environ.get("PARLEY_FUZZ_SEED", "0"))
 # Close codes a socket may end with: access ended, signed out, policy.
 POLICY_CLOSES = {4401, 4403, 1008}
