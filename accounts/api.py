@@ -26,6 +26,7 @@ from accounts.ratelimit import (
 )
 from accounts.services.sessions import session_end, session_password_set
 from accounts.session import request_user
+from config import json_fields
 from config.errors import Invalid, NotAllowed
 from config.rest import CsrfCheckedApi, validated
 
@@ -55,9 +56,11 @@ class SessionApi(APIView):
 
 
 class LoginApi(CsrfCheckedApi):
+    error_statuses = (429,)  # the sign-in rate limit
+
     class InputSerializer(serializers.Serializer[Any]):
-        email = serializers.EmailField()
-        password = serializers.CharField(trim_whitespace=False, max_length=4096)
+        email = json_fields.EmailField()
+        password = json_fields.CharField(trim_whitespace=False, max_length=4096)
 
     @extend_schema(
         operation_id="session_login", request=InputSerializer, responses=SessionSerializer
@@ -95,9 +98,11 @@ class PasswordSetApi(APIView):
     session left open on a shared computer cannot take the account; wrong guesses count
     towards the sign-in rate limit."""
 
+    error_statuses = (429,)
+
     class InputSerializer(serializers.Serializer[Any]):
-        password = serializers.CharField(trim_whitespace=False, max_length=4096)
-        current_password = serializers.CharField(
+        password = json_fields.CharField(trim_whitespace=False, max_length=4096)
+        current_password = json_fields.CharField(
             trim_whitespace=False, max_length=4096, required=False, allow_blank=True
         )
 

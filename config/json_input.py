@@ -39,11 +39,16 @@ def _too_deep(value: Any) -> bool:
     return False
 
 
+def _not_json(constant: str) -> Any:
+    raise MalformedJSON(f"{constant} is not JSON.")
+
+
 def loads(text: str | bytes) -> Any:
-    """Parse JSON text. Raises MalformedJSON (a ValueError) for invalid JSON, TooDeep
-    (one of those) for nesting deeper than MAX_DEPTH."""
+    """Parse JSON text. Raises MalformedJSON (a ValueError) for invalid JSON, Python's
+    NaN and Infinity included (as DRF's own parser does: no browser sends them, and no
+    answer could carry them), TooDeep (one of those) for nesting deeper than MAX_DEPTH."""
     try:
-        value = json.loads(text)
+        value = json.loads(text, parse_constant=_not_json)
     except RecursionError:
         raise TooDeep from None
     except ValueError as error:

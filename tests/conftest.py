@@ -24,6 +24,11 @@ from negotiation.models import Mediation, Participant, Role, Room, Side
 from negotiation.permissions import visible_rooms
 from negotiation.services.mediations import mediation_create, participant_join
 from tests.factories import UserFactory
+from tests.figures import Figures, figures, pytest_runtest_logreport, pytest_terminal_summary
+
+# The table of figures printed at the end of the run: pytest finds its fixture and hooks
+# here, and tests import Figures from here.
+__all__ = ["Figures", "figures", "pytest_runtest_logreport", "pytest_terminal_summary"]
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

@@ -17,6 +17,7 @@ from rest_framework.views import APIView
 from accounts.api import UserSerializer
 from accounts.models import User
 from accounts.session import request_user
+from config import json_fields
 from config.errors import NotAllowed
 from config.rest import CsrfCheckedApi, validated
 from negotiation.models import Invitation
@@ -54,7 +55,7 @@ class InvitationSerializer(serializers.ModelSerializer[Invitation]):
 
 
 class TokenSerializer(serializers.Serializer[Any]):
-    token = serializers.CharField(max_length=200)
+    token = json_fields.CharField(max_length=200)
 
 
 InvitationMediationSerializer = inline_serializer(
@@ -72,6 +73,7 @@ class InvitationPreviewApi(CsrfCheckedApi):
 
     throttle_classes = (ScopedRateThrottle,)
     throttle_scope = "invitation"
+    error_statuses = (410,)  # a spent, expired or revoked link
 
     @extend_schema(
         operation_id="invitation_preview",
@@ -111,6 +113,7 @@ class InvitationRedeemApi(CsrfCheckedApi):
 
     throttle_classes = (ScopedRateThrottle,)
     throttle_scope = "invitation"
+    error_statuses = (410,)  # a spent, expired or revoked link
 
     @extend_schema(
         operation_id="invitation_redeem",
@@ -143,6 +146,7 @@ class InvitationResendApi(CsrfCheckedApi):
 
     throttle_classes = (ScopedRateThrottle,)
     throttle_scope = "invitation"
+    error_statuses = (410,)  # a spent, expired or revoked link
 
     @extend_schema(
         operation_id="invitation_resend",
@@ -164,11 +168,11 @@ class InvitationResendApi(CsrfCheckedApi):
 
 class InvitationListCreateApi(APIView):
     class InputSerializer(serializers.Serializer[Any]):
-        email = serializers.EmailField()
-        role = serializers.CharField(max_length=16)
-        side = serializers.IntegerField(required=False, allow_null=True, min_value=1)
-        name = serializers.CharField(max_length=150, required=False, allow_blank=True)
-        caucus_history = serializers.BooleanField(
+        email = json_fields.EmailField()
+        role = json_fields.CharField(max_length=16)
+        side = json_fields.IntegerField(required=False, allow_null=True, min_value=1)
+        name = json_fields.CharField(max_length=150, required=False, allow_blank=True)
+        caucus_history = json_fields.BooleanField(
             required=False,
             default=False,
             help_text="An expert invited into a side's private room: may they read what was "
@@ -218,6 +222,8 @@ class InvitationListCreateApi(APIView):
 
 
 class InvitationRevokeApi(APIView):
+    error_statuses = (410,)  # already spent
+
     @extend_schema(operation_id="invitations_revoke", request=None, responses=InvitationSerializer)
     def post(self, request: Request, mediation_id: str, invitation_id: int) -> Response:
         participant = access_mediation(request_user(request), mediation_id)

@@ -12,6 +12,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.session import request_user
+from config import json_fields
 from config.errors import NotFound
 from config.rest import validated
 from negotiation.balance import mediation_balance
@@ -40,9 +41,9 @@ from negotiation.services.mediations import mediation_create, side_add
 
 class MediationListCreateApi(APIView):
     class InputSerializer(serializers.Serializer[Any]):
-        title = serializers.CharField(max_length=200)
+        title = json_fields.CharField(max_length=200)
         sides = serializers.ListField(
-            child=serializers.CharField(max_length=80), min_length=2, max_length=8
+            child=json_fields.CharField(max_length=80), min_length=2, max_length=8
         )
 
     @extend_schema(operation_id="mediations_list", responses=MediationSerializer(many=True))
@@ -87,7 +88,7 @@ class MediationDetailApi(APIView):
 
 class SideAddApi(APIView):
     class InputSerializer(serializers.Serializer[Any]):
-        name = serializers.CharField(max_length=80)
+        name = json_fields.CharField(max_length=80)
 
     @extend_schema(
         operation_id="sides_create", request=InputSerializer, responses={201: SideSerializer}
@@ -100,9 +101,18 @@ class SideAddApi(APIView):
 
 
 class ParticipantListApi(APIView):
-    @extend_schema(
-        operation_id="participants_list", responses=ParticipantWithContactSerializer(many=True)
-    )
+    class OutputSerializer(ParticipantSerializer):
+        """The schema of both answers: with `email` for those who may see contact details
+        (the mediators), without for everyone else."""
+
+        email = serializers.EmailField(
+            required=False, help_text="Only for those who may see contact details."
+        )
+
+        class Meta(ParticipantSerializer.Meta):
+            fields = (*ParticipantSerializer.Meta.fields, "email")
+
+    @extend_schema(operation_id="participants_list", responses=OutputSerializer(many=True))
     def get(self, request: Request, mediation_id: str) -> Response:
         participant = access_mediation(request_user(request), mediation_id)
         # An expert whose time is up is gone now, before the sweep records it.
@@ -136,6 +146,8 @@ def command_api(command: Command) -> type[APIView]:
     result. Send `Idempotency-Key` to make a retry safe (the socket's command id)."""
 
     class CommandApi(APIView):
+        error_statuses = (409,)  # a stale version: the current object comes with it
+
         @extend_schema(
             operation_id=command.name.replace(".", "_"),
             summary=command.summary,

@@ -1,6 +1,6 @@
 """Input fields of commands: types and shapes only. Each text field's limit is its
 model's, checked by the service (which names it in the error), so there is one limit
-per field, in one place."""
+per field, in one place. Types are JSON's own (config/json_fields.py): `"12"` is no id."""
 
 from __future__ import annotations
 
@@ -8,33 +8,35 @@ from typing import Any
 
 from rest_framework import serializers
 
+from config import json_fields
+
 # The largest id or count a client may send: every id fits in JavaScript's safe integers,
 # and anything larger is refused as input instead of overflowing a database column.
 INT_MAX = 2**53 - 1
 
 
 def id_(*, required: bool = True) -> serializers.IntegerField:
-    return serializers.IntegerField(min_value=1, max_value=INT_MAX, required=required)
+    return json_fields.IntegerField(min_value=1, max_value=INT_MAX, required=required)
 
 
 def side() -> serializers.IntegerField:
     """A caucus room, by its side: parties, attorneys and experts may leave it out."""
-    return serializers.IntegerField(min_value=1, max_value=INT_MAX, required=False, allow_null=True)
+    return json_fields.IntegerField(min_value=1, max_value=INT_MAX, required=False, allow_null=True)
 
 
 def version() -> serializers.IntegerField:
-    return serializers.IntegerField(min_value=0, max_value=INT_MAX)
+    return json_fields.IntegerField(min_value=0, max_value=INT_MAX)
 
 
 def index() -> serializers.IntegerField:
-    return serializers.IntegerField(min_value=0, max_value=INT_MAX, required=False, allow_null=True)
+    return json_fields.IntegerField(min_value=0, max_value=INT_MAX, required=False, allow_null=True)
 
 
 def text(*, required: bool = True) -> serializers.CharField:
-    return serializers.CharField(required=required, allow_blank=not required, trim_whitespace=False)
+    return json_fields.CharField(required=required, allow_blank=not required, trim_whitespace=False)
 
 
-class OptionalText(serializers.CharField):
+class OptionalText(json_fields.CharField):
     """Text that may be left out or blank, which both mean "none" to the service."""
 
     def __init__(self, **kwargs: Any) -> None:
@@ -54,25 +56,25 @@ def when() -> serializers.DateTimeField:
 
 def choice() -> serializers.CharField:
     """One of a service's choices (a lane, a decision, a rule): the service names them."""
-    return serializers.CharField(max_length=64)
+    return json_fields.CharField(max_length=64)
 
 
 def optional_choice() -> serializers.CharField:
-    return serializers.CharField(max_length=64, required=False)
+    return json_fields.CharField(max_length=64, required=False)
 
 
 def flag(*, required: bool = False) -> serializers.BooleanField:
-    return serializers.BooleanField(required=required)
+    return json_fields.BooleanField(required=required)
 
 
 def amount() -> serializers.DecimalField:
-    return serializers.DecimalField(
+    return json_fields.DecimalField(
         max_digits=14, decimal_places=2, required=False, allow_null=True
     )
 
 
 def count(top: int) -> serializers.IntegerField:
-    return serializers.IntegerField(min_value=0, max_value=top, required=False, allow_null=True)
+    return json_fields.IntegerField(min_value=0, max_value=top, required=False, allow_null=True)
 
 
 def ids() -> serializers.ListField:
@@ -80,4 +82,4 @@ def ids() -> serializers.ListField:
 
 
 def minutes() -> serializers.IntegerField:
-    return serializers.IntegerField(min_value=1, max_value=120)
+    return json_fields.IntegerField(min_value=1, max_value=120)

@@ -142,10 +142,15 @@ def command_execute(*, actor: Participant, client_id: object, name: object, data
     Errors are not stored: a command that failed may be sent again. A closed mediation
     refuses every command but those in OPEN_WHEN_CLOSED (NotAllowed, code `closed`).
     """
-    if not isinstance(client_id, str) or not 1 <= len(client_id) <= CLIENT_ID_MAX:
+    # Printable: an id is stored, and no database keeps a NUL or a lone surrogate.
+    if (
+        not isinstance(client_id, str)
+        or not 1 <= len(client_id) <= CLIENT_ID_MAX
+        or not client_id.isprintable()
+    ):
         raise Invalid(
             "A command needs an id.",
-            details={"id": [f"Send a unique id of 1 to {CLIENT_ID_MAX} characters."]},
+            details={"id": [f"Send a unique id of 1 to {CLIENT_ID_MAX} printable characters."]},
         )
     entry, validated = command_input(name, data)
     receipt = _receipt(actor, client_id)

@@ -59,6 +59,9 @@ class Presence:
             and small_int(editing.get("issue"))
             and isinstance(editing.get("field"), str)
             and len(editing["field"]) <= 40
+            # Told to others through the channel layer, which cannot encode a NUL's kin
+            # (a lone surrogate) any more than a browser could show it.
+            and editing["field"].isprintable()
         ):
             editing = {"issue": editing["issue"], "field": editing["field"]}
         else:

@@ -4,6 +4,7 @@ opens more sockets gets no more than the handshake's own limits allow."""
 
 from __future__ import annotations
 
+import math
 import time
 
 RATE_PER_SECOND = 20.0
@@ -28,5 +29,6 @@ class TokenBucket:
         return True
 
     def retry_after(self) -> float:
-        """Seconds until the next frame would be taken."""
-        return round(max(1 - self.tokens, 0) / self.rate, 3)
+        """Seconds until the next frame would be taken, rounded up to the millisecond: a
+        refused frame is never told to come back at once (0.0), only to be refused again."""
+        return math.ceil(max(1 - self.tokens, 0) / self.rate * 1000) / 1000

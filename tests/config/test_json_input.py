@@ -33,6 +33,23 @@ def test_invalid_json_is_malformed() -> None:
         loads("{nope")
 
 
+@pytest.mark.parametrize("text", ["NaN", '{"a": Infinity}', "[-Infinity]"])
+def test_pythons_extras_beyond_json_are_malformed(text: str) -> None:
+    # Python's parser takes NaN and Infinity, which are not JSON (browsers refuse them,
+    # and DRF's renderer cannot answer with them).
+    with pytest.raises(MalformedJSON):
+        loads(text)
+
+
+def test_a_body_with_nan_is_a_400(cast: Cast) -> None:
+    client = APIClient()
+    client.force_login(cast.users["party_a"])
+    url = f"/api/mediations/{cast.mediation.pk}/commands/issue.create/"
+    response = client.post(url, '{"title": "Car", "x": NaN}', content_type="application/json")
+    assert response.status_code == 400
+    assert response.json()["code"] == "parse_error"
+
+
 @pytest.mark.django_db
 @pytest.mark.parametrize(
     "url", ["/api/auth/login/", "/api/invitations/preview/", "/api/invitations/redeem/"]

@@ -59,6 +59,9 @@ def test_a_failed_command_may_be_sent_again(cast: Cast) -> None:
     [
         ("", "issue.create", {"title": "x"}, "invalid"),
         ("x" * 65, "issue.create", {"title": "x"}, "invalid"),
+        # Stored with the result: no database keeps a NUL or a lone surrogate.
+        ("c\x00", "issue.create", {"title": "x"}, "invalid"),
+        ("c\ud800", "issue.create", {"title": "x"}, "invalid"),
         (None, "issue.create", {"title": "x"}, "invalid"),
         ("c", "issue.explode", {}, "unknown_command"),
         ("c", "issue.create", ["title"], "invalid"),

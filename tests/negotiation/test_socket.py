@@ -94,6 +94,7 @@ async def test_ping_gets_pong(live_cast: Cast, cookies) -> None:
         ('{"type": "ping", "pad": "' + "x" * MAX_FRAME_BYTES + '"}', "too_large"),
         ("[" * 30000 + "]" * 30000, "malformed"),
         ('{"type": "ping", "x": ' + "[" * 40 + "]" * 40 + "}", "malformed"),
+        ('{"type": "ping", "x": NaN}', "malformed"),
         (
             '{"type": "command", "id": "c1", "name": "notifications.read", "data": {"ids": ['
             + str(2**70)
@@ -116,6 +117,7 @@ async def test_ping_gets_pong(live_cast: Cast, cookies) -> None:
         "too-large",
         "deep",
         "nested",
+        "nan",
         "huge-id-list",
         "huge-id",
     ],

@@ -218,6 +218,28 @@ async def test_presence_tells_others_what_one_looks_at(live_cast: Cast, cookies)
     assert gone["connection"] == frame["connection"]
 
 
+async def test_presence_passes_on_no_field_name_that_cannot_be_told(
+    live_cast: Cast, cookies
+) -> None:
+    """A lone surrogate, escaped in JSON, arrives as text that the Redis channel layer
+    cannot encode: the sender's connection crashed (1011)."""
+    alex, _ = await connect(live_cast, cookies, "party_a")
+    sam, _ = await connect(live_cast, cookies, "party_b")
+    await alex.send_to(
+        text_data='{"type": "presence", "viewing": 7, "editing": {"issue": 7, "field": "\\ud800"}}'
+    )
+    await alex.send_json_to({"type": "ping"})
+    assert await next_frame(alex) == {"type": "pong"}
+    alex_id = live_cast.participants["party_a"].pk
+    while True:
+        frame = await sam.receive_json_from(timeout=2)
+        if frame["type"] == "presence" and frame["participant"] == alex_id and frame["viewing"]:
+            break
+    await alex.disconnect()
+    await sam.disconnect()
+    assert frame["editing"] is None
+
+
 async def frames_until_quiet(socket: Any) -> list[dict[str, Any]]:
     """Every frame that arrives until the socket has been quiet for half a second."""
     frames = []

@@ -56,6 +56,18 @@ def test_the_bucket_allows_a_burst_then_refuses() -> None:
     assert 0 < bucket.retry_after() <= 1
 
 
+def test_a_refused_frame_is_never_told_to_come_back_at_once(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    clock = [100.0]
+    monkeypatch.setattr("negotiation.socket.ratelimit.time.monotonic", lambda: clock[0])
+    bucket = TokenBucket(rate=20.0, burst=1.0)
+    assert bucket.take()
+    clock[0] += 0.0499  # 0.998 of the next token
+    assert not bucket.take()
+    assert bucket.retry_after() == 0.001
+
+
 @pytest.mark.parametrize(
     ("text", "code"),
     [
@@ -86,6 +98,13 @@ def test_presence_tells_a_refresh_only_once_and_ages_others_out(
     monkeypatch.setattr(presence, "PRESENCE_TTL", -1.0)
     gone = mine.aged_out({"joint"})
     assert [(f["participant"], f["online"]) for f in gone] == [(2, False)]
+
+
+@pytest.mark.parametrize("field", ["\ud800", "ti\x00tle", "\u202e"])
+def test_presence_ignores_a_field_name_that_is_not_printable(field: str) -> None:
+    mine = Presence(channel_name="a", participant_id=1)
+    mine.update("joint", 7, {"issue": 7, "field": field})
+    assert mine.frame("joint", online=True)["editing"] is None
 
 
 def test_presence_ignores_what_is_not_an_issue_or_a_field() -> None:
