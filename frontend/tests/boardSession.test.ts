@@ -79,6 +79,19 @@ describe('saving a field', () => {
     expect(get(board.board).mediation?.stage).toBe('closing');
   });
 
+  it('sends the edits that waited out a break when it ends', () => {
+    FakeSocket.all = [];
+    vi.stubGlobal('fetch', vi.fn().mockRejectedValue(new Error('no server here')));
+    const board = fakeSession();
+    board.start();
+    const release = vi.spyOn(board.socket, 'releaseHeld');
+    const state = { id: 'm', stage: 'joint_discussion', on_break: true, joint_paused: false, confidentiality_rule: 'confidential_unless_released', status: 'active' };
+    FakeSocket.last.receive({ type: 'hello', participant: { id: 2, name: 'Sam', role: 'party', side: { id: 4, name: 'Sam' } }, rooms: { joint: 0 }, mediation: state });
+    expect(release).not.toHaveBeenCalled();
+    FakeSocket.last.receive({ type: 'event', room: 'joint', seq: 1, name: 'mediation.updated', data: { ...state, on_break: false } });
+    expect(release).toHaveBeenCalledTimes(1);
+  });
+
   it('sends the decisions that take every side, and the way back', () => {
     const board = session();
     const send = vi.spyOn(board.socket, 'command').mockResolvedValue({});

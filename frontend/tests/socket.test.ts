@@ -275,6 +275,29 @@ describe('commands', () => {
     await expect(refused).resolves.toEqual({ id: 2 });
   });
 
+  it('keeps an edit refused for a break queued until the break ends, then sends it again', async () => {
+    const socket = create();
+    FakeSocket.last.hello(SAM, SAM_ROOMS);
+    const edit = socket.command('option.add', { issue: 1, text: 'Sell' });
+    const settled = vi.fn();
+    edit.then(settled, settled);
+    FakeSocket.last.receive({ type: 'error', id: 'cmd-1', code: 'on_break', message: 'The mediator has called a break.' });
+    const asked = socket.command('break.request', {});
+    await vi.advanceTimersByTimeAsync(5_000);
+    expect(settled).not.toHaveBeenCalled();
+    expect(get(socket.connection).pending).toBe(2);
+    // What is not held goes on meanwhile; the held edit waits.
+    const sent = () => FakeSocket.last.frames('command').map((f) => f.id);
+    expect(sent()).toEqual(['cmd-1', 'cmd-2']);
+    FakeSocket.last.receive({ type: 'ack', id: 'cmd-2', result: {} });
+    await asked;
+    expect(socket.heldCount).toBe(1);
+    socket.releaseHeld();
+    expect(sent()).toEqual(['cmd-1', 'cmd-2', 'cmd-1']);
+    FakeSocket.last.receive({ type: 'ack', id: 'cmd-1', result: { id: 5 } });
+    await expect(edit).resolves.toEqual({ id: 5 });
+  });
+
   it('waits as long as the server says before sending a rate-limited command again', async () => {
     const socket = create();
     FakeSocket.last.hello(SAM, SAM_ROOMS);

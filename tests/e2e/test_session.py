@@ -101,6 +101,11 @@ def test_the_mediator_moves_the_stage_and_the_phone_follows(
     said.get_by_role("button", name="Dismiss").click()
     expect(said).to_have_count(0)
 
+    # The caucus stage brings the private rooms up front.
+    maya.get_by_role("button", name="Move to 3. Private caucus").click()
+    expect(maya.get_by_role("tab", name="Private rooms")).to_have_attribute("aria-selected", "true")
+    expect(sam.get_by_role("tab").first).to_have_text("Private room")
+
 
 def test_an_opening_statement_written_ahead_is_shown_when_the_mediator_opens_them(
     browser, daphne_server: str, live_cast: Cast

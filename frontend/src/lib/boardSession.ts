@@ -170,6 +170,13 @@ export class BoardSession {
         this.notifications.set([]);
       }
     });
+    // Edits refused during a break wait for its end, then go.
+    let onBreak = false;
+    board.subscribe(($board) => {
+      const now = $board.mediation?.on_break ?? false;
+      if (onBreak && !now) this.socket.releaseHeld();
+      onBreak = now;
+    });
     this.paused = derived(board, ($board) => $board.mediation?.joint_paused ?? false);
     this.view = derived([board, this.socket.pending, this.socket.me], ([$board, $pending, $me]) =>
       withPending($board, $pending, {

@@ -133,6 +133,8 @@ export class MediationSocket {
   private readonly waiters = new Map<string, Waiter>();
   /** Ids sent on the current socket and not yet answered. */
   private readonly inFlight = new Set<string>();
+  /** Commands refused because a break is on: they wait, queued, until it ends. */
+  private readonly held = new Set<string>();
   private readonly seqs = new Map<string, number>();
   private readonly syncing = new Set<string>();
   private presenceMap = new Map<string, PresenceEntry>();
@@ -292,6 +294,8 @@ export class MediationSocket {
     if (ws) detach(ws);
     this.ready = false;
     this.inFlight.clear();
+    // A new connection sends everything again; an edit still refused waits again.
+    this.held.clear();
     this.syncing.clear();
     this.clearTimers();
     if (this.presenceMap.size > 0) {
@@ -553,6 +557,13 @@ export class MediationSocket {
       this.rateLimited(frame);
       return;
     }
+    if (code === 'on_break' && typeof frame.id === 'string' && this.queue.some((c) => c.id === frame.id)) {
+      // Not an answer either: the edit waits out the break, in its place, and goes again
+      // (same id) when the break ends.
+      this.inFlight.delete(frame.id);
+      this.held.add(frame.id);
+      return;
+    }
     if (typeof frame.id === 'string' && this.queue.some((c) => c.id === frame.id)) {
       const error = new CommandError(code, message, frame.details);
       this.answered(frame.id, (waiter, command) => {
@@ -622,7 +633,7 @@ export class MediationSocket {
     }
     for (const command of this.queue) {
       if (this.inFlight.size >= IN_FLIGHT_MAX) break;
-      if (this.inFlight.has(command.id)) continue;
+      if (this.inFlight.has(command.id) || this.held.has(command.id)) continue;
       const wait = this.pacer.waitMs();
       if (wait > 0) {
         this.flushTimer = setTimeout(() => {
@@ -634,6 +645,18 @@ export class MediationSocket {
       if (!this.send({ type: 'command', id: command.id, name: command.name, data: command.data })) break;
       this.inFlight.add(command.id);
     }
+  }
+
+  /** The break is over: the edits that waited for it go now. */
+  releaseHeld(): void {
+    if (this.held.size === 0) return;
+    this.held.clear();
+    this.flush();
+  }
+
+  /** How many commands wait for a break to end. */
+  get heldCount(): number {
+    return this.held.size;
   }
 
   private presenceFrame(frame: Record<string, unknown>): void {
