@@ -115,10 +115,7 @@ def issue_update(
             label="description",
         )
     with transaction.atomic():
-        issue = access_issue(actor, issue_id)
-        room_lock(issue.room)
-        issue.refresh_from_db()
-        version_check(current=issue.version, given=version, payload=lambda: issue_payload(issue))
+        issue = _issue_locked(actor, issue_id, version)
         for field, value in cleaned.items():
             setattr(issue, field, value)
         issue.version += 1
@@ -157,10 +154,7 @@ def issue_move(
     index = _index_clean(index)
     parking = _park_clean(reason=reason, until=until, condition=condition)
     with transaction.atomic():
-        issue = access_issue(actor, issue_id)
-        room_lock(issue.room)
-        issue.refresh_from_db()
-        version_check(current=issue.version, given=version, payload=lambda: issue_payload(issue))
+        issue = _issue_locked(actor, issue_id, version)
         if lane != issue.lane:
             decided_lane_check(actor, issue, lane)
         if lane == Lane.PARKED:
@@ -184,10 +178,7 @@ def issue_park_edit(
         raise Invalid("Nothing to change.", details={"reason": ["Change the reason or way back."]})
     parking = _park_clean(**changes, clearing=True)
     with transaction.atomic():
-        issue = access_issue(actor, issue_id)
-        room_lock(issue.room)
-        issue.refresh_from_db()
-        version_check(current=issue.version, given=version, payload=lambda: issue_payload(issue))
+        issue = _issue_locked(actor, issue_id, version)
         if issue.lane != Lane.PARKED:
             raise Invalid("This issue is not parked.", details={"issue": ["Park it first."]})
         if "until" in parking:
@@ -206,10 +197,7 @@ def issue_unpark(*, actor: Participant, issue_id: object, version: object) -> Is
     Emits `issue.moved`."""
     _edit_check(actor)
     with transaction.atomic():
-        issue = access_issue(actor, issue_id)
-        room_lock(issue.room)
-        issue.refresh_from_db()
-        version_check(current=issue.version, given=version, payload=lambda: issue_payload(issue))
+        issue = _issue_locked(actor, issue_id, version)
         if issue.lane != Lane.PARKED:
             raise Invalid("This issue is not parked.", details={"issue": ["It is not parked."]})
         back = issue.parked_from_lane
@@ -403,6 +391,16 @@ def _park_apply(issue: Issue, parking: dict[str, object]) -> None:
     if "until" in parking:
         until = parking["until"]
         issue.parked_until = until if isinstance(until, datetime) else None
+
+
+def _issue_locked(actor: Participant, issue_id: object, version: object) -> Issue:
+    """The issue, if the actor sees it, with its room locked and read afresh; Conflict
+    (with the current card) unless `version` is its version."""
+    issue = access_issue(actor, issue_id)
+    room_lock(issue.room)
+    issue.refresh_from_db()
+    version_check(current=issue.version, given=version, payload=lambda: issue_payload(issue))
+    return issue
 
 
 def _lane_clean(lane: object) -> str:
