@@ -534,6 +534,9 @@ def test_a_proposal_is_countered_and_the_counter_accepted_by_keyboard_alone(
         expect(proposal(view, counter)).to_contain_text("Accepted by every side")
         expect(proposal(view, offer)).to_contain_text("Sam: Countered")
         expect(view.locator("[data-decision=standing]")).to_contain_text("Agreed by every side")
+    ARTIFACTS.mkdir(exist_ok=True)
+    theirs.locator("[data-decision=standing]").scroll_into_view_if_needed()
+    sam.screenshot(path=str(ARTIFACTS / "agreed-phone.png"))
     for page in (alex, sam, maya):
         expect(lane(page, "agreed")).to_contain_text("House")
         expect(card(page, "House")).to_contain_text("Agreed by every side")
