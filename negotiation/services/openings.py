@@ -41,13 +41,14 @@ def opening_payload(opening: OpeningStatement) -> dict[str, Any]:
 def opening_set(
     *,
     actor: Participant,
-    side_id: object,
     version: object,
+    side_id: object = None,
     text: object = None,
     ready: object = None,
 ) -> OpeningStatement:
     """Write a side's opening statement (`version` 0 for the first) and/or, as the side's
-    party, say whether it may be shown (`ready`).
+    party, say whether it may be shown (`ready`). Parties and attorneys may leave out
+    `side`: theirs is meant.
 
     Raises NotFound for a room the actor cannot see; NotAllowed for anyone else, for
     `ready` from anyone but the party, for an edit of a shown statement by anyone but the

@@ -118,6 +118,12 @@ def center(locator: Locator) -> tuple[float, float]:
 def touch_drag(page: Page, start: Locator, end: Locator) -> None:
     """A real finger drag: touch events into Chromium's input pipeline, which turns them
     into pointer events with pointerType "touch" (Playwright's touchscreen only taps)."""
+    # As a person does: the card well inside the window first. A touch at its very edge
+    # is no drag of the card, and the browser takes the swipe for "back".
+    start.evaluate("element => element.scrollIntoView({block: 'center'})")
+    # Two frames drawn: the page has settled where the finger will land.
+    page.evaluate("() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
+    expect(start).to_be_in_viewport()
     cdp = page.context.new_cdp_session(page)
     (x0, y0), (x1, y1) = center(start), center(end)
 

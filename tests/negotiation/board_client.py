@@ -29,6 +29,7 @@ class BoardClient:
         self.seq = 0
         self.issues: dict[int, dict[str, Any]] = {}
         self.statements: list[dict[str, Any]] = []
+        self.openings: list[dict[str, Any]] = []
         self.caucuses: list[dict[str, Any]] = []
         self.mediation: dict[str, Any] = {}
 
@@ -40,6 +41,7 @@ class BoardClient:
             "caucuses": self.caucuses,
             "issues": list(self.issues.values()),
             "statements": self.statements,
+            "openings": self.openings,
         }
 
     def apply(self, frame: dict[str, Any]) -> None:
@@ -48,6 +50,7 @@ class BoardClient:
             self.seq = frame["seq"]
             self.issues = {issue["id"]: issue for issue in data["issues"]}
             self.statements = data["statements"]
+            self.openings = data["openings"]
             self.caucuses = data["caucuses"]
             self.mediation = data["mediation"]
             return
@@ -68,6 +71,10 @@ class BoardClient:
             _upsert(self.caucuses, data)
         elif name == "statement.released":
             _upsert(self.statements, data)
+        elif name == "openings.shown":
+            self.openings = data["openings"]
+        elif name == "opening.saved":
+            _upsert(self.openings, data)
         elif name == "issue.created":
             self.issues[data["id"]] = data
         elif name == "issue.updated":

@@ -18,7 +18,15 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from config.errors import ServiceError
-from negotiation.models import CaucusSession, Issue, Lane, Proposal, Response
+from negotiation.models import (
+    CaucusSession,
+    Decision,
+    Issue,
+    Lane,
+    OpeningStatement,
+    Proposal,
+    Response,
+)
 from negotiation.selectors import room_catch_up, room_snapshot
 from tests.conftest import Cast, acknowledge_rule, cast_create, run
 from tests.negotiation.board_client import BoardClient, Gap, normalised
@@ -31,6 +39,8 @@ NAMES = [
     "interest.update", "option.add", "option.update", "criterion.add", "criterion.update",
     "comment.add", "proposal.create", "proposal.respond", "proposal.withdraw",
     "caucus.call", "caucus.close", "board.pause", "release",
+    "decision.propose", "decision.answer", "opening.set", "openings.show", "issue.unpark",
+    "issue.park_edit",
 ]  # fmt: skip
 
 
@@ -80,6 +90,30 @@ def random_command(choose: Chooser, cast: Cast) -> tuple[str, str, dict[str, Any
 
     def version(obj: Any) -> int:
         return max(obj.version - 1, 0) if stale else obj.version
+
+    if name == "decision.propose":
+        kind = choose.pick(["agree", "strike"])
+        return choose.pick(["mediator", "party_a"]), name, {
+            "issue": issue.pk, "kind": kind, "terms": "As proposed"}  # fmt: skip
+    if name == "decision.answer":
+        waiting = Decision.objects.filter(issue__room__mediation=cast.mediation, status="open")
+        decision = waiting.order_by("id").first()
+        return choose.pick(["party_a", "party_b"]), name, {
+            "decision": decision.pk if decision else 999999,
+            "answer": choose.pick(["confirm", "confirm", "decline"])}  # fmt: skip
+    if name == "opening.set":
+        held = OpeningStatement.objects.filter(side=cast.side_a).first()
+        return "party_a", name, {
+            "side": cast.side_a.pk, "version": held.version if held else 0,
+            "text": choose.pick(["We hope", "A fair split"]),
+            "ready": choose.chance(70)}  # fmt: skip
+    if name == "openings.show":
+        return "mediator", name, {}
+    if name == "issue.unpark":
+        return who, name, {"issue": issue.pk, "version": version(issue)}
+    if name == "issue.park_edit":
+        return who, name, {"issue": issue.pk, "version": version(issue),
+                           "condition": choose.pick(["", "After the sale"])}  # fmt: skip
 
     text = choose.pick(["Keep it", "Sell it", "Split 60/40", ""])
     side = choose.pick([cast.side_a.pk, cast.side_b.pk])

@@ -55,6 +55,11 @@ def fill(cast: Cast) -> None:
     run(cast, "attorney_a", "comment.add", issue=issue["id"], body="Noted")
     offer = run(cast, "party_a", "proposal.create", issue=issue["id"], terms="Split")
     run(cast, "party_b", "proposal.respond", proposal=offer["id"], answer="considering", version=0)
+    wording = run(cast, "mediator", "decision.propose", issue=issue["id"], kind="agree",
+                  terms="Split")  # fmt: skip
+    run(cast, "party_a", "decision.answer", decision=wording["decisions"][0]["id"],
+        answer="confirm")  # fmt: skip
+    run(cast, "party_a", "opening.set", side=cast.side_a.pk, version=0, text="We hope")
     message = run(cast, "party_a", "caucus_message.post", side=cast.side_a.pk, body="Secret")
     run(cast, "party_a", "caucus_note.add", side=cast.side_a.pk, issue=issue["id"], text="Low")
     run(cast, "party_a", "reality_check.set", side=cast.side_a.pk, issue=issue["id"], version=0,
