@@ -155,6 +155,21 @@ def can_consent_for(participant: Participant, side_id: int | None) -> bool:
     return can_respond(participant, side_id)
 
 
+def can_withdraw_decision(participant: Participant, kind: str, asker: Participant | None) -> bool:
+    """Withdraw a decision waiting for every side: the mediator, whoever asked for it,
+    or, for a request to strike, a party of the side that asked."""
+    if not participant.is_active:
+        return False
+    if can_manage_mediation(participant) or (asker is not None and asker.pk == participant.pk):
+        return True
+    return (
+        kind == "strike"
+        and asker is not None
+        and asker.side_id is not None
+        and can_consent_for(participant, asker.side_id)
+    )
+
+
 def can_reopen(participant: Participant) -> bool:
     """Move an issue out of Agreed or Struck: the mediator, and everyone is told."""
     return can_manage_mediation(participant) and participant.is_active

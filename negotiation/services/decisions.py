@@ -40,6 +40,7 @@ from ..permissions import (
     can_consent_for,
     can_manage_mediation,
     can_mark_agreed,
+    can_withdraw_decision,
     mediators_of,
 )
 from ..serializers import ProposalSerializer, payload
@@ -185,17 +186,7 @@ def decision_withdraw(*, actor: Participant, decision_id: object) -> Issue:
             room_path="issue__room",
         )  # fmt: skip
         asker = decision.asked_by
-        allowed = actor.is_active and (
-            can_manage_mediation(actor)
-            or (asker is not None and asker.pk == actor.pk)
-            or (
-                decision.kind == Decision.Kind.STRIKE
-                and asker is not None
-                and asker.side_id is not None
-                and can_consent_for(actor, asker.side_id)
-            )
-        )
-        if not allowed:
+        if not can_withdraw_decision(actor, decision.kind, asker):
             raise refusal(actor, "Only whoever asked, or the mediator, withdraws this.")
         issue = decision.issue
         room_lock(issue.room)
