@@ -222,6 +222,14 @@ CELERY_BEAT_SCHEDULE = {
         "task": "negotiation.tasks.mediations_purge",
         "schedule": 60 * 60,
     },
+    "session-reminders": {
+        "task": "negotiation.tasks.session_reminders_sweep",
+        "schedule": 60,
+    },
+    "deliveries-pending": {
+        "task": "negotiation.tasks.deliveries_pending_sweep",
+        "schedule": 5 * 60,
+    },
 }
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
@@ -352,6 +360,28 @@ EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 EMAIL_FILE_PATH = os.environ.get("EMAIL_FILE_PATH", str(VAR_DIR / "mail"))
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Parley <parley@localhost>")
+
+# --- Notices beyond the app: SMS, web push, batching, retries ------------------------
+
+# A class with send(to, text): by default the log, as no SMS provider is configured.
+PARLEY_SMS_BACKEND = os.environ.get("PARLEY_SMS_BACKEND", "negotiation.delivery.sms.LoggingBackend")
+PARLEY_SMS_FOLDER = os.environ.get("PARLEY_SMS_FOLDER", str(VAR_DIR / "sms"))
+# Web push is offered once both VAPID keys are set (`vapid --gen`, or py_vapid).
+PARLEY_VAPID_PUBLIC_KEY = os.environ.get("PARLEY_VAPID_PUBLIC_KEY", "")
+PARLEY_VAPID_PRIVATE_KEY = os.environ.get("PARLEY_VAPID_PRIVATE_KEY", "")
+PARLEY_VAPID_SUBJECT = os.environ.get("PARLEY_VAPID_SUBJECT", "mailto:parley@localhost")
+PARLEY_PUSH_BACKEND = os.environ.get(
+    "PARLEY_PUSH_BACKEND", "negotiation.delivery.push.WebPushBackend"
+)
+# Notices that need no answer now wait this long, so that what follows joins them in one
+# message; urgent ones wait only a moment (seen in the app meanwhile, they are not sent)
+# and take the waiting ones along.
+PARLEY_NOTICE_BATCH_SECONDS = env_whole("PARLEY_NOTICE_BATCH_SECONDS", 60)
+PARLEY_NOTICE_URGENT_SECONDS = env_whole("PARLEY_NOTICE_URGENT_SECONDS", 10)
+# The first retry of a failed send waits this long, doubling up to an hour.
+PARLEY_DELIVERY_RETRY_SECONDS = env_whole("PARLEY_DELIVERY_RETRY_SECONDS", 30)
+# How many times a failed send is retried before it is recorded as failed for the mediator.
+PARLEY_DELIVERY_RETRIES = env_whole("PARLEY_DELIVERY_RETRIES", 8)
 
 # --- Security -------------------------------------------------------------------------
 

@@ -434,6 +434,7 @@ class MediationStateSerializer(serializers.ModelSerializer[Mediation]):
             "confidentiality_rule",
             "status",
             "closed_at",
+            "next_session_at",
         )
 
 
@@ -443,4 +444,4 @@ class NotificationSerializer(serializers.ModelSerializer[Notification]):
 
     class Meta:
         model = Notification
-        fields = ("id", "kind", "text", "room", "created_at", "read_at")
+        fields = ("id", "kind", "text", "room", "issue", "created_at", "read_at")

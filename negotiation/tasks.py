@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
-import logging
-import smtplib
+from datetime import timedelta
 
-from celery import shared_task
+from celery import Task, shared_task
 from django.conf import settings
-from django.core.mail import send_mail
-from django.template.loader import render_to_string
 from django.utils import timezone
 
 from config.errors import NotFound
 
-from .models import Invitation, Issue, Lane, Mediation, Notification, Participant, Role
-from .services.invitations import invitation_link, invitation_token
+from .models import Delivery, Issue, Lane, Mediation, Participant
+from .services.deliveries import Outcome
+from .services.deliveries import deliveries_send as send_pending
+from .services.invitations import invitation_email_send
 from .services.issues import parked_due_tell
 from .services.participants import participant_remove
 from .services.retention import mediations_purge as purge
@@ -25,38 +24,30 @@ from .services.session import (
     absence_pause,
     break_end,
     break_warn,
+    session_reminders_send,
 )
 
-logger = logging.getLogger(__name__)
+
+def _retry_in(retries: int) -> int:
+    """Seconds before the next try: PARLEY_DELIVERY_RETRY_SECONDS, doubling, at most an
+    hour (shorter than the broker's visibility timeout, so a waiting retry is never
+    handed to a second worker)."""
+    return int(min(3600, settings.PARLEY_DELIVERY_RETRY_SECONDS * 2**retries))
 
 
-@shared_task(
-    autoretry_for=(smtplib.SMTPException, OSError),
-    retry_backoff=True,
-    retry_backoff_max=600,
-    max_retries=8,
-)
-def notification_email(notification_id: int) -> None:
-    """E-mail a notification: its fixed text and a link, never what was said."""
-    notification = (
-        Notification.objects.select_related("participant__user", "participant__mediation")
-        .filter(pk=notification_id, read_at__isnull=True)
-        .first()
+@shared_task(bind=True, max_retries=None)
+def deliveries_send(self: Task, participant_id: int, channel: str) -> str:
+    """Send what waits for a participant on a channel, as one message; retried with
+    backoff, and after PARLEY_DELIVERY_RETRIES recorded as failed for the mediator."""
+    retries = self.request.retries
+    outcome = send_pending(
+        participant_id=participant_id,
+        channel=channel,
+        final=retries >= settings.PARLEY_DELIVERY_RETRIES,
     )
-    if notification is None or not notification.participant.is_active:
-        return
-    mediation = notification.participant.mediation
-    send_mail(
-        subject=f"Parley: {notification.text}",
-        message=(
-            f"{notification.text}\n\nOpen the mediation \u201c{mediation.title}\u201d:\n"
-            f"{settings.PARLEY_BASE_URL}/mediations/{mediation.pk}\n\n"
-            "For your privacy, this e-mail never contains what was said.\n"
-        ),
-        from_email=None,
-        recipient_list=[notification.participant.user.email],
-    )
-    logger.info("Sent notification %s", notification.pk)
+    if outcome is Outcome.RETRY:
+        raise self.retry(countdown=_retry_in(retries))
+    return outcome.value
 
 
 @shared_task
@@ -81,34 +72,17 @@ def participants_expire() -> int:
     return removed
 
 
-@shared_task(
-    autoretry_for=(smtplib.SMTPException, OSError),
-    retry_backoff=True,
-    retry_backoff_max=600,
-    max_retries=8,
-)
-def invitation_send(invitation_id: int) -> None:
-    """E-mail an invitation link. Skips invitations that can no longer be used."""
-    invitation = (
-        Invitation.objects.select_related("mediation", "side", "created_by")
-        .filter(pk=invitation_id)
-        .first()
+@shared_task(bind=True, max_retries=None)
+def invitation_send(self: Task, invitation_id: int) -> str:
+    """E-mail an invitation link, once; retried with backoff, and after
+    PARLEY_DELIVERY_RETRIES recorded as failed for the mediator."""
+    retries = self.request.retries
+    outcome = invitation_email_send(
+        invitation_id=invitation_id, final=retries >= settings.PARLEY_DELIVERY_RETRIES
     )
-    if invitation is None or invitation.status != Invitation.Status.PENDING:
-        return
-    context = {
-        "invitation": invitation,
-        "inviter": invitation.created_by.display_name,
-        "role": Role(invitation.role).label.lower(),
-        "link": invitation_link(invitation_token(invitation)),
-    }
-    send_mail(
-        subject=f"{context['inviter']} invites you to a mediation on Parley",
-        message=render_to_string("negotiation/invitation_email.txt", context),
-        from_email=None,
-        recipient_list=[invitation.email],
-    )
-    logger.info("Sent invitation %s", invitation.pk)
+    if outcome is Outcome.RETRY:
+        raise self.retry(countdown=_retry_in(retries))
+    return outcome.value
 
 
 @shared_task
@@ -176,3 +150,26 @@ def mediations_purge() -> int:
     """Delete every closed mediation past its retention period (PARLEY_RETENTION_DAYS),
     with everything in it. Returns how many."""
     return purge()
+
+
+@shared_task
+def session_reminders_sweep() -> int:
+    """Remind everyone of a session a day ahead and within the hour (beat runs this
+    every minute). Returns how many mediations it reminded."""
+    return session_reminders_send()
+
+
+@shared_task
+def deliveries_pending_sweep() -> int:
+    """Queue a send for every person and channel with notices still waiting well past
+    their time: the backstop for send tasks that were lost (beat runs this every five
+    minutes). Returns how many sends it queued."""
+    late = timezone.now() - timedelta(seconds=2 * settings.PARLEY_NOTICE_BATCH_SECONDS + 60)
+    pairs = set(
+        Delivery.objects.filter(status=Delivery.Status.PENDING, created_at__lt=late).values_list(
+            "participant_id", "channel"
+        )
+    )
+    for participant_id, channel in sorted(pairs):
+        deliveries_send.delay(participant_id, channel)
+    return len(pairs)

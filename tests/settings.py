@@ -25,6 +25,13 @@ EMAIL_BACKEND = os.environ.get(
     "PARLEY_TEST_EMAIL_BACKEND", "django.core.mail.backends.locmem.EmailBackend"
 )
 
+PARLEY_SMS_BACKEND = os.environ.get(
+    "PARLEY_TEST_SMS_BACKEND", "negotiation.delivery.sms.MemoryBackend"
+)
+PARLEY_PUSH_BACKEND = "negotiation.delivery.push.MemoryBackend"
+PARLEY_VAPID_PUBLIC_KEY = "test-public-key"
+PARLEY_VAPID_PRIVATE_KEY = "test-private-key"
+
 # No connection outlives its test: the test databases must be droppable at the end.
 DATABASES["default"]["CONN_MAX_AGE"] = 0
 

@@ -28,6 +28,7 @@ from negotiation.services.invitations import (
     invitation_check_usable,
     invitation_create,
     invitation_link,
+    invitation_opened,
     invitation_redeem,
     invitation_resend,
     invitation_revoke,
@@ -51,6 +52,10 @@ class InvitationSerializer(serializers.ModelSerializer[Invitation]):
             "status",
             "link_shown",
             "caucus_history",
+            "email_queued_at",
+            "email_sent_at",
+            "email_failed_at",
+            "opened_at",
         )
 
 
@@ -93,6 +98,7 @@ class InvitationPreviewApi(CsrfCheckedApi):
     def post(self, request: Request) -> Response:
         invitation = invitation_by_token(validated(TokenSerializer, request.data)["token"])
         invitation_check_usable(invitation)
+        invitation_opened(invitation)
         return Response(
             {
                 "email": invitation.email,

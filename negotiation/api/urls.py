@@ -1,6 +1,6 @@
 from django.urls import path
 
-from negotiation.api import exports, invitations, views
+from negotiation.api import exports, invitations, notifications, views
 from negotiation.commands import COMMANDS
 
 urlpatterns = [
@@ -21,9 +21,25 @@ urlpatterns = [
     path("mediations/<str:mediation_id>/balance/", views.BalanceApi.as_view(), name="balance"),
     path(
         "mediations/<str:mediation_id>/notifications/",
-        views.NotificationListApi.as_view(),
+        notifications.NotificationListApi.as_view(),
         name="notifications",
     ),
+    path(
+        "mediations/<str:mediation_id>/waiting/",
+        notifications.WaitingApi.as_view(),
+        name="waiting",
+    ),
+    path(
+        "mediations/<str:mediation_id>/deliveries/failed/",
+        notifications.DeliveriesFailedApi.as_view(),
+        name="deliveries-failed",
+    ),
+    path(
+        "me/notifications/",
+        notifications.NotificationSettingsApi.as_view(),
+        name="notification-settings",
+    ),
+    path("me/push/", notifications.PushSubscriptionApi.as_view(), name="push-subscription"),
     path(
         "mediations/<str:mediation_id>/audit/",
         exports.AuditLogApi.as_view(),

@@ -17,7 +17,7 @@ from config.errors import NotFound
 from config.rest import validated
 from negotiation.balance import mediation_balance
 from negotiation.commands import Command, command_execute
-from negotiation.models import CaucusRead, Mediation, Notification
+from negotiation.models import CaucusRead, Mediation
 from negotiation.permissions import (
     access_balance,
     access_mediation,
@@ -30,7 +30,6 @@ from negotiation.selectors import board_snapshot, room_snapshot_for
 from negotiation.serializers import (
     IssueSerializer,
     MediationSerializer,
-    NotificationSerializer,
     ParticipantSerializer,
     ParticipantWithContactSerializer,
     SideSerializer,
@@ -199,14 +198,6 @@ class RoomApi(APIView):
             raise NotFound("No such room.")
         caucus_reads_record(participant=participant, rooms=[room], via=CaucusRead.Via.REST)
         return Response({key: snapshot[key] for key in ("room", "seq", "data")})
-
-
-class NotificationListApi(APIView):
-    @extend_schema(operation_id="notifications_list", responses=NotificationSerializer(many=True))
-    def get(self, request: Request, mediation_id: str) -> Response:
-        participant = access_mediation(request_user(request), mediation_id)
-        notifications = Notification.objects.filter(participant=participant)[:100]
-        return Response(NotificationSerializer(notifications, many=True).data)
 
 
 class BalanceApi(APIView):

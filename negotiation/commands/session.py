@@ -84,6 +84,14 @@ command(
     "but the mediator until it ends.",
 )
 command(
+    "session.schedule",
+    session.session_schedule,
+    fields={"at": f.when()},
+    output=MediationStateSerializer,
+    summary="Set when the next session is (null clears it): everyone is reminded the day "
+    "before and within the hour before.",
+)
+command(
     "break.extend",
     session.break_extend,
     fields={"minutes": f.minutes()},

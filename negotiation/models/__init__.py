@@ -1,5 +1,6 @@
 """The negotiation domain: mediations and their rooms (mediation.py), the board's content
-(board.py), caucus rooms and notifications (caucus.py), invitations (invitations.py),
+(board.py), caucus rooms (caucus.py), notifications and their
+deliveries (notifications.py), invitations (invitations.py),
 idempotency receipts for client commands (commands.py), and the audit log of caucus
 reads (audit.py)."""
 
@@ -21,7 +22,6 @@ from .caucus import (
     CaucusMessage,
     CaucusNote,
     CaucusSession,
-    Notification,
     OpeningStatement,
     RealityCheck,
     ReleaseRequest,
@@ -41,6 +41,7 @@ from .mediation import (
     Side,
     Stage,
 )
+from .notifications import Delivery, Notification, NotificationSettings, PushSubscription
 
 __all__ = [
     "SIDED_ROLES",
@@ -55,6 +56,7 @@ __all__ = [
     "Consent",
     "Criterion",
     "Decision",
+    "Delivery",
     "Event",
     "Interest",
     "Invitation",
@@ -62,11 +64,13 @@ __all__ = [
     "Lane",
     "Mediation",
     "Notification",
+    "NotificationSettings",
     "OpeningStatement",
     "Option",
     "Participant",
     "Position",
     "Proposal",
+    "PushSubscription",
     "RealityCheck",
     "ReleaseRequest",
     "Response",

@@ -49,6 +49,12 @@ class Invitation(models.Model):
     )
     created_at = models.DateTimeField(default=timezone.now)
     expires_at = models.DateTimeField()
+    # The e-mail's way: queued for a worker, handed to the mail backend, or given up on
+    # after the last retry; and when the link was first opened.
+    email_queued_at = models.DateTimeField(null=True, blank=True)
+    email_sent_at = models.DateTimeField(null=True, blank=True)
+    email_failed_at = models.DateTimeField(null=True, blank=True)
+    opened_at = models.DateTimeField(null=True, blank=True)
     redeemed_at = models.DateTimeField(null=True, blank=True)
     redeemed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -66,6 +66,12 @@ class Mediation(models.Model):
     break_message = models.CharField(
         max_length=280, blank=True, help_text="The mediator's word to everyone for the break."
     )
+    next_session_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the next session is: everyone is reminded."
+    )
+    # The next session each reminder was sent for: once a day ahead, once an hour ahead.
+    reminded_day_for = models.DateTimeField(null=True, blank=True)
+    reminded_hour_for = models.DateTimeField(null=True, blank=True)
     confidentiality_rule = models.CharField(
         max_length=32,
         choices=ConfidentialityRule.choices,

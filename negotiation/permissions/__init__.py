@@ -12,9 +12,11 @@ tasks and exports all ask here.
 
 from .audiences import (
     active_members,
+    answering_for_sides,
     called_to_caucus,
     experts_of,
     mediators_of,
+    of_side,
     parties_of,
 )
 from .lookups import (
@@ -26,6 +28,7 @@ from .lookups import (
     active_participations,
 )
 from .predicates import (
+    answers_for_side,
     can_add_side,
     can_answer_release,
     can_ask_strike,
@@ -53,6 +56,7 @@ from .predicates import (
     can_strike_alone,
     can_view_balance,
     can_view_contact_details,
+    can_view_deliveries,
     can_view_invitations,
     can_withdraw,
     can_withdraw_decision,
@@ -86,6 +90,8 @@ __all__ = [
     "access_mediation",
     "active_members",
     "active_participations",
+    "answering_for_sides",
+    "answers_for_side",
     "called_to_caucus",
     "can_add_side",
     "can_answer_release",
@@ -114,6 +120,7 @@ __all__ = [
     "can_strike_alone",
     "can_view_balance",
     "can_view_contact_details",
+    "can_view_deliveries",
     "can_view_invitations",
     "can_view_room",
     "can_withdraw",
@@ -130,6 +137,7 @@ __all__ = [
     "joint_closed",
     "mediation_closed",
     "mediators_of",
+    "of_side",
     "parties_of",
     "party_answer_binds",
     "proposing_side",

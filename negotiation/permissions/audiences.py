@@ -33,6 +33,27 @@ def called_to_caucus(room: Room) -> QuerySet[Participant]:
     )
 
 
+def answering_for_sides(
+    mediation_id: uuid.UUID | str, *, but: int | None = None
+) -> QuerySet[Participant]:
+    """Who hears that their side is asked to answer (a proposal): every side's party and
+    attorney, but those of side `but` (the asker's own)."""
+    members = active_members(mediation_id).filter(
+        side__isnull=False, role__in=[Role.PARTY, Role.ATTORNEY]
+    )
+    return members.exclude(side_id=but) if but is not None else members
+
+
+def of_side(mediation_id: uuid.UUID | str, side_id: int | None) -> QuerySet[Participant]:
+    """Who hears what comes to a side's own act (an answer to its proposal): its party
+    and attorney; for the mediator's own (no side), the mediators."""
+    if side_id is None:
+        return mediators_of(mediation_id)
+    return active_members(mediation_id).filter(
+        side_id=side_id, role__in=[Role.PARTY, Role.ATTORNEY]
+    )
+
+
 def experts_of(side: Side) -> list[Participant]:
     """The experts invited into a side's private room, whose access follows its caucus."""
     return list(active_members(side.mediation_id).filter(side=side, role=Role.EXPERT))

@@ -102,16 +102,20 @@ def can_propose(participant: Participant) -> bool:
     return can_edit_board(participant)
 
 
-def can_respond(participant: Participant, side_id: int | None) -> bool:
-    """Answer a proposal for a side: only that side's party, and not during a break.
-    Attorneys advise, parties decide; the mediator never answers for anyone."""
+def answers_for_side(participant: Participant, side_id: int | None) -> bool:
+    """Whose answer a side's decisions wait for: its party. Attorneys advise, parties
+    decide; the mediator never answers for anyone."""
     return (
         participant.is_active
         and participant.role == Role.PARTY
         and side_id is not None
         and participant.side_id == side_id
-        and not joint_closed(participant)
     )
+
+
+def can_respond(participant: Participant, side_id: int | None) -> bool:
+    """Answer a proposal for a side: only that side's party, and not during a break."""
+    return answers_for_side(participant, side_id) and not joint_closed(participant)
 
 
 def can_withdraw(participant: Participant, proposal_side_id: int | None) -> bool:
@@ -190,6 +194,12 @@ def can_request_break(participant: Participant) -> bool:
         Role.ATTORNEY,
         Role.EXPERT,
     )
+
+
+def can_view_deliveries(participant: Participant) -> bool:
+    """Which notices could not be delivered, to whom: the mediators, who can reach the
+    person another way."""
+    return can_manage_mediation(participant)
 
 
 def can_view_balance(participant: Participant) -> bool:

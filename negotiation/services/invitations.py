@@ -15,12 +15,15 @@ an e-mailed link, so a session its inviter may hold never reaches what came late
 
 from __future__ import annotations
 
+import logging
 from datetime import timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.mail import EmailMessage
 from django.core.validators import validate_email
 from django.db import transaction
+from django.template.loader import render_to_string
 from django.utils import timezone
 
 from accounts.models import User
@@ -30,10 +33,14 @@ from config.errors import Gone, Invalid, NotAllowed, NotFound
 
 from ..invitation_tokens import token_derive, token_hash, token_salt_new
 from ..keys import row_key
-from ..models import Invitation, Participant, Side
-from ..permissions import can_invite
+from ..models import Invitation, Notification, Participant, Role, Side
+from ..permissions import can_invite, mediators_of
 from ..queue import task_after_commit
+from .deliveries import Outcome
 from .mediations import participant_join, participant_role_check
+from .notifications import notify
+
+logger = logging.getLogger(__name__)
 
 NAME_MAX = 150
 
@@ -152,6 +159,7 @@ def invitation_create(
             caucus_history=bool(caucus_history),
             # Unique placeholder until the id, which the token is derived from, exists.
             token_hash=f"pending:{token_salt_new()}",
+            email_queued_at=now if send_email else None,
         )
         invitation.save()
         token = invitation_token(invitation)
@@ -317,9 +325,69 @@ def invitation_resend(*, token: str) -> None:
             token_salt=token_salt_new(),
             link_shown=False,
             token_hash=f"pending:{token_salt_new()}",
+            email_queued_at=now,
         )
         fresh.save()
         fresh.token_hash = token_hash(invitation_token(fresh))
         fresh.save(update_fields=["token_hash"])
         fresh_id = fresh.pk
         task_after_commit("negotiation.tasks.invitation_send", fresh_id)
+
+
+def invitation_opened(invitation: Invitation) -> None:
+    """Record the first time the invitation's link was opened, for the mediator's list."""
+    if invitation.opened_at is None:
+        Invitation.objects.filter(pk=invitation.pk, opened_at__isnull=True).update(
+            opened_at=timezone.now()
+        )
+
+
+def invitation_email_send(*, invitation_id: int, final: bool = False) -> Outcome:
+    """E-mail an invitation's link, once: the row is locked while the mail backend takes
+    the message and marked sent in the same transaction (a task delivered twice, or
+    retried after its worker died mid-send, sends one e-mail). Skips invitations that can
+    no longer be used. On a failure returns RETRY, or on the `final` try records the
+    invitation's e-mail as failed and tells the mediators (FAILED)."""
+    with transaction.atomic():
+        invitation = (
+            Invitation.objects.select_for_update(of=("self",))
+            .select_related("mediation", "side", "created_by")
+            .filter(pk=invitation_id)
+            .first()
+        )
+        if (
+            invitation is None
+            or invitation.email_sent_at is not None
+            or invitation.email_failed_at is not None
+            or invitation.status != Invitation.Status.PENDING
+        ):
+            return Outcome.NOTHING
+        inviter = invitation.created_by.display_name
+        context = {
+            "invitation": invitation,
+            "inviter": inviter,
+            "role": Role(invitation.role).label.lower(),
+            "link": invitation_link(invitation_token(invitation)),
+        }
+        try:
+            EmailMessage(
+                subject=f"{inviter} invites you to a mediation on Parley",
+                body=render_to_string("negotiation/invitation_email.txt", context),
+                to=[invitation.email],
+            ).send()
+        except Exception as exc:
+            if not final:
+                logger.info("E-mailing invitation %s failed, will retry: %s", invitation.pk, exc)
+                return Outcome.RETRY
+            invitation.email_failed_at = timezone.now()
+            invitation.save(update_fields=["email_failed_at"])
+            notify(
+                participants=mediators_of(invitation.mediation_id),
+                kind=Notification.Kind.DELIVERY_FAILED,
+                room=invitation.mediation.joint_room(),
+            )
+            logger.warning("Gave up e-mailing invitation %s: %s", invitation.pk, exc)
+            return Outcome.FAILED
+        invitation.email_sent_at = timezone.now()
+        invitation.save(update_fields=["email_sent_at"])
+    return Outcome.SENT

@@ -8,12 +8,11 @@ condition) and the place they left, where unparking returns them.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from django.db import models, transaction
 from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 
 from config.errors import Invalid
 
@@ -28,7 +27,13 @@ from ..permissions import (
 )
 from ..serializers import IssueCoreSerializer, IssueSerializer, payload
 from .notifications import notify
-from .validation import max_length_of, refusal, text_clean, version_check
+from .validation import (
+    future_time_clean,
+    max_length_of,
+    refusal,
+    text_clean,
+    version_check,
+)
 
 TITLE_MAX = max_length_of(Issue, "title")
 DESCRIPTION_MAX = max_length_of(Issue, "description")
@@ -352,35 +357,10 @@ def _park_clean(*, clearing: bool = False, **given: object) -> dict[str, object]
             required=False, label="condition",
         )  # fmt: skip
     if "until" in named:
-        cleaned["until"] = _until_clean(named["until"])
-    return cleaned
-
-
-def _until_clean(value: object) -> datetime | None:
-    if value in (None, ""):
-        return None
-    if isinstance(value, datetime):
-        when = value
-    elif isinstance(value, str):
-        when = parse_datetime(value)  # type: ignore[assignment]
-        if when is None:
-            raise Invalid(
-                "The time is not a date and time.",
-                details={"until": ["Give a date and time, e.g. 2027-01-15T10:00:00+00:00."]},
-            )
-    else:
-        raise Invalid("The time must be text.", details={"until": ["Give a date and time."]})
-    if when.tzinfo is None:
-        raise Invalid("The time needs its offset.", details={"until": ["Add the time zone."]})
-    now = timezone.now()
-    if when <= now:
-        raise Invalid("That time has passed.", details={"until": ["Choose a time to come."]})
-    if when > now + timedelta(days=PARKED_DAYS_MAX):
-        raise Invalid(
-            "That is too far ahead.",
-            details={"until": [f"Choose a time within {PARKED_DAYS_MAX} days."]},
+        cleaned["until"] = future_time_clean(
+            named["until"], field="until", days_max=PARKED_DAYS_MAX
         )
-    return when
+    return cleaned
 
 
 def _park_apply(issue: Issue, parking: dict[str, object]) -> None:

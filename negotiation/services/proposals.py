@@ -18,18 +18,21 @@ from django.utils import timezone
 from config.errors import Invalid
 
 from ..events import event_append, room_lock
-from ..models import Issue, Lane, Participant, Proposal, Response
+from ..models import Issue, Lane, Notification, Participant, Proposal, Response
 from ..permissions import (
     access_in_rooms,
     access_issue,
+    answering_for_sides,
     can_propose,
     can_respond,
     can_withdraw,
     is_own_side_proposal,
+    of_side,
     proposing_side,
 )
 from ..serializers import ProposalSerializer, ResponseSerializer, payload
 from .decisions import agreement_by_acceptance
+from .notifications import notify
 from .validation import amount_clean, max_length_of, refusal, text_clean, version_check
 
 TERMS_MAX = max_length_of(Proposal, "terms")
@@ -66,6 +69,12 @@ def _proposal_table(
     )
     event_append(
         room=issue.room, name="proposal.created", data=proposal_payload(proposal), actor=actor
+    )
+    notify(
+        participants=answering_for_sides(issue.room.mediation_id, but=proposal.side_id),
+        kind=Notification.Kind.PROPOSAL_MADE,
+        room=issue.room,
+        issue=issue,
     )
     return proposal
 
@@ -176,6 +185,12 @@ def proposal_respond(
             name="response.set",
             data=payload(response, ResponseSerializer),
             actor=actor,
+        )
+        notify(
+            participants=of_side(proposal.issue.room.mediation_id, proposal.side_id),
+            kind=Notification.Kind.PROPOSAL_ANSWERED,
+            room=proposal.issue.room,
+            issue=proposal.issue,
         )
         if response.answer == Response.Answer.ACCEPT:
             agreement_by_acceptance(proposal=proposal, actor=actor)

@@ -13,6 +13,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
@@ -30,9 +31,12 @@ from ..permissions import (
 from ..queue import task_after_commit
 from ..serializers import MediationStateSerializer, payload
 from .notifications import notify
-from .validation import max_length_of, text_clean
+from .validation import future_time_clean, max_length_of, text_clean
 
 BREAK_MINUTES_MAX = 120
+SCHEDULE_DAYS_MAX = 366
+REMIND_DAY_AHEAD = timedelta(days=1)
+REMIND_HOUR_AHEAD = timedelta(hours=1)
 BREAK_MESSAGE_MAX = max_length_of(Mediation, "break_message")
 ANNOUNCEMENT_MAX = max_length_of(Mediation, "announcement")
 
@@ -68,6 +72,11 @@ def stage_set(*, actor: Participant, stage: object) -> Mediation:
             mediation.stage = str(stage)
             mediation.save(update_fields=["stage"])
             _mediation_changed(mediation, actor)
+            notify(
+                participants=active_members(mediation.pk).exclude(pk=actor.pk),
+                kind=Notification.Kind.STAGE_CHANGED,
+                room=mediation.joint_room(),
+            )
     return mediation
 
 
@@ -149,6 +158,11 @@ def break_start(*, actor: Participant, minutes: object, message: object = "") ->
         mediation.save(update_fields=["on_break", "break_ends_at", "break_message"])
         _mediation_changed(mediation, actor)
         _ends_at_scheduled(mediation)
+        notify(
+            participants=active_members(mediation.pk).exclude(pk=actor.pk),
+            kind=Notification.Kind.BREAK_STARTED,
+            room=mediation.joint_room(),
+        )
     return mediation
 
 
@@ -315,3 +329,56 @@ def mediation_close(*, actor: Participant) -> Mediation:
         )
         _mediation_changed(mediation, actor)
     return mediation
+
+
+def session_schedule(*, actor: Participant, at: object) -> Mediation:
+    """Set (or, with None, clear) when the next session is: everyone is reminded the day
+    before and within the hour before it. `at` is an ISO 8601 time with its offset (or a
+    parsed datetime), in the future and within a year. Raises NotAllowed unless the actor
+    runs the session; Invalid for a bad time. Emits `mediation.updated`."""
+    if not can_manage_mediation(actor):
+        raise NotAllowed("Only the mediator schedules the next session.")
+    when = future_time_clean(at, field="at", days_max=SCHEDULE_DAYS_MAX)
+    with transaction.atomic():
+        mediation = _locked(actor)
+        if mediation.next_session_at != when:
+            mediation.next_session_at = when
+            mediation.save(update_fields=["next_session_at"])
+            _mediation_changed(mediation, actor)
+    return mediation
+
+
+def session_reminders_send() -> int:
+    """Remind everyone in each active mediation of its next session: once when it is a
+    day away or less, once when it is an hour away or less (a sweep every minute; each
+    reminder is sent once per session time, and not once the time has passed). Returns
+    how many mediations it reminded."""
+    now = timezone.now()
+    reminded = 0
+    for kind, ahead, field in (
+        (Notification.Kind.SESSION_TOMORROW, REMIND_DAY_AHEAD, "reminded_day_for"),
+        (Notification.Kind.SESSION_SOON, REMIND_HOUR_AHEAD, "reminded_hour_for"),
+    ):
+        due = Mediation.objects.filter(
+            status=Mediation.Status.ACTIVE,
+            next_session_at__gt=now,
+            next_session_at__lte=now + ahead,
+        ).exclude(**{field: F("next_session_at")})
+        for mediation_id in list(due.values_list("pk", flat=True)):
+            with transaction.atomic():
+                mediation = Mediation.objects.select_for_update().get(pk=mediation_id)
+                at = mediation.next_session_at
+                if at is None or getattr(mediation, field) == at or not now < at <= now + ahead:
+                    continue
+                # An hour's reminder makes the day's one needless.
+                if kind == Notification.Kind.SESSION_SOON:
+                    mediation.reminded_day_for = at
+                setattr(mediation, field, at)
+                mediation.save(update_fields=["reminded_day_for", "reminded_hour_for"])
+                notify(
+                    participants=active_members(mediation.pk),
+                    kind=kind,
+                    room=mediation.joint_room(),
+                )
+                reminded += 1
+    return reminded

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
 
 from django.db.models import Field, Model
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 
 from config.errors import Conflict, Invalid, NotAllowed
 
@@ -79,3 +82,33 @@ def version_check(
             "Someone changed this while you were editing. Here is the current version.",
             details={"current": None if payload is None else payload()},
         )
+
+
+def future_time_clean(value: object, *, field: str, days_max: int) -> datetime | None:
+    """A time to come, within `days_max` days: an ISO 8601 string with its offset (or a
+    datetime the command's field parsed). None or "" is none. Raises Invalid on `field`."""
+    if value in (None, ""):
+        return None
+    if isinstance(value, datetime):
+        when = value
+    elif isinstance(value, str):
+        parsed = parse_datetime(value)
+        if parsed is None:
+            raise Invalid(
+                "The time is not a date and time.",
+                details={field: ["Give a date and time, e.g. 2027-01-15T10:00:00+00:00."]},
+            )
+        when = parsed
+    else:
+        raise Invalid("The time must be text.", details={field: ["Give a date and time."]})
+    if when.tzinfo is None:
+        raise Invalid("The time needs its offset.", details={field: ["Add the time zone."]})
+    now = timezone.now()
+    if when <= now:
+        raise Invalid("That time has passed.", details={field: ["Choose a time to come."]})
+    if when > now + timedelta(days=days_max):
+        raise Invalid(
+            "That is too far ahead.",
+            details={field: [f"Choose a time within {days_max} days."]},
+        )
+    return when
