@@ -91,3 +91,43 @@ class User(AbstractBaseUser, PermissionsMixin):
     @property
     def display_name(self) -> str:
         return self.name or self.email.split("@")[0]
+
+
+def muted_default() -> list[str]:
+    """Chat notices stay in the app unless the person asks for them elsewhere too."""
+    return ["caucus_message"]
+
+
+class NotificationSettings(models.Model):
+    """One person's choice of channels beyond the in-app centre, which is always on, and
+    the kinds they muted (muted kinds stay in the centre and go nowhere else)."""
+
+    user = models.OneToOneField(
+        User, on_delete=models.CASCADE, related_name="notification_settings"
+    )
+    email = models.BooleanField(default=True)
+    sms = models.BooleanField(default=False)
+    phone = models.CharField(
+        max_length=16, blank=True, help_text="For SMS: international form, +4915112345678."
+    )
+    push = models.BooleanField(default=False)
+    muted = models.JSONField(
+        default=muted_default, blank=True, help_text="Kinds kept to the centre."
+    )
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"notification settings of {self.user_id}"
+
+
+class PushSubscription(models.Model):
+    """A browser's web push subscription (its endpoint and keys), for one person."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="push_subscriptions")
+    endpoint = models.URLField(max_length=1000, unique=True)
+    p256dh = models.CharField(max_length=200)
+    auth = models.CharField(max_length=100)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"push subscription of {self.user_id}"

@@ -16,6 +16,7 @@ urlpatterns = [
     path("api/", include("negotiation.api.urls")),
     re_path(r"^api/", views.api_not_found),
     path("healthz", views.healthz, name="healthz"),
+    path("sw.js", views.service_worker, name="service-worker"),
     # Every other path is a screen of the front end.
     re_path(r"^(?!static/|ws/)", views.frontend_index, name="frontend"),
 ]

@@ -39,6 +39,17 @@ def frontend_index(request: HttpRequest) -> HttpResponse:
     return HttpResponse(html)
 
 
+def service_worker(request: HttpRequest) -> HttpResponse:
+    """The front end's service worker (web push), served from the root so that its scope
+    is the whole app. Revalidated on every load, as browsers expect of a worker."""
+    script = settings.FRONTEND_DIST / "sw.js"
+    if not script.is_file():
+        return HttpResponse(status=404)
+    response = HttpResponse(script.read_bytes(), content_type="text/javascript")
+    response["Cache-Control"] = "no-cache"
+    return response
+
+
 def api_not_found(request: HttpRequest) -> JsonResponse:
     return JsonResponse({"detail": "No such endpoint.", "code": "not_found"}, status=404)
 

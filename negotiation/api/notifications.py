@@ -13,12 +13,13 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.models import NotificationSettings
 from accounts.session import request_user
 from config import json_fields
 from config.errors import NotFound
 from config.rest import validated
 from negotiation.delivery import CHANNELS
-from negotiation.models import Notification, NotificationSettings
+from negotiation.models import Notification
 from negotiation.permissions import access_mediation, can_view_deliveries
 from negotiation.serializers import NotificationSerializer
 from negotiation.services.deliveries import deliveries_failed

@@ -6,7 +6,9 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
-    from ..models import NotificationSettings, Participant
+    from accounts.models import NotificationSettings
+
+    from ..models import Participant
 
 
 class Undeliverable(Exception):

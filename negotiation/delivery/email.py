@@ -11,7 +11,9 @@ from django.core.mail import EmailMessage
 from .base import Message, Undeliverable
 
 if TYPE_CHECKING:
-    from ..models import NotificationSettings, Participant
+    from accounts.models import NotificationSettings
+
+    from ..models import Participant
 
 
 class EmailChannel:

@@ -15,7 +15,9 @@ from django.utils.module_loading import import_string
 from .base import Message, Undeliverable
 
 if TYPE_CHECKING:
-    from ..models import NotificationSettings, Participant, PushSubscription
+    from accounts.models import NotificationSettings, PushSubscription
+
+    from ..models import Participant
 
 logger = logging.getLogger(__name__)
 

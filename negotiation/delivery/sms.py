@@ -18,7 +18,9 @@ from django.utils.module_loading import import_string
 from .base import Message, Undeliverable
 
 if TYPE_CHECKING:
-    from ..models import NotificationSettings, Participant
+    from accounts.models import NotificationSettings
+
+    from ..models import Participant
 
 logger = logging.getLogger(__name__)
 

@@ -41,7 +41,7 @@ from .mediation import (
     Side,
     Stage,
 )
-from .notifications import Delivery, Notification, NotificationSettings, PushSubscription
+from .notifications import Delivery, Notification
 
 __all__ = [
     "SIDED_ROLES",
@@ -64,13 +64,11 @@ __all__ = [
     "Lane",
     "Mediation",
     "Notification",
-    "NotificationSettings",
     "OpeningStatement",
     "Option",
     "Participant",
     "Position",
     "Proposal",
-    "PushSubscription",
     "RealityCheck",
     "ReleaseRequest",
     "Response",

@@ -1,5 +1,6 @@
-"""Notifications: an entry in a participant's centre, each person's choice of channels,
-their web push subscriptions, and one delivery record per notice and channel.
+"""Notifications: an entry in a participant's centre, and one delivery record per notice
+and channel beyond it (each person's choice of channels is on their account:
+accounts.models.NotificationSettings).
 
 A notice's words come from a fixed text per kind and never carry what was said in a
 private room, nor the terms of a proposal: they are safe on a locked phone's screen."""
@@ -8,7 +9,6 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
@@ -86,41 +86,6 @@ class Notification(TimeIdModel):
     @property
     def text(self) -> str:
         return str(self.Kind(self.kind).label)
-
-
-class NotificationSettings(models.Model):
-    """One person's choice of channels beyond the in-app centre, which is always on, and
-    the kinds they muted (muted kinds stay in the centre and go nowhere else)."""
-
-    user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_settings"
-    )
-    email = models.BooleanField(default=True)
-    sms = models.BooleanField(default=False)
-    phone = models.CharField(
-        max_length=16, blank=True, help_text="For SMS: international form, +4915112345678."
-    )
-    push = models.BooleanField(default=False)
-    muted = models.JSONField(default=list, blank=True, help_text="Muted non-urgent kinds.")
-    updated_at = models.DateTimeField(default=timezone.now)
-
-    def __str__(self) -> str:
-        return f"notification settings of {self.user_id}"
-
-
-class PushSubscription(models.Model):
-    """A browser's web push subscription (its endpoint and keys), for one person."""
-
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="push_subscriptions"
-    )
-    endpoint = models.URLField(max_length=1000, unique=True)
-    p256dh = models.CharField(max_length=200)
-    auth = models.CharField(max_length=100)
-    created_at = models.DateTimeField(default=timezone.now)
-
-    def __str__(self) -> str:
-        return f"push subscription of {self.user_id}"
 
 
 class Delivery(models.Model):

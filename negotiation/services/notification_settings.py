@@ -9,12 +9,11 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from accounts.models import User
+from accounts.models import NotificationSettings, PushSubscription, User
 from config.errors import Invalid
 
 from ..delivery import CHANNELS
 from ..delivery.sms import PHONE
-from ..models import NotificationSettings, PushSubscription
 from .notifications import MUTABLE, settings_for_users
 
 ENDPOINT_MAX = 1000

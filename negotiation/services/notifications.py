@@ -13,11 +13,12 @@ from collections.abc import Iterable
 from django.conf import settings
 from django.utils import timezone
 
+from accounts.models import NotificationSettings
 from config.errors import Invalid
 
 from ..delivery import CHANNELS
 from ..events import participant_send
-from ..models import Delivery, Issue, Notification, NotificationSettings, Participant, Room
+from ..models import Delivery, Issue, Notification, Participant, Room
 from ..queue import task_after_commit
 from ..serializers import NotificationSerializer
 

@@ -65,6 +65,11 @@ export interface Invitation {
   created_at: string;
   expires_at: string;
   status: InvitationStatus;
+  /** The e-mail's way: queued, handed to the mail server, given up on; the link opened. */
+  email_queued_at?: string | null;
+  email_sent_at?: string | null;
+  email_failed_at?: string | null;
+  opened_at?: string | null;
 }
 
 /**
@@ -348,12 +353,74 @@ export interface NotificationItem {
   kind: string;
   text: string;
   room: string;
+  /** The joint board's issue it is about, to open from the notice. */
+  issue?: number | null;
   created_at: string;
   read_at: string | null;
 }
 
 export function listNotifications(mediationId: string): Promise<NotificationItem[]> {
   return request<NotificationItem[]>('GET', `/mediations/${seg(mediationId)}/notifications/`);
+}
+
+/** Something that waits on this person's answer (negotiation/waiting.py). */
+export interface WaitingItem {
+  kind: 'proposal' | 'decision' | 'release' | 'opening' | 'caucus' | 'break';
+  text: string;
+  room: string;
+  issue: number | null;
+  issue_title: string | null;
+  since: string;
+}
+
+export function listWaiting(mediationId: string): Promise<WaitingItem[]> {
+  return request<WaitingItem[]>('GET', `/mediations/${seg(mediationId)}/waiting/`);
+}
+
+/** A notice that could not be delivered, after every retry (mediators only). */
+export interface FailedDelivery {
+  participant: number;
+  name: string;
+  channel: 'email' | 'sms' | 'push';
+  kind: string;
+  text: string;
+  failed_at: string;
+  error: string;
+}
+
+export function listFailedDeliveries(mediationId: string): Promise<FailedDelivery[]> {
+  return request<FailedDelivery[]>('GET', `/mediations/${seg(mediationId)}/deliveries/failed/`);
+}
+
+export interface NoticeSettings {
+  email: boolean;
+  sms: boolean;
+  phone: string;
+  push: boolean;
+  muted: string[];
+}
+
+export interface NoticeSettingsAnswer {
+  settings: NoticeSettings;
+  kinds: { kind: string; text: string; urgent: boolean }[];
+  push_available: boolean;
+  push_key: string;
+}
+
+export function getNoticeSettings(): Promise<NoticeSettingsAnswer> {
+  return request<NoticeSettingsAnswer>('GET', '/me/notifications/');
+}
+
+export function updateNoticeSettings(changes: Partial<NoticeSettings>): Promise<NoticeSettingsAnswer> {
+  return request<NoticeSettingsAnswer>('PATCH', '/me/notifications/', changes);
+}
+
+export function pushSubscribe(subscription: { endpoint: string; keys: { p256dh: string; auth: string } }): Promise<void> {
+  return request<void>('POST', '/me/push/', subscription);
+}
+
+export function pushUnsubscribe(endpoint: string): Promise<void> {
+  return request<void>('DELETE', '/me/push/', { endpoint });
 }
 
 // --- the mediator's balance view ----------------------------------------------

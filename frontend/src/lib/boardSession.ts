@@ -4,7 +4,7 @@
  * Components get it from context (see boardContext) and never see the socket itself.
  */
 import { derived, get, writable, type Readable, type Writable } from 'svelte/store';
-import { listNotifications, type SideRef } from './api';
+import { listNotifications, listWaiting, type SideRef, type WaitingItem } from './api';
 import {
   applyFrame,
   applyResult,
@@ -92,6 +92,12 @@ export function conflictKey(issue: number, field: EditableField): string {
   return `${issue}:${field}`;
 }
 
+/** Events of the joint room after which what waits on someone may have changed. */
+const WAITING_EVENTS = /^(proposal\.|response\.|decision\.|consent\.|issue\.moved|mediation\.updated|caucus\.)/;
+/** One's own commands that may answer what waited on one. */
+const WAITING_COMMANDS = /^(proposal|decision|release|opening|caucus)\./;
+const WAITING_RELOAD_MS = 300;
+
 export class BoardSession {
   readonly socket: MediationSocket;
   /** The joint room as the server has it. */
@@ -108,6 +114,11 @@ export class BoardSession {
   /** Joint editing paused by the mediator: the parties' board is read-only. */
   readonly paused: Readable<boolean>;
   readonly notifications: Writable<readonly Notification[]>;
+  /** What waits on this person's answer, read again whenever something may change it. */
+  readonly waiting: Writable<readonly WaitingItem[]>;
+  /** An issue someone asked to open from elsewhere (a notice, the waiting list). */
+  readonly issueToOpen: Writable<number | null>;
+  private waitingTimer: ReturnType<typeof setTimeout> | null = null;
 
   private readonly meStore: Writable<HelloParticipant | null>;
   private readonly people = new Set<PeopleListener>();
@@ -124,6 +135,8 @@ export class BoardSession {
     this.notices = writable([]);
     this.jointReady = writable(false);
     this.notifications = writable([]);
+    this.waiting = writable([]);
+    this.issueToOpen = writable(null);
     this.meStore = writable(null);
     this.caucus = new CaucusRooms(mediationId, this.meStore, options.seenStorage === undefined ? undefined : options.seenStorage);
     this.socket = new MediationSocket({
@@ -148,6 +161,7 @@ export class BoardSession {
         board.update((state) => applyResult(state, command.name, result));
         this.caucus.result(command, result);
         if (command.name === 'rule.acknowledge') this.meChanged(result);
+        if (WAITING_COMMANDS.test(command.name)) this.waitingChanged();
       },
       onOrphanError: (command, error) => this.orphanError(command, error),
       onSynced: (rooms) => {
@@ -156,18 +170,25 @@ export class BoardSession {
       // The session's state now; a replay that follows brings it to the same place, so
       // a board synced from its log (no snapshot) knows its stage from the start.
       onMediation: (state) => board.update((held) => ({ ...held, mediation: state as unknown as MediationState })),
-      onNotification: (notification) => this.notifications.update((list) => mergeNotifications(list, [notification])),
+      onNotification: (notification) => {
+        this.notifications.update((list) => mergeNotifications(list, [notification]));
+        this.waitingChanged();
+      },
     });
     this.caucus.attach(this.socket);
     this.socket.me.subscribe((me) => this.meStore.set(me));
     // A reconnect may have missed notification frames: read the list again each time.
     let wasOnline = false;
     this.socket.connection.subscribe(({ status }) => {
-      if (status === 'online' && !wasOnline) void this.loadNotifications();
+      if (status === 'online' && !wasOnline) {
+        void this.loadNotifications();
+        this.waitingChanged();
+      }
       wasOnline = status === 'online';
       if (status === 'ended' || status === 'signed-out') {
         board.set(emptyBoard());
         this.notifications.set([]);
+        this.waiting.set([]);
       }
     });
     // Edits refused during a break wait for its end, then go.
@@ -206,8 +227,10 @@ export class BoardSession {
   private jointApplied(frame: RoomFrame): void {
     if (frame.type === 'snapshot') {
       for (const listener of this.people) listener.reload?.();
+      this.waitingChanged();
       return;
     }
+    if (WAITING_EVENTS.test(frame.name)) this.waitingChanged();
     const data = frame.data as Record<string, unknown> | null;
     if (typeof data !== 'object' || data === null) return;
     if (frame.name === 'participant.joined' || frame.name === 'participant.updated') {
@@ -235,6 +258,28 @@ export class BoardSession {
     } catch {
       // Live frames still come; the list is read again on the next reconnect.
     }
+  }
+
+  /** Read the waiting list again soon: several changes in a moment make one request. */
+  waitingChanged(): void {
+    if (this.waitingTimer !== null) return;
+    this.waitingTimer = setTimeout(() => {
+      this.waitingTimer = null;
+      void this.loadWaiting();
+    }, WAITING_RELOAD_MS);
+  }
+
+  async loadWaiting(): Promise<void> {
+    try {
+      this.waiting.set(await listWaiting(this.mediationId));
+    } catch {
+      // Kept as it was; read again on the next change or reconnect.
+    }
+  }
+
+  /** Ask the board to open an issue's sheet (from a notice or the waiting list). */
+  openIssue(id: number): void {
+    this.issueToOpen.set(id);
   }
 
   /** Mark these notifications read (all, when `ids` is null). */

@@ -8,6 +8,7 @@ export type Route =
   | { name: 'home' }
   | { name: 'signin' }
   | { name: 'password' }
+  | { name: 'notice-settings' }
   | { name: 'invite' }
   | { name: 'mediation'; id: string }
   | { name: 'not-found' };
@@ -35,6 +36,7 @@ export function matchRoute(pathname: string): Route {
 
   if (parts.length === 1 && first === 'signin') return { name: 'signin' };
   if (parts.length === 1 && first === 'password') return { name: 'password' };
+  if (parts.length === 2 && first === 'settings' && second === 'notifications') return { name: 'notice-settings' };
 
   // The token travels in the fragment (/invite#<token>), which browsers never send.
   if (parts.length === 1 && first === 'invite') return { name: 'invite' };
@@ -52,7 +54,7 @@ export function matchRoute(pathname: string): Route {
 
 /** Screens behind sign-in. */
 export function needsSignIn(route: Route): boolean {
-  return route.name === 'home' || route.name === 'mediation' || route.name === 'password';
+  return route.name === 'home' || route.name === 'mediation' || route.name === 'password' || route.name === 'notice-settings';
 }
 
 /**
