@@ -355,24 +355,30 @@ def session_reminders_send() -> int:
     how many mediations it reminded."""
     now = timezone.now()
     reminded = 0
-    for kind, ahead, field in (
-        (Notification.Kind.SESSION_TOMORROW, REMIND_DAY_AHEAD, "reminded_day_for"),
-        (Notification.Kind.SESSION_SOON, REMIND_HOUR_AHEAD, "reminded_hour_for"),
+    # The day's reminder is for a session more than an hour away: closer, the hour's
+    # reminder says it.
+    for kind, after, ahead, field in (
+        (
+            Notification.Kind.SESSION_TOMORROW,
+            REMIND_HOUR_AHEAD,
+            REMIND_DAY_AHEAD,
+            "reminded_day_for",
+        ),
+        (Notification.Kind.SESSION_SOON, timedelta(0), REMIND_HOUR_AHEAD, "reminded_hour_for"),
     ):
         due = Mediation.objects.filter(
             status=Mediation.Status.ACTIVE,
-            next_session_at__gt=now,
+            next_session_at__gt=now + after,
             next_session_at__lte=now + ahead,
         ).exclude(**{field: F("next_session_at")})
         for mediation_id in list(due.values_list("pk", flat=True)):
             with transaction.atomic():
                 mediation = Mediation.objects.select_for_update().get(pk=mediation_id)
                 at = mediation.next_session_at
-                if at is None or getattr(mediation, field) == at or not now < at <= now + ahead:
+                if at is None or getattr(mediation, field) == at:
                     continue
-                # An hour's reminder makes the day's one needless.
-                if kind == Notification.Kind.SESSION_SOON:
-                    mediation.reminded_day_for = at
+                if not now + after < at <= now + ahead:
+                    continue
                 setattr(mediation, field, at)
                 mediation.save(update_fields=["reminded_day_for", "reminded_hour_for"])
                 notify(
