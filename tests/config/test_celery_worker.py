@@ -3,88 +3,20 @@ mode picks (Redis, or kombu's filesystem transport when no server is configured)
 
 from __future__ import annotations
 
-import os
-import signal
-import subprocess
-import sys
-import time
 import uuid
-from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 from django.conf import settings
-from django.db import connection
 from django.utils import timezone
 
 from config.celery import app as celery_app
 from negotiation.services.invitations import invitation_create
 from negotiation.tasks import break_end_due, invitation_send, parked_due_sweep
+from tests.celery_worker import queue_really, worker_env, worker_until
 from tests.conftest import Cast
-
-ROOT = Path(__file__).resolve().parents[2]
-
-
-@pytest.fixture
-def broker_options(tmp_path: Path) -> dict[str, str]:
-    """A broker of this test's own: a fresh folder, or the configured Redis."""
-    if settings.CELERY_BROKER_URL.startswith("filesystem:"):
-        folder = tmp_path / "broker"
-        folder.mkdir()
-        return {"CELERY_BROKER_DIR": str(folder)}
-    return {}
-
-
-def _worker_env(broker_options: dict[str, str], **extra: str) -> dict[str, str]:
-    return (
-        dict(os.environ)
-        | broker_options
-        | {
-            "DJANGO_SETTINGS_MODULE": "tests.settings",
-            "PARLEY_LIVE_TEST_DB": str(connection.settings_dict["NAME"]),
-        }
-        | extra
-    )
-
-
-def _queue(broker_options: dict[str, str], queue: str, *tasks: tuple[Any, tuple[Any, ...]]) -> None:
-    """Put tasks on the broker, really (the suite runs tasks eagerly)."""
-    transport = dict(settings.CELERY_BROKER_TRANSPORT_OPTIONS)
-    if "CELERY_BROKER_DIR" in broker_options:
-        folder = broker_options["CELERY_BROKER_DIR"]
-        transport |= {
-            "data_folder_in": folder,
-            "data_folder_out": folder,
-            "control_folder": f"{folder}/control",
-        }
-    celery_app.conf.task_always_eager = False
-    try:
-        with celery_app.connection_for_write(transport_options=transport) as conn:
-            for task, args in tasks:
-                task.apply_async(args, queue=queue, connection=conn)
-    finally:
-        celery_app.conf.task_always_eager = True
-
-
-def _worker_until(env: dict[str, str], queue: str, done: Callable[[], bool]) -> str:
-    """Run a worker on `queue` until `done()` (at most a minute); its output."""
-    worker = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=solo",
-         "--without-gossip", "--without-mingle", "--without-heartbeat", "-Q", queue,
-         "-l", "info"],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-    )  # fmt: skip
-    try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline and not done():
-            assert worker.poll() is None, worker.stdout.read() if worker.stdout else ""
-            time.sleep(0.2)
-    finally:
-        worker.send_signal(signal.SIGTERM)
-        output = worker.communicate(timeout=30)[0]
-    return output
 
 
 @pytest.mark.django_db(transaction=True)
@@ -100,13 +32,13 @@ def test_a_worker_sends_the_invitation_email(
     )
     queue = f"parley-test-{uuid.uuid4().hex[:8]}"
     mail_dir = tmp_path / "mail"
-    env = _worker_env(
+    env = worker_env(
         broker_options,
         PARLEY_TEST_EMAIL_BACKEND="django.core.mail.backends.filebased.EmailBackend",
         EMAIL_FILE_PATH=str(mail_dir),
     )
-    _queue(broker_options, queue, (invitation_send, (invitation.pk,)))
-    output = _worker_until(env, queue, lambda: mail_dir.exists() and any(mail_dir.iterdir()))
+    queue_really(broker_options, queue, (invitation_send, (invitation.pk,)))
+    output = worker_until(env, queue, lambda: mail_dir.exists() and any(mail_dir.iterdir()))
     messages = list(mail_dir.iterdir()) if mail_dir.exists() else []
     assert len(messages) == 1, output
     assert f"/invite#{token}" in messages[0].read_text()
@@ -133,7 +65,7 @@ def test_a_worker_ends_a_break_and_brings_a_parked_issue_back_on_time(
     Issue.objects.filter(pk=issue["id"]).update(parked_until=past)
 
     queue = f"parley-test-{uuid.uuid4().hex[:8]}"
-    _queue(
+    queue_really(
         broker_options,
         queue,
         (break_end_due, (str(live_cast.mediation.pk),)),
@@ -145,7 +77,7 @@ def test_a_worker_ends_a_break_and_brings_a_parked_issue_back_on_time(
         told = Issue.objects.get(pk=issue["id"]).parked_due_told_at is not None
         return ended and told
 
-    output = _worker_until(_worker_env(broker_options), queue, done)
+    output = worker_until(worker_env(broker_options), queue, done)
     assert done(), output
     told = Notification.objects.filter(kind="parked_due").values_list("participant_id", flat=True)
     assert set(told) == {
@@ -168,9 +100,9 @@ def test_a_task_queued_by_name_runs_in_eager_mode(
     from negotiation import queue
 
     ran: list[tuple[object, ...]] = []
-    task = celery_app.tasks["negotiation.tasks.notification_email"]
+    task = celery_app.tasks["negotiation.tasks.deliveries_send"]
     monkeypatch.setattr(task, "run", lambda *args: ran.append(args))
     with django_capture_on_commit_callbacks(execute=True):
-        queue.task_after_commit("negotiation.tasks.notification_email", 42)
+        queue.task_after_commit("negotiation.tasks.deliveries_send", 42, "email")
         assert ran == []
-    assert ran == [(42,)]
+    assert ran == [(42, "email")]

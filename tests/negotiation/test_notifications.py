@@ -4,7 +4,6 @@ twice, retried, and shown to the mediator when they could not get through."""
 
 from __future__ import annotations
 
-import smtplib
 from datetime import timedelta
 from typing import Any
 
@@ -114,7 +113,7 @@ def test_it_emails_a_notice_with_its_fixed_words_and_a_link(
     message = mail.outbox[0]
     assert message.subject == "Parley: A proposal waits for your side's answer."
     assert f"/mediations/{cast.mediation.pk}" in message.body
-    assert "SECRET" not in message.body + message.subject
+    assert "SECRET" not in f"{message.subject} {message.body}"
     assert "120000" not in message.body
     assert Delivery.objects.get().status == Delivery.Status.SENT
 
@@ -185,18 +184,10 @@ def test_chat_notices_stay_in_the_app_unless_asked_for(
 # --- failures --------------------------------------------------------------------------------
 
 
-class Refusing:
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        pass
-
-    def send_messages(self, messages: Any) -> int:
-        raise smtplib.SMTPServerDisconnected("the mail server hung up")
-
-
 def test_a_failing_channel_is_retried_then_shown_failed_to_the_mediator(
     cast: Cast, settings: Any, django_capture_on_commit_callbacks: Any
 ) -> None:
-    settings.EMAIL_BACKEND = "tests.negotiation.test_notifications.Refusing"
+    settings.EMAIL_BACKEND = "tests.slow_mail.RefusingBackend"
     settings.PARLEY_DELIVERY_RETRIES = 2
     # Run eagerly, a retry runs at once (the wait is a worker's; see test_celery_worker).
     celery_app.conf.task_eager_propagates = False
