@@ -1,8 +1,9 @@
 """Proof that nothing leaks: random sequences of actions by random participants, a unique
 marker in every caucus item, and a search for every marker in everything that reaches,
 or can be read by, someone outside the marker's room: what the channel layer carries to
-them (events, presence, notifications, access changes), every GET endpoint, sync replays
-and snapshots, notification rows, e-mails, and log output.
+them (events, presence, notifications, access changes), every GET endpoint (the waiting
+list too), sync replays and snapshots, notification rows, e-mails, SMS and web push, and
+log output.
 
 A marker stops being secret only when a party of its side releases it (as worded), or,
 under the rule that allows it, the mediator shares an unmarked item. Whether the server
@@ -37,8 +38,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from rest_framework.test import APIClient
 
+from accounts.models import NotificationSettings, PushSubscription
 from config.errors import ServiceError
 from negotiation import events
+from negotiation.delivery import push, sms
 from negotiation.models import (
     CaucusMessage,
     CaucusNote,
@@ -529,18 +532,22 @@ def check_reads(world: World, clients: dict[Any, Any], sequence: int) -> None:
 
 
 def check_everywhere(world: World, logs: str) -> None:
-    """Notifications, e-mails and logs carry no caucus words at all, released or not."""
+    """Notifications, and every channel they go out on (e-mails, SMS, web push, batched
+    or not), and logs carry no caucus words at all, released or not."""
     notifications = " ".join(
         f"{n.text} {n.room_key}" for n in Notification.objects.filter(
             participant__mediation=world.cast.mediation)
     )  # fmt: skip
     mails = " ".join(f"{m.subject} {m.body}" for m in mail.outbox)
-    for where, text in (("notifications", notifications), ("e-mails", mails), ("logs", logs)):
+    texts = " ".join(m["text"] for m in sms.MemoryBackend.outbox)
+    pushes = " ".join(str(p) for p in push.MemoryBackend.outbox)
+    for where, text in (("notifications", notifications), ("e-mails", mails),
+                        ("SMS", texts), ("web push", pushes), ("logs", logs)):  # fmt: skip
         found = set(MARKER.findall(text))
         assert not found, f"markers {found} in {where}"
 
 
-def world_create(rule: str) -> World:
+def world_create(rule: str, channels: bool) -> World:
     """A fresh mediation under `rule`, accepted by everyone: half the sequences start
     under the permissive rule, so that the mediator's direct sharing is tried from the
     first step rather than only after a change of rule."""
@@ -549,6 +556,18 @@ def world_create(rule: str) -> World:
     if rule != DEFAULT:
         run(cast, "mediator", "rule.set", rule=rule)
     acknowledge_rule(cast)
+    # In half the sequences every channel is on for everyone, chat notices too, and what
+    # goes out is checked on each; the others keep the defaults (e-mail, chat muted).
+    for user in cast.users.values() if channels else ():
+        NotificationSettings.objects.update_or_create(
+            user=user,
+            defaults={"email": True, "sms": True, "phone": "+447700900123", "push": True,
+                      "muted": []},
+        )  # fmt: skip
+        PushSubscription.objects.get_or_create(
+            endpoint=f"https://push.example/{user.pk}",
+            defaults={"user": user, "p256dh": "key", "auth": "auth"},
+        )
     world = World(cast=cast, rule=rule)
     world.acknowledged = {name: rule for name in cast.participants}
     return world
@@ -571,8 +590,12 @@ def test_no_caucus_marker_reaches_anyone_outside_its_room(
     clients: dict[Any, Any],
 ) -> None:
     mail.outbox.clear()
+    sms.MemoryBackend.outbox.clear()
+    push.MemoryBackend.outbox.clear()
     caplog.clear()
-    world = world_create(data.draw(st.sampled_from([DEFAULT, PERMISSIVE])))
+    world = world_create(
+        data.draw(st.sampled_from([DEFAULT, PERMISSIVE])), data.draw(st.booleans())
+    )
     recorder.world = world
     try:
         with caplog.at_level(logging.DEBUG):
