@@ -14,6 +14,12 @@ import {
 const UUID = '3f2b8c1e-9d4a-4b6f-8e2a-1c5d7f9a0b12';
 
 describe('matchRoute', () => {
+  it('matches the notification settings, behind sign-in', () => {
+    expect(matchRoute('/settings/notifications')).toEqual({ name: 'notice-settings' });
+    expect(matchRoute('/settings')).toEqual({ name: 'not-found' });
+    expect(needsSignIn({ name: 'notice-settings' })).toBe(true);
+  });
+
   it('matches the home and sign-in screens', () => {
     expect(matchRoute('/')).toEqual({ name: 'home' });
     expect(matchRoute('/signin')).toEqual({ name: 'signin' });
