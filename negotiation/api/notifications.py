@@ -146,7 +146,7 @@ class NotificationSettingsApi(APIView):
 
 
 class PushSubscriptionApi(APIView):
-    """Keep (POST) or forget (DELETE) this browser's web push subscription."""
+    """Keep this browser's web push subscription (the same endpoint again replaces it)."""
 
     class InputSerializer(serializers.Serializer[Any]):
         class KeysSerializer(serializers.Serializer[Any]):
@@ -155,9 +155,6 @@ class PushSubscriptionApi(APIView):
 
         endpoint = json_fields.CharField(max_length=1000)
         keys = KeysSerializer()
-
-    class EndpointSerializer(serializers.Serializer[Any]):
-        endpoint = json_fields.CharField(max_length=1000)
 
     @extend_schema(operation_id="push_subscribe", request=InputSerializer, responses={204: None})
     def post(self, request: Request) -> Response:
@@ -170,10 +167,15 @@ class PushSubscriptionApi(APIView):
         )
         return Response(status=status.HTTP_204_NO_CONTENT)
 
-    @extend_schema(
-        operation_id="push_unsubscribe", request=EndpointSerializer, responses={204: None}
-    )
-    def delete(self, request: Request) -> Response:
-        data = validated(self.EndpointSerializer, request.data)
+
+class PushUnsubscribeApi(APIView):
+    """Forget this browser's web push subscription (nothing to forget is no error)."""
+
+    class InputSerializer(serializers.Serializer[Any]):
+        endpoint = json_fields.CharField(max_length=1000)
+
+    @extend_schema(operation_id="push_unsubscribe", request=InputSerializer, responses={204: None})
+    def post(self, request: Request) -> Response:
+        data = validated(self.InputSerializer, request.data)
         push_unsubscribe(user=request_user(request), endpoint=data["endpoint"])
         return Response(status=status.HTTP_204_NO_CONTENT)

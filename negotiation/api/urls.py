@@ -40,6 +40,7 @@ urlpatterns = [
         name="notification-settings",
     ),
     path("me/push/", notifications.PushSubscriptionApi.as_view(), name="push-subscription"),
+    path("me/push/forget/", notifications.PushUnsubscribeApi.as_view(), name="push-forget"),
     path(
         "mediations/<str:mediation_id>/audit/",
         exports.AuditLogApi.as_view(),

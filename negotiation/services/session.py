@@ -331,7 +331,7 @@ def mediation_close(*, actor: Participant) -> Mediation:
     return mediation
 
 
-def session_schedule(*, actor: Participant, at: object) -> Mediation:
+def session_schedule(*, actor: Participant, at: object = None) -> Mediation:
     """Set (or, with None, clear) when the next session is: everyone is reminded the day
     before and within the hour before it. `at` is an ISO 8601 time with its offset (or a
     parsed datetime), in the future and within a year. Raises NotAllowed unless the actor

@@ -88,6 +88,7 @@ MEMBER_READS = {
     "board_retrieve",
     "participants_list",
     "notifications_list",
+    "waiting_list",
     "room_retrieve",
 }
 

@@ -74,7 +74,9 @@ def test_it_keeps_and_forgets_a_push_subscription(client: APIClient) -> None:
     assert PushSubscription.objects.count() == 1
     bad = client.post("/api/me/push/", {**subscription, "endpoint": "http://x"}, format="json")
     assert (bad.status_code, bad.json()["endpoint"]) == (400, ["An https address."])
-    gone = client.delete("/api/me/push/", {"endpoint": "https://push.example/x1"}, format="json")
+    gone = client.post(
+        "/api/me/push/forget/", {"endpoint": "https://push.example/x1"}, format="json"
+    )
     assert gone.status_code == 204
     assert PushSubscription.objects.count() == 0
 

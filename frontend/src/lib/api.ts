@@ -420,7 +420,7 @@ export function pushSubscribe(subscription: { endpoint: string; keys: { p256dh: 
 }
 
 export function pushUnsubscribe(endpoint: string): Promise<void> {
-  return request<void>('DELETE', '/me/push/', { endpoint });
+  return request<void>('POST', '/me/push/forget/', { endpoint });
 }
 
 // --- the mediator's balance view ----------------------------------------------
