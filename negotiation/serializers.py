@@ -349,6 +349,7 @@ class CaucusNoteSerializer(serializers.ModelSerializer[CaucusNote]):
             "id",
             "issue",
             "kind",
+            "visibility",
             "text",
             "confidential",
             "marked_by",

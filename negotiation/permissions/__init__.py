@@ -19,6 +19,7 @@ from .audiences import (
 )
 from .lookups import (
     access_balance,
+    access_caucus_note,
     access_caucus_room,
     access_in_rooms,
     access_issue,
@@ -69,9 +70,11 @@ from .predicates import (
 )
 from .rights import rights_of
 from .rooms import (
+    can_view_caucus_note,
     can_view_room,
     caucus_frame_for,
     caucus_items_from,
+    caucus_notes_for,
     is_caucus_member,
     room_for,
     room_members,
@@ -80,6 +83,7 @@ from .rooms import (
 
 __all__ = [
     "access_balance",
+    "access_caucus_note",
     "access_caucus_room",
     "access_in_rooms",
     "access_issue",
@@ -113,6 +117,7 @@ __all__ = [
     "can_speak_for_side",
     "can_strike_alone",
     "can_view_balance",
+    "can_view_caucus_note",
     "can_view_contact_details",
     "can_view_invitations",
     "can_view_room",
@@ -122,6 +127,7 @@ __all__ = [
     "can_write_opening",
     "caucus_frame_for",
     "caucus_items_from",
+    "caucus_notes_for",
     "caucus_reads_audited",
     "experts_of",
     "is_caucus_member",

@@ -194,7 +194,9 @@ def test_nothing_said_in_alexs_caucus_reaches_sam_until_alex_releases_a_paraphra
     # The mediator calls Alex to caucus; Alex's phone says so; the mediator opens it.
     mediator.get_by_role("tab", name=re.compile("^Private rooms")).click()
     mediator.get_by_role("button", name="Call Alex to caucus").click()
-    prompt = alex.get_by_role("alert").filter(has_text="You are called to caucus")
+    prompt = alex.get_by_role("alert").filter(
+        has_text="The mediator has asked to talk with you privately"
+    )
     expect(prompt).to_be_visible()
     # The notification centre has it too, in its fixed words only.
     bell = alex.locator("[data-notification-bell]")
