@@ -4,15 +4,19 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('negotiation', '0012_retention_audit'),
+        ("negotiation", "0012_retention_audit"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='caucusnote',
-            name='visibility',
-            field=models.CharField(choices=[('room', 'For the mediator'), ('own', 'My own')], default='room', help_text='Who reads it: the caucus room, or its author alone. Never changes.', max_length=8),
+            model_name="caucusnote",
+            name="visibility",
+            field=models.CharField(
+                choices=[("room", "For the mediator"), ("own", "My own")],
+                default="room",
+                help_text="Who reads it: the caucus room, or its author alone. Never changes.",
+                max_length=8,
+            ),
         ),
     ]

@@ -520,10 +520,10 @@ def check_own_notes_read(world: World, clients: dict[Any, Any], sequence: int) -
             assert not leaked, f"{who} read {leaked}, someone else's own note, at {where}"
     author = next(iter(world.own.values()))
     markers = [m for m, by in world.own.items() if by == author]
-    room = f"caucus:{world.side_key(world.secret[markers[0]])}"
+    key = f"caucus:{world.side_key(world.secret[markers[0]])}"
     mine = cast.participants[author].pk
-    if room_snapshot_for(mine, room) is not None:  # still in that room
-        text = str(room_catch_up_for(mine, room, 0))
+    if room_snapshot_for(mine, key) is not None:  # still in that room
+        text = str(room_catch_up_for(mine, key, 0))
         assert any(m in text for m in markers), f"{author} cannot read their own note"
 
 

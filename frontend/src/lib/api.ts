@@ -28,6 +28,8 @@ export interface MediationRef {
 }
 
 export interface Mediation extends MediationRef {
+  /** The ISO 4217 code amounts in this mediation are in. */
+  currency?: string;
   stage: string;
   stage_display: string;
   status: string;
@@ -303,8 +305,8 @@ export function listMediations(): Promise<Mediation[]> {
   return request<Mediation[]>('GET', '/mediations/');
 }
 
-export function createMediation(title: string, sides: string[]): Promise<Mediation> {
-  return request<Mediation>('POST', '/mediations/', { title, sides });
+export function createMediation(title: string, sides: string[], currency = 'EUR'): Promise<Mediation> {
+  return request<Mediation>('POST', '/mediations/', { title, sides, currency });
 }
 
 export function getMediation(id: string): Promise<Mediation> {
