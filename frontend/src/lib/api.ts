@@ -83,6 +83,8 @@ export interface InvitationPreview {
   side: SideRef | null;
   mediation: MediationRef;
   invited_by: string;
+  /** The link is for its own inviter: a mediator's own sign-in link, say. */
+  invited_by_self?: boolean;
   expires_at: string;
 }
 
