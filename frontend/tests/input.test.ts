@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { characters, formatMoney, initials, limitNote, limitRefusal, parseAmount } from '../src/lib/input';
+import { characters, formatMoney, initials, limit, limitNote, limitRefusal, parseAmount } from '../src/lib/input';
 
 describe('parseAmount', () => {
   it('reads the forms people type', () => {
@@ -73,5 +73,46 @@ describe('initials', () => {
     // No half of a character: encodeURIComponent throws on a lone surrogate.
     for (const name of ['Dana 🌻', '🌻 🌼', '👩‍👩‍👧', '𝒜lex 𝒵']) expect(() => encodeURIComponent(initials(name)), name).not.toThrow();
     expect(() => encodeURIComponent('D\ud83c')).toThrow();
+  });
+});
+
+describe('the limit action', () => {
+  function field(max: number, value = ''): { input: HTMLTextAreaElement; note: () => HTMLElement; stop: () => void } {
+    document.body.innerHTML = '<form><textarea></textarea></form>';
+    const input = document.querySelector('textarea') as HTMLTextAreaElement;
+    input.value = value;
+    const action = limit(input, max);
+    const note = () => document.getElementById(input.getAttribute('aria-describedby') ?? '') as HTMLElement;
+    return { input, note, stop: () => action.destroy() };
+  }
+
+  function type(input: HTMLTextAreaElement, value: string): void {
+    input.value = value;
+    input.dispatchEvent(new Event('input', { bubbles: true }));
+  }
+
+  it('counts near the limit and refuses a change past it, keeping what was there', () => {
+    const { input, note, stop } = field(10);
+    type(input, 'abcdefg');
+    expect(note().textContent).toBe('');
+    type(input, 'abcdefgh');
+    expect(note().textContent).toBe('8 of 10 characters');
+    type(input, 'abcdefgh' + 'x'.repeat(20));
+    expect(input.value).toBe('abcdefgh');
+    expect(note().textContent).toBe(limitRefusal(28, 10));
+    expect(note().classList.contains('refused')).toBe(true);
+    type(input, 'abcdefghij');
+    expect(note().textContent).toBe('10 of 10 characters: that is the limit.');
+    stop();
+    expect(input.getAttribute('aria-describedby')).toBeTruthy();
+    expect(document.querySelector('[data-limit-note]')).toBeNull();
+  });
+
+  it('lets text that came in too long be shortened', () => {
+    const { input, note } = field(5, 'abcdefgh');
+    input.dispatchEvent(new Event('focus'));
+    type(input, 'abcdefg');
+    expect(input.value).toBe('abcdefg');
+    expect(note().textContent).toBe('7 of 5 characters: 2 too many.');
   });
 });

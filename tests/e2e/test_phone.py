@@ -69,7 +69,11 @@ def test_a_party_switches_lanes_opens_an_issue_reloads_on_it_and_goes_back(
     expect(lane_button(sam, "Agenda")).not_to_have_attribute("aria-current", "true")
     expect(sam.get_by_role("heading", name=re.compile("^Parked"))).to_be_in_viewport()
     expect(sam.get_by_role("button", name="Car", exact=True)).to_be_in_viewport()
+    # A swipe moves the lanes sideways; the switcher follows.
+    sam.locator("[data-lanes-scroller]").evaluate("el => el.scrollTo({left: el.scrollWidth})")
+    expect(lane_button(sam, "Struck")).to_have_attribute("aria-current", "true")
     lane_button(sam, "Agenda").click()
+    expect(lane_button(sam, "Agenda")).to_have_attribute("aria-current", "true")
 
     sam.get_by_role("button", name="House", exact=True).click()
     sheet = sam.get_by_role("dialog", name="House")
@@ -187,6 +191,12 @@ def test_a_party_s_own_note_reaches_no_one_else_and_the_rooms_fit_a_phone(
     assert axe_serious_violations(alex) == [], "the party's private room on a phone"
     assert axe_serious_violations(maya) == [], "the mediator's console on a phone"
 
+    # Back from the private room goes to the tab before it.
+    alex.go_back()
+    expect(alex.get_by_role("tab", name="Board")).to_have_attribute("aria-selected", "true")
+    alex.go_forward()
+    expect(alex.get_by_role("tab", name="Private room")).to_have_attribute("aria-selected", "true")
+
     # Someone else's private room by its address: not found, as a room that is not there.
     sam = open_board(browser, daphne_server, live_cast, "party_b", **SMALL)
     sam.goto(f"{daphne_server}/mediations/{live_cast.mediation.pk}/private/{side_a}")
@@ -201,5 +211,7 @@ def test_a_party_s_own_note_reaches_no_one_else_and_the_rooms_fit_a_phone(
         if box
     ]
     assert lefts[1] > lefts[0] + 600
+    jordan.screenshot(path=str(ARTIFACTS / "desktop-board.png"))
+    assert axe_serious_violations(jordan) == [], "the board on a laptop"
     for page in (maya, jordan, alex, sam):
         page.context.close()

@@ -73,7 +73,8 @@ export const NEAR = 0.8;
 /** What to say under a limited field holding `length` characters; '' while far from it. */
 export function limitNote(length: number, max: number): string {
   if (length < Math.floor(max * NEAR)) return '';
-  if (length >= max) return `${max.toLocaleString('en')} of ${max.toLocaleString('en')} characters: that is the limit.`;
+  if (length > max) return `${length.toLocaleString('en')} of ${max.toLocaleString('en')} characters: ${(length - max).toLocaleString('en')} too many.`;
+  if (length === max) return `${max.toLocaleString('en')} of ${max.toLocaleString('en')} characters: that is the limit.`;
   return `${length.toLocaleString('en')} of ${max.toLocaleString('en')} characters`;
 }
 
