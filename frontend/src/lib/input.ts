@@ -93,6 +93,8 @@ let noteCount = 0;
  * one loses words without being told.
  */
 export function limit(node: HTMLInputElement | HTMLTextAreaElement, max: number | undefined) {
+  // No limit (a TextField given none): nothing to count, nothing added to the page.
+  if (!max) return { update(): void {}, destroy(): void {} };
   let top = max;
   let accepted = node.value;
   let restoring = false;
