@@ -31,6 +31,7 @@ from .models import (
 from .permissions import (
     caucus_frame_for,
     caucus_items_from,
+    caucus_notes_for,
     rights_of,
     room_for,
     visible_rooms,
@@ -90,9 +91,10 @@ def shown_openings(mediation: Mediation) -> list[dict[str, Any]]:
 
 def room_snapshot(room: Room) -> dict[str, Any]:
     """A room's whole state and the sequence number it is current to, read consistently:
-    on PostgreSQL in one REPEATABLE READ transaction, so the content and `seq` match."""
+    on PostgreSQL in one REPEATABLE READ transaction, so the content and `seq` match.
+    Nobody's own notes are in it: they are read only by their authors (room_snapshot_for)."""
     with _consistent_read():
-        return _room_snapshot_read(room)
+        return _room_snapshot_read(room, None, None)
 
 
 def room_snapshot_for(participant_id: int, key: object) -> dict[str, Any] | None:
@@ -107,7 +109,7 @@ def room_snapshot_for(participant_id: int, key: object) -> dict[str, Any] | None
         if found is None:
             return None
         participant, room = found
-        return _room_snapshot_read(room, caucus_items_from(participant, room))
+        return _room_snapshot_read(room, caucus_items_from(participant, room), participant.pk)
 
 
 def room_catch_up_for(participant_id: int, key: object, after: int) -> list[dict[str, Any]] | None:
@@ -122,8 +124,8 @@ def room_catch_up_for(participant_id: int, key: object, after: int) -> list[dict
         items_from = caucus_items_from(participant, room)
         frames = room_catch_up(room, after)
         if frames is None:
-            return [_room_snapshot_read(room, items_from)]
-        return [caucus_frame_for(items_from, frame) for frame in frames]
+            return [_room_snapshot_read(room, items_from, participant.pk)]
+        return [caucus_frame_for(items_from, frame, viewer=participant.pk) for frame in frames]
 
 
 def room_events_after_for(
@@ -138,7 +140,10 @@ def room_events_after_for(
         participant, room = found
         items_from = caucus_items_from(participant, room)
         events = Event.objects.filter(room=room, seq__gt=after).order_by("seq")[:REPLAY_MAX]
-        return [caucus_frame_for(items_from, event_frame(event, room.key)) for event in events]
+        return [
+            caucus_frame_for(items_from, event_frame(event, room.key), viewer=participant.pk)
+            for event in events
+        ]
 
 
 def _room_of(participant_id: int, key: object) -> tuple[Participant, Room] | None:
@@ -163,9 +168,13 @@ def _consistent_read() -> Iterator[None]:
         yield
 
 
-def _room_snapshot_read(room: Room, items_from: int | None = None) -> dict[str, Any]:
+def _room_snapshot_read(room: Room, items_from: int | None, viewer: int | None) -> dict[str, Any]:
     seq = Room.objects.values_list("last_seq", flat=True).get(pk=room.pk)
-    data = _joint_data(room) if room.kind == Room.Kind.JOINT else _caucus_data(room, items_from)
+    data = (
+        _joint_data(room)
+        if room.kind == Room.Kind.JOINT
+        else _caucus_data(room, items_from, viewer)
+    )
     return {"type": "snapshot", "room": room.key, "seq": seq, "data": data}
 
 
@@ -186,9 +195,10 @@ def _joint_data(room: Room) -> dict[str, Any]:
     }
 
 
-def _caucus_data(room: Room, items_from: int | None = None) -> dict[str, Any]:
-    """Everything in a caucus room (from item `items_from` on, when given: see
-    permissions.caucus_items_from). Only ever called for a room the caller may see."""
+def _caucus_data(room: Room, items_from: int | None, viewer: int | None) -> dict[str, Any]:
+    """Everything in a caucus room that participant `viewer` may read (from item
+    `items_from` on, when given: see permissions.caucus_items_from; no one else's own
+    notes). Only ever called for a room the caller may see."""
     since = {} if items_from is None else {"pk__gte": items_from}
     return {
         "messages": list(
@@ -197,7 +207,10 @@ def _caucus_data(room: Room, items_from: int | None = None) -> dict[str, Any]:
             ).data
         ),
         "notes": list(
-            CaucusNoteSerializer(CaucusNote.objects.filter(room=room, **since), many=True).data
+            CaucusNoteSerializer(
+                CaucusNote.objects.filter(caucus_notes_for(viewer), room=room, **since),
+                many=True,
+            ).data
         ),
         "worksheets": list(
             RealityCheckSerializer(RealityCheck.objects.filter(room=room, **since), many=True).data

@@ -79,6 +79,7 @@ class MediationSerializer(serializers.ModelSerializer[Mediation]):
         fields = (
             "id",
             "title",
+            "currency",
             "stage",
             "stage_display",
             "status",
@@ -349,6 +350,7 @@ class CaucusNoteSerializer(serializers.ModelSerializer[CaucusNote]):
             "id",
             "issue",
             "kind",
+            "visibility",
             "text",
             "confidential",
             "marked_by",
@@ -422,6 +424,7 @@ class MediationStateSerializer(serializers.ModelSerializer[Mediation]):
         model = Mediation
         fields = (
             "id",
+            "currency",
             "stage",
             "on_break",
             "break_ends_at",

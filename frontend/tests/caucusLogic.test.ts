@@ -142,7 +142,8 @@ describe('the worksheet form', () => {
   it('reads amounts as people write them', () => {
     expect(parseAmount('25,000')).toBe('25000.00');
     expect(parseAmount(' 1 250.5 ')).toBe('1250.50');
-    expect(parseAmount('$90')).toBe('90.00');
+    expect(parseAmount('90')).toBe('90.00');
+    expect(parseAmount('$90')).toBeUndefined();
     expect(parseAmount('')).toBeNull();
     expect(parseAmount('12.345')).toBeUndefined();
     expect(parseAmount('ten')).toBeUndefined();

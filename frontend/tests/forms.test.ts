@@ -159,7 +159,7 @@ describe('NewMediationForm', () => {
     expect(description(second)).toBe('Side names must be different.');
     expect(screen.getByLabelText('Side 1 name').hasAttribute('aria-invalid')).toBe(false);
     expect(screen.getByRole('alert').textContent).toContain('Please correct the highlighted fields.');
-    expect(createMediation).toHaveBeenCalledWith('Smith v. Jones', ['Alex', 'Alex']);
+    expect(createMediation).toHaveBeenCalledWith('Smith v. Jones', ['Alex', 'Alex'], 'EUR');
   });
 
   it('offers a remove button beside each side only above two sides, with unique ids', async () => {

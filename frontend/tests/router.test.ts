@@ -1,7 +1,10 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import {
+  goBackTo,
   interceptLinks,
   matchRoute,
+  mediationPath,
+  mediationPlace,
   navigate,
   needsSignIn,
   onLocationChange,
@@ -200,5 +203,58 @@ describe('navigation', () => {
       document.removeEventListener('click', swallow);
     }
     expect(go).not.toHaveBeenCalled();
+  });
+});
+
+describe('places in a mediation', () => {
+  it('reads the tab, the open issue and the private room from the address', () => {
+    expect(mediationPlace(`/mediations/${UUID}`)).toEqual({ tab: 'board', issue: null, room: null });
+    expect(mediationPlace(`/mediations/${UUID}/issues/12`)).toEqual({ tab: 'board', issue: 12, room: null });
+    expect(mediationPlace(`/mediations/${UUID}/private`)).toEqual({ tab: 'private', issue: null, room: null });
+    expect(mediationPlace(`/mediations/${UUID}/private/3/`)).toEqual({ tab: 'private', issue: null, room: 'caucus:3' });
+    expect(mediationPlace(`/mediations/${UUID}/people`)).toEqual({ tab: 'people', issue: null, room: null });
+  });
+
+  it('keeps one screen for every place of a mediation, and refuses addresses that name none', () => {
+    expect(matchRoute(`/mediations/${UUID}/issues/12`)).toEqual({ name: 'mediation', id: UUID });
+    expect(routeKey(matchRoute(`/mediations/${UUID}/private/3`))).toBe(`mediation:${UUID}`);
+    for (const bad of ['issues', 'issues/0', 'issues/x', 'private/x', 'board', 'people/2', 'Private', 'a/b/c']) {
+      expect(matchRoute(`/mediations/${UUID}/${bad}`)).toEqual({ name: 'not-found' });
+    }
+  });
+
+  it('writes the address of a place as it reads it', () => {
+    const places = [
+      { tab: 'board', issue: null, room: null },
+      { tab: 'board', issue: 7, room: null },
+      { tab: 'private', issue: null, room: 'caucus:4' },
+      { tab: 'private', issue: null, room: null },
+      { tab: 'balance', issue: null, room: null },
+    ];
+    for (const place of places) expect(mediationPlace(mediationPath(UUID, place))).toEqual(place);
+  });
+});
+
+describe('goBackTo', () => {
+  beforeEach(() => window.history.replaceState(null, '', '/'));
+
+  it('steps back to the entry this app pushed, so Back does not reopen what was closed', () => {
+    navigate(`/mediations/${UUID}`);
+    navigate(`/mediations/${UUID}/issues/3`);
+    const back = vi.spyOn(window.history, 'back').mockImplementation(() => undefined);
+    goBackTo(`/mediations/${UUID}`, `/mediations/${UUID}`);
+    expect(back).toHaveBeenCalledOnce();
+    back.mockRestore();
+  });
+
+  it('replaces the entry when the place was opened from a link, staying in the app', () => {
+    window.history.replaceState(null, '', `/mediations/${UUID}/issues/3`);
+    const back = vi.spyOn(window.history, 'back');
+    const length = window.history.length;
+    goBackTo(`/mediations/${UUID}`, null);
+    expect(back).not.toHaveBeenCalled();
+    expect(window.location.pathname).toBe(`/mediations/${UUID}`);
+    expect(window.history.length).toBe(length);
+    back.mockRestore();
   });
 });

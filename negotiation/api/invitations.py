@@ -91,6 +91,9 @@ class InvitationPreviewApi(CsrfCheckedApi):
                 "side": SideSerializer(allow_null=True),
                 "mediation": InvitationMediationSerializer,
                 "invited_by": serializers.CharField(),
+                "invited_by_self": serializers.BooleanField(
+                    help_text="The link is for its own inviter: a mediator's own sign-in link."
+                ),
                 "expires_at": serializers.DateTimeField(),
             },
         ),
@@ -109,6 +112,8 @@ class InvitationPreviewApi(CsrfCheckedApi):
                     "title": invitation.mediation.title,
                 },
                 "invited_by": invitation.created_by.display_name,
+                "invited_by_self": invitation.created_by.email.casefold()
+                == invitation.email.casefold(),
                 "expires_at": invitation.expires_at,
             }
         )

@@ -44,6 +44,7 @@ class MediationListCreateApi(APIView):
         sides = serializers.ListField(
             child=json_fields.CharField(max_length=80), min_length=2, max_length=8
         )
+        currency = json_fields.CharField(max_length=3, required=False)
 
     @extend_schema(operation_id="mediations_list", responses=MediationSerializer(many=True))
     def get(self, request: Request) -> Response:
@@ -68,6 +69,7 @@ class MediationListCreateApi(APIView):
             creator=request_user(request),
             title=data["title"],
             side_names=data["sides"],
+            currency=data.get("currency", "EUR"),
         )
         participant = access_mediation(request_user(request), mediation.pk)
         return Response(

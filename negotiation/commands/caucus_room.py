@@ -39,9 +39,10 @@ command(
         "text": f.text(),
         "kind": f.optional_choice(),
         "confidential": f.flag(),
+        "visibility": f.optional_choice(),
     },
     output=CaucusNoteSerializer,
-    summary="Keep a private note on an issue in a caucus room.",
+    summary="Keep a private note on an issue in a caucus room: for the mediator, or one's own.",
 )
 command(
     "caucus_note.update",

@@ -93,7 +93,13 @@ class CaucusMessage(TimeIdModel):
 
 
 class CaucusNote(TimeIdModel, Versioned):
-    """A side's private note on an issue: interests, priorities, bottom line."""
+    """A side's private note on an issue: interests, priorities, bottom line. A note for
+    the mediator is read by everyone in the caucus room; a note of one's own only by its
+    author (permissions.can_view_caucus_note), not by the mediator, not by the attorney."""
+
+    class Visibility(models.TextChoices):
+        ROOM = "room", "For the mediator"
+        OWN = "own", "My own"
 
     class Kind(models.TextChoices):
         INTEREST = "interest", "Interest"
@@ -104,6 +110,10 @@ class CaucusNote(TimeIdModel, Versioned):
     room = models.ForeignKey(Room, on_delete=models.CASCADE, related_name="caucus_notes")
     issue = models.ForeignKey(Issue, on_delete=models.CASCADE, related_name="+")
     kind = models.CharField(max_length=16, choices=Kind.choices, default=Kind.OTHER)
+    visibility = models.CharField(
+        max_length=8, choices=Visibility.choices, default=Visibility.ROOM,
+        help_text="Who reads it: the caucus room, or its author alone. Never changes.",
+    )  # fmt: skip
     text = models.TextField(max_length=5000)
     confidential = models.BooleanField(default=False)
     marked_by = _marked_by_field()

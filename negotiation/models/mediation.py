@@ -45,6 +45,11 @@ class Mediation(models.Model):
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     title = models.CharField(max_length=200)
+    currency = models.CharField(
+        max_length=3, default="EUR",
+        help_text="The ISO 4217 code of the currency amounts in this mediation are in "
+        "(negotiation.services.validation.CURRENCIES).",
+    )  # fmt: skip
     stage = models.CharField(max_length=32, choices=Stage.choices, default=Stage.OPENING)
     on_break = models.BooleanField(default=False)
     joint_paused = models.BooleanField(

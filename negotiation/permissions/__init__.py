@@ -21,6 +21,7 @@ from .audiences import (
 )
 from .lookups import (
     access_balance,
+    access_caucus_note,
     access_caucus_room,
     access_in_rooms,
     access_issue,
@@ -73,9 +74,11 @@ from .predicates import (
 )
 from .rights import rights_of
 from .rooms import (
+    can_view_caucus_note,
     can_view_room,
     caucus_frame_for,
     caucus_items_from,
+    caucus_notes_for,
     is_caucus_member,
     room_for,
     room_members,
@@ -84,6 +87,7 @@ from .rooms import (
 
 __all__ = [
     "access_balance",
+    "access_caucus_note",
     "access_caucus_room",
     "access_in_rooms",
     "access_issue",
@@ -119,6 +123,7 @@ __all__ = [
     "can_speak_for_side",
     "can_strike_alone",
     "can_view_balance",
+    "can_view_caucus_note",
     "can_view_contact_details",
     "can_view_deliveries",
     "can_view_invitations",
@@ -129,6 +134,7 @@ __all__ = [
     "can_write_opening",
     "caucus_frame_for",
     "caucus_items_from",
+    "caucus_notes_for",
     "caucus_reads_audited",
     "experts_of",
     "is_caucus_member",

@@ -11,9 +11,9 @@ from django.db.models import QuerySet
 from config.errors import NotFound
 
 from ..keys import row_key
-from ..models import Issue, Participant, Room
+from ..models import CaucusNote, Issue, Participant, Room
 from .predicates import can_view_balance
-from .rooms import visible_rooms
+from .rooms import caucus_notes_for, visible_rooms
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -35,6 +35,16 @@ def access_in_rooms(
     if row is None:
         raise NotFound("Not found.")
     return row
+
+
+def access_caucus_note(participant: Participant, note_id: object) -> CaucusNote:
+    """A caucus note `participant` may read (rooms.can_view_caucus_note): someone else's
+    own note is not found, the same as a note that does not exist."""
+    notes = CaucusNote.objects.select_related("room__side", "room__mediation").filter(
+        caucus_notes_for(participant.pk)
+    )
+    note: CaucusNote = access_in_rooms(participant, notes, note_id, room_path="room")
+    return note
 
 
 def access_mediation(user: User, mediation_id: uuid.UUID | str) -> Participant:

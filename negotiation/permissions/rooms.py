@@ -7,7 +7,7 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 
-from ..models import Participant, Role, Room
+from ..models import CaucusNote, Participant, Role, Room
 from ..models.ids import time_id_at
 from .audiences import active_members
 
@@ -60,11 +60,42 @@ def caucus_items_from(participant: Participant, room: Room) -> int | None:
     return time_id_at(participant.caucus_history_from)
 
 
-def caucus_frame_for(items_from: int | None, frame: dict[str, Any]) -> dict[str, Any]:
-    """An event frame of a caucus room as `items_from` allows it: the frame itself, or,
-    for an event about an earlier item, a `withheld` event of the same seq in its place
-    (the client moves on past it, learning only that something happened in a room it is
-    in)."""
+def can_view_caucus_note(participant: Participant, note: CaucusNote) -> bool:
+    """A note for the mediator: everyone who sees its caucus room. A note of one's own:
+    its author alone, not the mediator, not the attorney, not the party."""
+    if note.visibility == CaucusNote.Visibility.OWN and note.author_id != participant.pk:
+        return False
+    return can_view_room(participant, note.room)
+
+
+def caucus_notes_for(participant_id: int | None) -> Q:
+    """The caucus notes a member of their room may read: can_view_caucus_note as a
+    filter (the room's own check is the caller's). None: no one's own notes."""
+    shared = ~Q(visibility=CaucusNote.Visibility.OWN)
+    return shared if participant_id is None else shared | Q(author_id=participant_id)
+
+
+def _own_note_of_another(frame: dict[str, Any], viewer: int) -> bool:
+    data = frame.get("data")
+    name = frame.get("name")
+    if not isinstance(data, dict) or not isinstance(name, str):
+        return False
+    return (
+        name.startswith("caucus_note.")
+        and data.get("visibility") == CaucusNote.Visibility.OWN
+        and data.get("author") != viewer
+    )
+
+
+def caucus_frame_for(
+    items_from: int | None, frame: dict[str, Any], *, viewer: int
+) -> dict[str, Any]:
+    """An event frame of a caucus room as participant `viewer` may receive it: the frame
+    itself or, in its place, a `withheld` event of the same seq (the client moves on past
+    it, learning only that something happened in a room it is in). Withheld: an event
+    about an item from before `items_from`, and one about someone else's own note."""
+    if _own_note_of_another(frame, viewer):
+        return {**frame, "name": "withheld", "data": {}}
     data = frame.get("data")
     item = data.get("id") if isinstance(data, dict) else None
     if items_from is None or not isinstance(item, int) or item >= items_from:

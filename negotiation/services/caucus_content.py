@@ -24,6 +24,7 @@ from ..models import (
     Room,
 )
 from ..permissions import (
+    access_caucus_note,
     access_caucus_room,
     access_in_rooms,
     access_issue,
@@ -145,14 +146,26 @@ def caucus_note_add(
     text: object,
     kind: object = CaucusNote.Kind.OTHER,
     confidential: object = False,
+    visibility: object = None,
 ) -> CaucusNote:
     """Keep a private note on a joint issue in a side's caucus room (an interest, a
-    priority, a bottom line). Raises NotFound, NotAllowed, Invalid.
-    Emits `caucus_note.added` in the caucus room."""
+    priority, a bottom line): for the mediator (`visibility` "room", the default), or of
+    one's own ("own"), which only its author ever reads. Raises NotFound, NotAllowed,
+    Invalid. Emits `caucus_note.added` in the caucus room; permissions.caucus_frame_for
+    withholds an own note's events from everyone but its author."""
     text = text_clean(text, field="text", max_length=NOTE_MAX, label="note")
     if kind not in CaucusNote.Kind.values:
         raise Invalid("Unknown kind of note.", details={"kind": ["Choose a kind of note."]})
+    visibility = CaucusNote.Visibility.ROOM if visibility is None else visibility
+    if visibility not in CaucusNote.Visibility.values:
+        raise Invalid(
+            "Unknown visibility.",
+            details={"visibility": ["Choose a note for the mediator or your own note."]},
+        )
     confidential = _bool(confidential, "confidential")
+    # Read by no one else, an own note has nothing to keep confidential from anyone.
+    if visibility == CaucusNote.Visibility.OWN:
+        confidential = False
     room = access_caucus_room(actor, side_id)
     _write_check(actor, room)
     issue = access_issue(actor, issue_id)
@@ -162,7 +175,7 @@ def caucus_note_add(
             raise Invalid("This room is full.", details={"text": ["Too many notes."]})
         note = CaucusNote.objects.create(
             room=room, issue=issue, kind=str(kind), text=text, confidential=confidential,
-            author=actor, marked_by=actor if confidential else None,
+            visibility=str(visibility), author=actor, marked_by=actor if confidential else None,
             rule=_rule_written_under(actor),
         )  # fmt: skip
         event_append(
@@ -197,7 +210,11 @@ def caucus_note_update(
         cleaned["kind"] = changes["kind"]
     if "confidential" in changes:
         cleaned["confidential"] = _bool(changes["confidential"], "confidential")
-    note = _caucus_item(actor, CaucusNote, note_id)
+    note = access_caucus_note(actor, note_id)
+    if note.visibility == CaucusNote.Visibility.OWN:
+        cleaned.pop("confidential", None)
+        if not cleaned:
+            raise Invalid("Nothing to change.", details={"text": ["Change it."]})
     _write_check(actor, note.room)
     with transaction.atomic():
         rooms_lock(note.room)

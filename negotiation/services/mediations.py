@@ -13,7 +13,7 @@ from ..events import event_append
 from ..models import SIDED_ROLES, UNSIDED_ROLES, Mediation, Participant, Role, Room, Side
 from ..permissions import can_add_side, can_create_mediation, reads_caucus_history
 from ..serializers import participant_payload, side_payload
-from .validation import max_length_of, text_clean
+from .validation import currency_clean, max_length_of, text_clean
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -38,17 +38,21 @@ def _side_create(*, mediation: Mediation, name: str, order: int) -> Side:
     return side
 
 
-def mediation_create(*, creator: User, title: str, side_names: list[str]) -> Mediation:
+def mediation_create(
+    *, creator: User, title: str, side_names: list[str], currency: object = "EUR"
+) -> Mediation:
     """Open a mediation with its joint room, its sides and one caucus room per side; the
-    creator becomes its mediator.
+    creator becomes its mediator. Its amounts are in `currency` (validation.CURRENCIES).
 
     Raises NotAllowed if the user may not mediate, Invalid for a missing or long title,
-    fewer than two sides, more than SIDES_MAX, or two sides with the same name.
+    fewer than two sides, more than SIDES_MAX, two sides with the same name, or an
+    unknown currency.
     Emits no event: nobody else is in the mediation yet.
     """
     if not can_create_mediation(creator):
         raise NotAllowed("Only mediators can open a mediation.")
     title = _clean_title(title)
+    currency = currency_clean(currency)
     if not isinstance(side_names, list) or len(side_names) < 2:
         raise Invalid("A mediation needs two sides.", details={"sides": ["Name both sides."]})
     if len(side_names) > SIDES_MAX:
@@ -61,7 +65,7 @@ def mediation_create(*, creator: User, title: str, side_names: list[str]) -> Med
             "Two sides have the same name.", details={"sides": ["Give each side its own name."]}
         )
     with transaction.atomic():
-        mediation = Mediation.objects.create(title=title, created_by=creator)
+        mediation = Mediation.objects.create(title=title, currency=currency, created_by=creator)
         Room.objects.create(mediation=mediation, kind=Room.Kind.JOINT)
         for order, name in enumerate(names):
             _side_create(mediation=mediation, name=name, order=order)

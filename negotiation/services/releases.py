@@ -11,8 +11,6 @@ same way.
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.db import transaction
 from django.utils import timezone
 
@@ -30,6 +28,7 @@ from ..models import (
     SharedStatement,
 )
 from ..permissions import (
+    access_caucus_note,
     access_caucus_room,
     access_in_rooms,
     access_issue,
@@ -272,11 +271,19 @@ def release_share(
 def _caucus_item(
     actor: Participant, *, message_id: object, note_id: object
 ) -> CaucusMessage | CaucusNote:
-    model: Any = CaucusMessage if message_id is not None else CaucusNote
-    item: CaucusMessage | CaucusNote = access_in_rooms(
+    if message_id is None:
+        note = access_caucus_note(actor, note_id)
+        # One's own note is read by no one else: there is nothing to ask about or share.
+        if note.visibility == CaucusNote.Visibility.OWN:
+            raise Invalid(
+                "This is a note of your own: no one else reads it, so it cannot be shared.",
+                details={"note": ["Write it as a note for the mediator first."]},
+            )
+        return note
+    item: CaucusMessage = access_in_rooms(
         actor,
-        model.objects.select_related("room__side", "room__mediation"),
-        message_id if message_id is not None else note_id,
+        CaucusMessage.objects.select_related("room__side", "room__mediation"),
+        message_id,
         room_path="room",
     )
     return item

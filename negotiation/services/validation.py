@@ -17,6 +17,13 @@ from ..permissions import joint_closed
 
 ON_BREAK = "The mediator has called a break: the board is read-only until it ends."
 
+# The currencies a mediation's amounts may be in (ISO 4217); the browser writes each one
+# with its own sign ("€120,000").
+CURRENCIES = (
+    "EUR", "USD", "GBP", "CHF", "CAD", "AUD", "NZD", "SEK", "NOK", "DKK", "PLN", "CZK",
+    "HUF", "RON", "JPY", "CNY", "INR", "SGD", "HKD", "ZAR", "BRL", "MXN", "ILS", "TRY",
+)  # fmt: skip
+
 
 def refusal(actor: Participant, message: str) -> NotAllowed:
     """The refusal of a write to the joint board: during a break it says so (code
@@ -52,6 +59,17 @@ def text_clean(
             details={field: [f"Keep it to {max_length} characters or fewer."]},
         )
     return value
+
+
+def currency_clean(value: object) -> str:
+    """A mediation's currency: one of CURRENCIES, by its code ("eur" is "EUR")."""
+    code = value.strip().upper() if isinstance(value, str) else None
+    if code not in CURRENCIES:
+        raise Invalid(
+            "Unknown currency.",
+            details={"currency": ["Choose a currency from the list, such as EUR or USD."]},
+        )
+    return code
 
 
 def amount_clean(value: object, *, field: str = "amount") -> Decimal | None:

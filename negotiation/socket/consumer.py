@@ -135,7 +135,9 @@ class MediationConsumer(Lifetime, PresenceRelay, AsyncJsonWebsocketConsumer):
 
     def _stream_add(self, room: Room, seq: int) -> None:
         items_from = caucus_items_from(self.participant, room)
-        self.streams[room.key] = RoomStream(room, seq=seq, items_from=items_from)
+        self.streams[room.key] = RoomStream(
+            room, seq=seq, items_from=items_from, viewer=self.participant.pk
+        )
 
     @database_sync_to_async
     def _open(self, mediation_id: str) -> tuple[Participant, list[Room]]:

@@ -38,11 +38,13 @@ def until_revoked(frames: list[dict[str, Any]], participant_id: int) -> list[dic
 
 
 class RoomStream:
-    def __init__(self, room: Room, *, seq: int, items_from: int | None) -> None:
+    def __init__(self, room: Room, *, seq: int, items_from: int | None, viewer: int) -> None:
         self.room = room
         self.seq = seq
         # The first caucus item this participant may see (permissions.caucus_items_from).
         self.items_from = items_from
+        # Whose stream this is: someone else's own notes are withheld from it.
+        self.viewer = viewer
 
     @property
     def key(self) -> str:
@@ -56,7 +58,7 @@ class RoomStream:
     def shown(self, frame: dict[str, Any]) -> dict[str, Any]:
         """The frame as this participant may receive it, its seq now forwarded."""
         self.seq = frame["seq"]
-        return caucus_frame_for(self.items_from, frame)
+        return caucus_frame_for(self.items_from, frame, viewer=self.viewer)
 
     def caught_up(self, seq: int) -> None:
         """A replay brought the client to `seq`: live copies up to it are duplicates."""

@@ -5,6 +5,10 @@ them (events, presence, notifications, access changes), every GET endpoint (the 
 list too), sync replays and snapshots, notification rows, e-mails, SMS and web push, and
 log output.
 
+A note of one's own ("My own notes") is secret from everyone but its author, the mediator
+and the attorney of the side included: its markers are searched for in what every other
+persona receives and reads, as the consumer and the selectors hand it to them.
+
 A marker stops being secret only when a party of its side releases it (as worded), or,
 under the rule that allows it, the mediator shares an unmarked item. Whether the server
 let the mediator share is itself checked against a model of the rules kept here (the
@@ -55,8 +59,13 @@ from negotiation.models import (
     ReleaseRequest,
     Room,
 )
-from negotiation.permissions import room_members, visible_rooms
-from negotiation.selectors import room_catch_up
+from negotiation.permissions import caucus_frame_for, room_members, visible_rooms
+from negotiation.selectors import (
+    room_catch_up,
+    room_catch_up_for,
+    room_events_after_for,
+    room_snapshot_for,
+)
 from negotiation.services.retention import mediation_purge
 from negotiation.tasks import participants_expire
 from tests.conftest import Cast, acknowledge_rule, cast_create, expert_join, run
@@ -80,6 +89,7 @@ LIKELY = {
     "message": ["party", "mediator", "attorney_a", "expert"],
     "request_item": ["party", "mediator"],
     "opening": ["party", "mediator", "attorney_a"], "show": MEDIATOR,
+    "own_note": ["party", "attorney_a"],
 }  # fmt: skip
 
 
@@ -95,6 +105,8 @@ class Item:
     author: str
     rule: str
     marked_by: str | None = None
+    # A note of one's own: read by its author alone.
+    own: bool = False
     # Release requests naming it that the party declined, has not answered, or answered
     # with less than its words (a paraphrase, that an option exists): each one bounds
     # what may ever leave about it.
@@ -120,6 +132,8 @@ class World:
     # said it may be shown; and whether the mediator has opened the statements.
     openings: dict[str, tuple[str, bool]] = field(default_factory=dict)
     openings_shown: bool = False
+    # marker -> the persona whose own note holds it
+    own: dict[str, str] = field(default_factory=dict)
 
     def marker(self, side: str) -> str:
         value = f"MK{side}{next(self.counter)}X"
@@ -182,7 +196,7 @@ def act(world: World, draw: Any) -> None:
              "request_item", "answer", "answer", "share", "share", "call", "open", "close",
              "issue", "comment", "rule", "rule", "acknowledge", "acknowledge", "overlap",
              "mark", "mark", "answer_share", "answer_share", "remove", "expire", "expert_time",
-             "opening", "opening", "show"]
+             "opening", "opening", "show", "own_note", "own_note"]
         )
     )  # fmt: skip
     # Mostly someone who may do it (so that things happen), sometimes anyone at all.
@@ -202,6 +216,10 @@ def act(world: World, draw: Any) -> None:
         name = "caucus_note.add"
         data = {"side": side_id, "issue": issue.pk, "text": f"Bottom line {world.marker(side)}",
                 "confidential": draw(st.booleans())}  # fmt: skip
+    elif action == "own_note":
+        name = "caucus_note.add"
+        data = {"side": side_id, "issue": issue.pk, "text": f"Only mine {world.marker(side)}",
+                "visibility": "own", "confidential": draw(st.booleans())}  # fmt: skip
     elif action == "note_edit":
         note = pick(draw, CaucusNote.objects.filter(room__side_id=side_id), "version")
         if note is None:
@@ -360,12 +378,19 @@ def track(world: World, who: str, name: str, data: dict[str, Any], result: dict[
         if who != "mediator":
             # Writing needs the rule in force to have been accepted.
             assert world.acknowledged.get(who) == world.rule, f"{who} wrote unacknowledged"
+        own = data.get("visibility") == "own"
         world.items[kind, result["id"]] = Item(
             side=side, author=who, rule=world.rule,
-            marked_by=who if data.get("confidential") else None,
+            marked_by=who if data.get("confidential") and not own else None, own=own,
         )  # fmt: skip
+        if own:
+            world.own.update(dict.fromkeys(MARKER.findall(data["text"]), who))
     elif name in ("caucus_message.mark", "caucus_note.update"):
         item = world.items[kind, result["id"]]
+        if item.own:
+            assert who == item.author, f"{who} changed {item.author}'s own note"
+            world.own.update(dict.fromkeys(MARKER.findall(data.get("text", "")), who))
+            return
         if "text" in data:
             item.rule = DEFAULT if DEFAULT in (item.rule, world.rule) else PERMISSIVE
         if "confidential" in data:
@@ -380,6 +405,7 @@ def track(world: World, who: str, name: str, data: dict[str, Any], result: dict[
     elif name == "release.request":
         for kind in ("message", "note"):
             if kind in data:
+                assert not world.items[kind, data[kind]].own, "a release of an own note"
                 world.requests[result["id"]] = (kind, data[kind])
                 world.items[kind, data[kind]].asked.add(result["id"])
     elif name == "release.answer":
@@ -390,6 +416,7 @@ def track(world: World, who: str, name: str, data: dict[str, Any], result: dict[
     elif name == "release.share":
         kind = "message" if "message" in data else "note"
         item = world.items[kind, data[kind]]
+        assert not item.own, "the mediator shared an own note"
         assert who == "mediator"
         assert world.rule == PERMISSIVE, "shared under the default rule"
         assert item.rule == PERMISSIVE, f"shared a {kind} said under the default rule"
@@ -447,6 +474,60 @@ def check_channel_layer(world: World) -> None:
             if outsiders:
                 leaked = world.leaked(str(message), side, released)
                 assert not leaked, f"{leaked} reached {outsiders} via {group}: {message}"
+
+
+def own_leaked(world: World, text: str, reader: str) -> set[str]:
+    """Markers of someone else's own notes in what `reader` received or read."""
+    return {m for m in MARKER.findall(text) if world.own.get(m, reader) != reader}
+
+
+def check_own_notes_delivered(world: World) -> None:
+    """An own note's events reach the channel group of its room; what each member's
+    connection passes on (permissions.caucus_frame_for, as RoomStream applies it) holds
+    no one else's own words."""
+    pks = {name: p.pk for name, p in world.cast.participants.items()}
+    for _group, message, _released, reached, _caucus in world.delivered:
+        frame = message.get("frame")
+        if not isinstance(frame, dict):
+            continue
+        for reader in reached:
+            shown = caucus_frame_for(None, frame, viewer=pks[reader])
+            leaked = own_leaked(world, str(shown), reader)
+            assert not leaked, f"{reader} received {leaked}, someone else's own note"
+
+
+def check_own_notes_read(world: World, clients: dict[Any, Any], sequence: int) -> None:
+    """The mediator, and in turn one of the others in Alex's room (the party, the
+    attorney, the expert), read every GET endpoint and the socket's snapshot, catch-up and
+    gap replay of every room: no one else's own note. (Party B is in check_reads: an own
+    note is a secret of its side's room, too.) The author does find their own, so the
+    search could find it."""
+    if not world.own:
+        return
+    cast = world.cast
+    urls = get_urls(world)
+    for who in ("mediator", ("party_a", "attorney_a", "expert")[sequence % 3]):
+        participant = cast.participants[who]
+        user = cast.users[who]
+        if user.pk not in clients:
+            clients[user.pk] = APIClient()
+            clients[user.pk].force_login(user)
+        readable = [(url, clients[user.pk].get(url).content.decode()) for url in urls]
+        for room in Room.objects.filter(mediation=cast.mediation):
+            key, pk = room.key, participant.pk
+            readable.append((f"sync {key}", str(room_catch_up_for(pk, key, 0))))
+            readable.append((f"gap {key}", str(room_events_after_for(pk, key, 0))))
+            readable.append((f"snapshot {key}", str(room_snapshot_for(pk, key))))
+        for where, text in readable:
+            leaked = own_leaked(world, text, who)
+            assert not leaked, f"{who} read {leaked}, someone else's own note, at {where}"
+    author = next(iter(world.own.values()))
+    markers = [m for m, by in world.own.items() if by == author]
+    key = f"caucus:{world.side_key(world.secret[markers[0]])}"
+    mine = cast.participants[author].pk
+    if room_snapshot_for(mine, key) is not None:  # still in that room
+        text = str(room_catch_up_for(mine, key, 0))
+        assert any(m in text for m in markers), f"{author} cannot read their own note"
 
 
 # Routes that describe the API rather than hold anything of a mediation.
@@ -605,8 +686,10 @@ def test_no_caucus_marker_reaches_anyone_outside_its_room(
                 world.settle()
             recorder.world = None
             check_channel_layer(world)
+            check_own_notes_delivered(world)
             clients["sequences"] = clients.get("sequences", 0) + 1
             check_reads(world, clients, clients["sequences"])
+            check_own_notes_read(world, clients, clients["sequences"])
             logs = caplog.text + " ".join(str(r.args) for r in caplog.records)
         check_everywhere(world, logs)
     finally:

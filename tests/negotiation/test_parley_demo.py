@@ -96,3 +96,34 @@ def test_without_a_network_it_says_the_links_open_on_this_machine_only(
     links, text = demo("http://[::]:8000")
     assert all(link.startswith("http://127.0.0.1:8000/invite#") for link in links.values())
     assert "PARLEY_BASE_URL" in text
+
+
+def test_the_demo_shows_a_session_under_way(db: None) -> None:
+    from negotiation.models import CaucusMessage, Issue, Proposal
+
+    demo()
+    lanes = dict(Issue.objects.values_list("title", "lane"))
+    assert lanes == {
+        "Repaying the equipment loan": "agenda",
+        "Who keeps the shop lease": "discussing",
+        "The delivery van": "parked",
+        "The bakery's name and customer list": "agreed",
+    }
+    assert Issue.objects.get(lane="parked").parked_reason == "Waiting for the dealer's valuation"
+    lease = Proposal.objects.filter(issue__title="Who keeps the shop lease").order_by("id")
+    assert [(str(p.amount), p.counter_to_id is not None) for p in lease] == [
+        ("30000.00", False),
+        ("45000.00", True),
+    ]
+    rooms = set(CaucusMessage.objects.values_list("room__side__name", flat=True))
+    assert rooms == {"Alex", "Sam"}
+
+
+def test_the_mediator_s_link_greets_her_as_the_mediator(db: None) -> None:
+    links, _ = demo()
+    token = links["Maya Okafor"].split("#", 1)[1]
+    alex_token = links["Alex Rivera"].split("#", 1)[1]
+    own = APIClient().post("/api/invitations/preview/", {"token": token}).json()
+    alex = APIClient().post("/api/invitations/preview/", {"token": alex_token}).json()
+    assert (own["role"], own["invited_by_self"]) == ("mediator", True)
+    assert alex["invited_by_self"] is False

@@ -18,8 +18,9 @@ def event(seq: int, name: str = "issue.created", **data: Any) -> dict[str, Any]:
     return {"type": "event", "room": "caucus:3", "seq": seq, "name": name, "data": data}
 
 
-def stream(seq: int = 4, items_from: int | None = None) -> RoomStream:
-    return RoomStream(Room(kind=Room.Kind.CAUCUS, side_id=3), seq=seq, items_from=items_from)
+def stream(seq: int = 4, items_from: int | None = None, viewer: int = 1) -> RoomStream:
+    room = Room(kind=Room.Kind.CAUCUS, side_id=3)
+    return RoomStream(room, seq=seq, items_from=items_from, viewer=viewer)
 
 
 def test_a_stream_forwards_the_next_event_and_drops_duplicates() -> None:
@@ -36,6 +37,17 @@ def test_a_stream_withholds_events_about_items_before_its_start() -> None:
     assert room.shown(event(5, id=999))["name"] == "withheld"
     assert room.shown(event(6, id=1000))["name"] == "issue.created"
     assert room.seq == 6
+
+
+def test_a_stream_withholds_someone_else_s_own_note_and_passes_on_one_s_own() -> None:
+    own = {"id": 5, "visibility": "own", "author": 7, "text": "Only mine"}
+    theirs, mine = stream(viewer=1), stream(viewer=7)
+    assert theirs.shown(event(5, "caucus_note.added", **own)) == {
+        **event(5, "caucus_note.added", **own), "name": "withheld", "data": {},
+    }  # fmt: skip
+    assert mine.shown(event(5, "caucus_note.updated", **own))["data"]["text"] == "Only mine"
+    shared = {**own, "visibility": "room"}
+    assert theirs.shown(event(6, "caucus_note.added", **shared))["data"]["text"] == "Only mine"
 
 
 def test_a_replay_stops_at_the_revocation_of_this_participant() -> None:

@@ -28,6 +28,8 @@ export interface MediationRef {
 }
 
 export interface Mediation extends MediationRef {
+  /** The ISO 4217 code amounts in this mediation are in. */
+  currency?: string;
   stage: string;
   stage_display: string;
   status: string;
@@ -86,6 +88,8 @@ export interface InvitationPreview {
   side: SideRef | null;
   mediation: MediationRef;
   invited_by: string;
+  /** The link is for its own inviter: a mediator's own sign-in link, say. */
+  invited_by_self?: boolean;
   expires_at: string;
 }
 
@@ -308,8 +312,8 @@ export function listMediations(): Promise<Mediation[]> {
   return request<Mediation[]>('GET', '/mediations/');
 }
 
-export function createMediation(title: string, sides: string[]): Promise<Mediation> {
-  return request<Mediation>('POST', '/mediations/', { title, sides });
+export function createMediation(title: string, sides: string[], currency = 'EUR'): Promise<Mediation> {
+  return request<Mediation>('POST', '/mediations/', { title, sides, currency });
 }
 
 export function getMediation(id: string): Promise<Mediation> {

@@ -116,8 +116,6 @@ export class BoardSession {
   readonly notifications: Writable<readonly Notification[]>;
   /** What waits on this person's answer, read again whenever something may change it. */
   readonly waiting: Writable<readonly WaitingItem[]>;
-  /** An issue someone asked to open from elsewhere (a notice, the waiting list). */
-  readonly issueToOpen: Writable<number | null>;
   private waitingTimer: ReturnType<typeof setTimeout> | null = null;
 
   private readonly meStore: Writable<HelloParticipant | null>;
@@ -136,7 +134,6 @@ export class BoardSession {
     this.jointReady = writable(false);
     this.notifications = writable([]);
     this.waiting = writable([]);
-    this.issueToOpen = writable(null);
     this.meStore = writable(null);
     this.caucus = new CaucusRooms(mediationId, this.meStore, options.seenStorage === undefined ? undefined : options.seenStorage);
     this.socket = new MediationSocket({
@@ -275,11 +272,6 @@ export class BoardSession {
     } catch {
       // Kept as it was; read again on the next change or reconnect.
     }
-  }
-
-  /** Ask the board to open an issue's sheet (from a notice or the waiting list). */
-  openIssue(id: number): void {
-    this.issueToOpen.set(id);
   }
 
   /** Mark these notifications read (all, when `ids` is null). */

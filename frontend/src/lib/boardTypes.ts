@@ -192,6 +192,8 @@ export const STAGE_LABELS: Record<Stage, string> = {
 
 export interface MediationState {
   id: string;
+  /** The ISO 4217 code amounts in this mediation are in. */
+  currency?: string;
   stage: Stage;
   on_break: boolean;
   /** When the break ends (ISO), while one is on. */

@@ -31,10 +31,14 @@ export const NOTE_KIND_LABELS: Record<NoteKind, string> = {
   other: 'Note',
 };
 
+export type NoteVisibility = 'room' | 'own';
+
 export interface CaucusNote {
   id: number;
   issue: number;
   kind: NoteKind;
+  /** "room": read by the caucus room, the mediator included; "own": by its author alone. */
+  visibility?: NoteVisibility;
   text: string;
   confidential: boolean;
   /** Who set the confidential mark (null when unmarked). */

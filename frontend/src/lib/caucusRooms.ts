@@ -14,6 +14,7 @@ import {
   type Attribution,
   type CaucusState,
   type NoteKind,
+  type NoteVisibility,
   type ReleaseMode,
 } from './caucus';
 import type { PendingCommand } from './pendingOverlay';
@@ -129,8 +130,8 @@ export class CaucusRooms {
     return this.command('caucus_message.mark', { message, confidential });
   }
 
-  addNote(side: number, issue: number, kind: NoteKind, text: string, confidential: boolean): Promise<unknown> {
-    return this.command('caucus_note.add', { side, issue, kind, text, confidential });
+  addNote(side: number, issue: number, kind: NoteKind, text: string, confidential: boolean, visibility: NoteVisibility = 'room'): Promise<unknown> {
+    return this.command('caucus_note.add', { side, issue, kind, text, confidential, visibility });
   }
 
   updateNote(note: number, version: number, changes: { text?: string; kind?: NoteKind; confidential?: boolean }): Promise<unknown> {

@@ -77,17 +77,13 @@ export function fieldLabel(field: string, sides: readonly SideRef[], issue?: Pic
 
 function short(text: string): string {
   const flat = text.replace(/\s+/g, ' ').trim();
-  return flat.length > 40 ? `${flat.slice(0, 39)}…` : flat;
+  // By whole characters: an emoji is never cut in half.
+  const chars = [...flat];
+  return chars.length > 40 ? `${chars.slice(0, 39).join('')}…` : flat;
 }
 
-/** One or two letters for an avatar. */
-export function initials(name: string): string {
-  const words = name.trim().split(/\s+/).filter(Boolean);
-  if (words.length === 0) return '?';
-  const first = words[0]?.[0] ?? '';
-  const last = words.length > 1 ? (words[words.length - 1]?.[0] ?? '') : '';
-  return (first + last).toUpperCase();
-}
+/** One or two whole characters for an avatar (lib/input). */
+export { initials } from './input';
 
 /** "Sam is editing the title" / "Sam and Alex are editing the title". */
 export function editingSentence(names: readonly string[], what: string): string {

@@ -45,11 +45,60 @@ export function matchRoute(pathname: string): Route {
     return { name: 'invite' };
   }
 
-  if (parts.length === 2 && first === 'mediations' && second && UUID.test(second)) {
+  if (first === 'mediations' && second && UUID.test(second) && placeOf(parts.slice(2)) !== null) {
     return { name: 'mediation', id: second.toLowerCase() };
   }
 
   return { name: 'not-found' };
+}
+
+// --- places inside a mediation ----------------------------------------------
+
+/**
+ * Where one is inside a mediation: the tab, the issue open on the board, the private
+ * room the mediator looks at. All of it is in the address, so Back, a reload and a
+ * shared link land in the same place:
+ *
+ *   /mediations/<id>                  the board
+ *   /mediations/<id>/issues/<n>       the board with issue n open
+ *   /mediations/<id>/<tab>            another tab (private, people, balance, ...)
+ *   /mediations/<id>/private/<side>   the mediator in that side's private room
+ *
+ * Which tabs exist, and whether this person may see them, is the workspace's to say.
+ */
+export interface Place {
+  tab: string;
+  issue: number | null;
+  room: string | null;
+}
+
+const TAB = /^[a-z][a-z-]{0,31}$/;
+const NUMBER = /^[1-9][0-9]{0,15}$/;
+
+function placeOf(rest: string[]): Place | null {
+  const [a, b] = rest;
+  if (rest.length === 0) return { tab: 'board', issue: null, room: null };
+  if (rest.length === 2 && a === 'issues' && b && NUMBER.test(b)) return { tab: 'board', issue: Number(b), room: null };
+  if (rest.length === 2 && a === 'private' && b && NUMBER.test(b)) return { tab: 'private', issue: null, room: `caucus:${b}` };
+  if (rest.length === 1 && a && TAB.test(a) && a !== 'issues' && a !== 'board') return { tab: a, issue: null, room: null };
+  return null;
+}
+
+/** The place a mediation's address names, or null when it names none. */
+export function mediationPlace(pathname: string): Place | null {
+  const path = pathname.length > 1 && pathname.endsWith('/') ? pathname.slice(0, -1) : pathname;
+  const parts = path.replace(/^\//, '').split('/');
+  if (parts[0] !== 'mediations' || !parts[1] || !UUID.test(parts[1])) return null;
+  return placeOf(parts.slice(2));
+}
+
+/** The address of a place in a mediation: mediationPlace turned around. */
+export function mediationPath(id: string, place: Partial<Place>): string {
+  const base = `/mediations/${id}`;
+  const tab = place.tab ?? 'board';
+  if (tab === 'board') return place.issue ? `${base}/issues/${place.issue}` : base;
+  if (tab === 'private' && place.room?.startsWith('caucus:')) return `${base}/private/${place.room.slice('caucus:'.length)}`;
+  return `${base}/${tab}`;
 }
 
 /** Screens behind sign-in. */
@@ -119,16 +168,41 @@ function notify(): void {
   for (const listener of [...listeners]) listener();
 }
 
+/**
+ * Go to `to`. Every entry this app pushes is marked, so a screen can tell whether
+ * the entry before it is its own (then "close" may step back to it: see goBackTo).
+ */
 export function navigate(to: string, options: { replace?: boolean } = {}): void {
   const url = new URL(to, window.location.href);
   const target = url.pathname + url.search + url.hash;
   const current = window.location.pathname + window.location.search + window.location.hash;
+  const depth = historyDepth();
   if (options.replace) {
-    window.history.replaceState(null, '', target);
+    window.history.replaceState({ parley: depth }, '', target);
   } else if (target !== current) {
-    window.history.pushState(null, '', target);
+    window.history.pushState({ parley: depth + 1 }, '', target);
   }
   notify();
+}
+
+function historyDepth(): number {
+  const state: unknown = window.history.state;
+  const depth = state && typeof state === 'object' ? (state as { parley?: unknown }).parley : undefined;
+  return typeof depth === 'number' ? depth : 0;
+}
+
+/**
+ * Leave the current place for `to`: by stepping back when the entry before this one
+ * is this app's own and is `to` (so Back afterwards does not return to what was just
+ * closed), else by replacing the current entry. A link opened fresh has no entry of
+ * ours behind it, and lands on `to` without leaving the app.
+ */
+export function goBackTo(to: string, previous: string | null): void {
+  if (historyDepth() > 0 && previous === to) {
+    window.history.back();
+  } else {
+    navigate(to, { replace: true });
+  }
 }
 
 /** Call `listener` after every navigate() and back/forward. Returns an unsubscribe. */

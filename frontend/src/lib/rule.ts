@@ -43,3 +43,18 @@ export function ruleToAcknowledge(acknowledged: string | null | undefined, curre
   if (!current || !isRule(current)) return null;
   return acknowledged === current ? null : current;
 }
+
+/**
+ * What ticking "Keep confidential" does under the rule in force, in one sentence, for the
+ * one who ticks it: a member of the side (whose words they are) or the mediator.
+ */
+export function confidentialChoice(rule: ConfidentialityRule | string, mediator: boolean): string {
+  if (rule === 'shareable_unless_marked') {
+    return mediator
+      ? 'Marked, you may not pass it on without the party’s agreement; unmarked, you may share it in your own words.'
+      : 'Ticked, the mediator will not pass it on without your agreement; unticked, they may pass it on in their own words.';
+  }
+  return mediator
+    ? 'Under this case’s rule nothing here leaves the room unless the party agrees, marked or not; the mark says it matters most.'
+    : 'Under this case’s rule nothing here is shared unless you agree, ticked or not; ticking marks it as what matters most to you.';
+}

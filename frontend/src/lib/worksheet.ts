@@ -3,6 +3,7 @@
  * are tested without a browser; the server checks the same again.
  */
 import type { Worksheet } from './caucus';
+import { parseAmount as readAmount } from './input';
 import type { WorksheetFields } from './caucusRooms';
 
 export interface WorksheetForm {
@@ -33,13 +34,11 @@ export function worksheetForm(sheet: Worksheet | null): WorksheetForm {
   };
 }
 
-/** "12,500" or "12 500.5" → "12500.50"; '' → null; anything else → undefined (invalid). */
+/** "12,500" or "12 500.5" → "12500.50"; '' → null; anything else → undefined (invalid).
+ * The same reading as every amount (lib/input). */
 export function parseAmount(raw: string): string | null | undefined {
-  const cleaned = raw.trim().replace(/[\s,]/g, '').replace(/^[$€£]/, '');
-  if (cleaned === '') return null;
-  if (!/^\d{1,12}(\.\d{1,2})?$/.test(cleaned)) return undefined;
-  const [whole, cents = ''] = cleaned.split('.');
-  return `${String(Number(whole))}.${cents.padEnd(2, '0')}`;
+  const read = readAmount(raw);
+  return read.ok ? read.value : undefined;
 }
 
 function parseWhole(raw: string, top: number): number | null | undefined {
@@ -54,9 +53,9 @@ function parseWhole(raw: string, top: number): number | null | undefined {
 export function worksheetFields(form: WorksheetForm): { fields: WorksheetFields } | { errors: WorksheetErrors } {
   const errors: WorksheetErrors = {};
   const amount = (key: 'court_cost' | 'range_low' | 'range_high'): string | null => {
-    const value = parseAmount(form[key]);
-    if (value === undefined) errors[key] = 'Enter an amount, like 25000 or 25,000.50.';
-    return value ?? null;
+    const read = readAmount(form[key]);
+    if (!read.ok) errors[key] = read.message;
+    return read.ok ? read.value : null;
   };
   const court_cost = amount('court_cost');
   const range_low = amount('range_low');

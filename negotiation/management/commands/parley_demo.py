@@ -12,14 +12,18 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from accounts.models import User
-from negotiation.models import Invitation, Mediation, Participant, Role, Side
+from negotiation.models import Invitation, Lane, Mediation, Participant, Role, Side
+from negotiation.services.caucus_content import caucus_message_post
 from negotiation.services.invitations import (
     invitation_create,
     invitation_link,
     invitation_revoke,
     invitation_token,
 )
+from negotiation.services.issues import issue_create, issue_move
 from negotiation.services.mediations import mediation_create, participant_join
+from negotiation.services.proposals import proposal_create, proposal_respond
+from negotiation.services.session import stage_set
 
 DEMO_TITLE = "Alex & Sam: winding up the bakery partnership"
 MEDIATOR = ("maya@parley.example", "Maya Okafor")
@@ -92,8 +96,67 @@ class Command(BaseCommand):
                 user = demo_user(email, name)
                 side = Side.objects.get(mediation=mediation, name=side_name)
                 participant_join(mediation=mediation, user=user, role=role, side=side)
+            demo_board(mediation)
         return Participant.objects.select_related("mediation", "user").get(
             mediation=mediation, user=mediator, removed_at__isnull=True
+        )
+
+
+def demo_board(mediation: Mediation) -> None:
+    """A session under way, written through the services as the people would: issues in
+    several lanes (one parked with its reason, one with a proposal and a counter, one
+    agreed by both sides) and a word from the mediator in each private room."""
+
+    def person(role: str, side: str | None = None) -> Participant:
+        found = Participant.objects.select_related("mediation", "side", "user").filter(
+            mediation=mediation, role=role
+        )
+        return found.get(side__name=side) if side else found.get()
+
+    maya, alex, sam = person(Role.MEDIATOR), person(Role.PARTY, "Alex"), person(Role.PARTY, "Sam")
+    stage_set(actor=maya, stage="joint_discussion")
+    issue_create(
+        actor=maya,
+        title="Repaying the equipment loan",
+        description="€38,000 left on the oven and mixer loan; both partners signed for it.",
+    )
+    lease = issue_create(
+        actor=maya,
+        title="Who keeps the shop lease",
+        description="The lease on the Mill Street shop runs four more years. Sam wants to stay.",
+    )
+    lease = issue_move(actor=maya, issue_id=lease.pk, version=lease.version,
+                       lane=Lane.DISCUSSING)  # fmt: skip
+    offer = proposal_create(
+        actor=sam, issue_id=lease.pk, amount="30000",
+        terms="Sam takes over the lease and pays Alex for half of the shop fit-out.",
+    )  # fmt: skip
+    proposal_respond(
+        actor=alex, proposal_id=offer.pk, answer="counter",
+        note="The fit-out cost us more than that.",
+        counter_terms="Sam takes over the lease and pays Alex for half of the fit-out, "
+        "as the invoices show it.",
+        counter_amount="45000",
+    )  # fmt: skip
+    van = issue_create(actor=maya, title="The delivery van")
+    issue_move(
+        actor=maya, issue_id=van.pk, version=van.version, lane=Lane.PARKED,
+        reason="Waiting for the dealer's valuation",
+        condition="When the valuation arrives",
+    )  # fmt: skip
+    name = issue_create(actor=maya, title="The bakery's name and customer list")
+    words = proposal_create(
+        actor=maya, issue_id=name.pk,
+        terms="Sam keeps the name Rise & Shine; both may write to the customers they served.",
+    )  # fmt: skip
+    for party in (alex, sam):
+        proposal_respond(actor=party, proposal_id=words.pk, answer="accept")
+    for side, party in (("Alex", alex), ("Sam", sam)):
+        caucus_message_post(
+            actor=maya,
+            side_id=party.side_id,
+            body=f"Hello {side}, this is your private room: only your side and I read it. "
+            "What matters most to you about the shop lease?",
         )
 
 

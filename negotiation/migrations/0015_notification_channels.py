@@ -7,7 +7,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("negotiation", "0012_retention_audit"),
+        ("negotiation", "0014_mediation_currency"),
     ]
 
     operations = [
