@@ -170,7 +170,8 @@ CHANNEL_LAYERS: dict[str, dict[str, Any]]
 if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
-            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            # channels_redis, made to ride out a Redis restart (config/channel_layer.py).
+            "BACKEND": "config.channel_layer.ResilientRedisChannelLayer",
             "CONFIG": {
                 # Hundreds of sockets per process leave at once on a deploy: room enough.
                 "hosts": [{"address": REDIS_URL, "max_connections": 2000}],
