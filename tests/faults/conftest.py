@@ -1,0 +1,87 @@
+"""Faults injected into a running Parley in the services mode: Daphne processes on the
+test database, with a Redis (and a PostgreSQL) of the test's own that it stops and starts,
+never the shared ones. The embedded run skips them: it has no Redis to lose, and one
+process only."""
+
+from __future__ import annotations
+
+import os
+import random
+import uuid
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+from django.conf import settings
+from django.test import Client
+
+from negotiation.models import Room
+from negotiation.selectors import room_snapshot
+from tests.conftest import Cast, acknowledge_rule
+from tests.faults.client import ClientLoop, LiveClient
+from tests.negotiation.board_client import normalised
+from tests.servers import Daphne, Redis
+
+pytestmark = pytest.mark.skipif(
+    not os.environ.get("DATABASE_URL") or not os.environ.get("REDIS_URL"),
+    reason="faults are injected in the services mode (PostgreSQL and Redis) only",
+)
+
+
+@pytest.fixture
+def redis() -> Iterator[Redis]:
+    """A Redis of this test's own, which it may kill and start again."""
+    server = Redis()
+    server.start()
+    yield server
+    server.stop()
+
+
+def daphne_on(redis: Redis, **env: str) -> Daphne:
+    """A Daphne process whose channel layer, cache and broker are `redis`."""
+    return Daphne(env={"REDIS_URL": redis.url, "PARLEY_CHANNELS_PREFIX": "parley-fault"} | env)
+
+
+def cookie_of(user: Any) -> str:
+    client = Client()
+    client.force_login(user)
+    name = settings.SESSION_COOKIE_NAME
+    return f"{name}={client.cookies[name].value}"
+
+
+@pytest.fixture
+def clients_of(live_cast: Cast) -> Callable[..., list[LiveClient]]:
+    """Clients for some personas, on these servers; the rule acknowledged, so they may
+    edit. Their backoff's jitter is seeded, so a failure can be replayed."""
+    acknowledge_rule(live_cast)
+    seed = random.randrange(2**32)
+    print(f"client seed {seed}")
+
+    def make(servers: list[str], *who: str) -> list[LiveClient]:
+        rng = random.Random(seed)
+        return [
+            LiveClient(
+                name,
+                servers=servers[i % len(servers) :] + servers[: i % len(servers)],
+                mediation_id=str(live_cast.mediation.pk),
+                cookie=cookie_of(live_cast.users[name]),
+                rng=random.Random(rng.random()),
+            )
+            for i, name in enumerate(who)
+        ]
+
+    return make
+
+
+def converged(loop: ClientLoop, joint: Room) -> bool:
+    """Every client holds exactly the board the database holds, and waits for nothing."""
+    joint.refresh_from_db()
+    states = list(loop.states())
+    if any(state.pending or state.seq != joint.last_seq for _, state in states):
+        return False
+    board = normalised(room_snapshot(joint)["data"])
+    return all(normalised(state.data) == board for _, state in states)
+
+
+def unique_title(prefix: str) -> str:
+    return f"{prefix} {uuid.uuid4().hex[:6]}"

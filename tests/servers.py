@@ -1,0 +1,123 @@
+"""Servers the tests start as separate processes: Daphne on the test database, and
+Redis and PostgreSQL instances of a test's own, which it may stop and start again."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from django.db import connection
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+class Daphne:
+    """A Daphne process on the test database that can be stopped and started again on
+    the same port, as a server restart looks to the browsers."""
+
+    def __init__(self, port: int | None = None, env: dict[str, str] | None = None) -> None:
+        self.port = port or free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        # Settings of this server's own (another Redis, say), over the test run's.
+        self.env = env or {}
+        self.process: subprocess.Popen[str] | None = None
+
+    def start(self) -> None:
+        env = (
+            os.environ
+            | {
+                "DJANGO_SETTINGS_MODULE": "tests.settings",
+                "PARLEY_LIVE_TEST_DB": str(connection.settings_dict["NAME"]),
+                "PARLEY_BASE_URL": self.url,
+            }
+            | self.env
+        )
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(self.port),
+             "config.asgi:application"],
+            cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        )  # fmt: skip
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", self.port), timeout=0.5).close()
+                return
+            except OSError:
+                if self.process.poll() is not None or time.monotonic() > deadline:
+                    self.process.kill()
+                    output = self.process.communicate()[0]
+                    raise RuntimeError("Daphne did not start:\n" + output) from None
+                time.sleep(0.1)
+
+    def kill(self) -> None:
+        """End the process at once (SIGKILL), as a crash or an out-of-memory kill does:
+        its sockets are cut without a close frame."""
+        if self.process is None:
+            return
+        self.process.kill()
+        self.process.communicate()
+        self.process = None
+
+    def stop(self) -> None:
+        """Stop the process and wait until the port refuses connections."""
+        if self.process is None:
+            return
+        self.process.terminate()
+        try:
+            self.process.communicate(timeout=15)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.communicate()
+        self.process = None
+
+
+def wait_for_port(
+    port: int, process: subprocess.Popen[str], what: str, seconds: float = 30
+) -> None:
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+            return
+        except OSError:
+            if process.poll() is not None or time.monotonic() > deadline:
+                process.kill()
+                output = process.communicate()[0]
+                raise RuntimeError(f"{what} did not start:\n{output}") from None
+            time.sleep(0.02)
+
+
+class Redis:
+    """A Redis of a test's own that keeps nothing on disk: stopped and started again on
+    the same port, it comes back empty (a restart is a flush), in milliseconds."""
+
+    def __init__(self) -> None:
+        self.port = free_port()
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self.process: subprocess.Popen[str] | None = None
+
+    def start(self) -> None:
+        self.process = subprocess.Popen(
+            ["redis-server", "--bind", "127.0.0.1", "--port", str(self.port), "--save", "",
+             "--appendonly", "no", "--loglevel", "warning"],
+            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        )  # fmt: skip
+        wait_for_port(self.port, self.process, "Redis")
+
+    def stop(self) -> None:
+        """Kill it: its clients' connections break mid-read, and what it held is gone."""
+        if self.process is None:
+            return
+        self.process.kill()
+        self.process.communicate()
+        self.process = None
