@@ -176,6 +176,10 @@ if REDIS_URL:
                 # Hundreds of sockets per process leave at once on a deploy: room enough.
                 "hosts": [{"address": REDIS_URL, "max_connections": 2000}],
                 "prefix": CHANNELS_PREFIX,
+                # A socket joins its groups again on every heartbeat (browsers ping every
+                # 15 s), so a membership not renewed for this long is a dead process's
+                # socket: dropped, rather than sent every event for a day.
+                "group_expiry": env_whole("PARLEY_CHANNEL_GROUP_EXPIRY", 300),
             },
         }
     }

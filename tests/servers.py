@@ -4,6 +4,7 @@ Redis and PostgreSQL instances of a test's own, which it may stop and start agai
 from __future__ import annotations
 
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -121,3 +122,67 @@ class Redis:
         self.process.kill()
         self.process.communicate()
         self.process = None
+
+
+class DaphneForks:
+    """Daphne processes forked from one that has loaded Parley (tests/faults/
+    daphne_forks.py): `start(port)` serves on a port in milliseconds, `kill(port)` ends
+    that process at once (SIGKILL). Same settings as Daphne: the test database, plus `env`."""
+
+    def __init__(self, env: dict[str, str] | None = None) -> None:
+        self.env = env or {}
+        self.pids: dict[int, int] = {}
+        self.parent: subprocess.Popen[str] | None = None
+
+    def __enter__(self) -> DaphneForks:
+        env = (
+            os.environ
+            | {
+                "DJANGO_SETTINGS_MODULE": "tests.settings",
+                "PARLEY_LIVE_TEST_DB": str(connection.settings_dict["NAME"]),
+            }
+            | self.env
+        )
+        self.parent = subprocess.Popen(
+            [sys.executable, "-m", "tests.faults.daphne_forks"],
+            cwd=ROOT, env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+        )  # fmt: skip
+        return self
+
+    def start(self, port: int) -> None:
+        assert self.parent is not None
+        assert self.parent.stdin is not None
+        assert self.parent.stdout is not None
+        self.parent.stdin.write(f"{port}\n")
+        self.parent.stdin.flush()
+        self.pids[port] = int(self.parent.stdout.readline())
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+                return
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise RuntimeError(f"No Daphne on port {port}") from None
+                time.sleep(0.01)
+
+    def kill(self, port: int) -> None:
+        pid = self.pids.pop(port)
+        os.kill(pid, signal.SIGKILL)
+        # Gone (the forking process reaps its children) before the port is used again.
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            try:
+                os.kill(pid, 0)
+            except ProcessLookupError:
+                return
+            time.sleep(0.005)
+        raise RuntimeError(f"Daphne {pid} outlived SIGKILL")
+
+    def __exit__(self, *exc: object) -> None:
+        for port in list(self.pids):
+            self.kill(port)
+        if self.parent is not None:
+            assert self.parent.stdin is not None
+            self.parent.stdin.close()
+            self.parent.wait(timeout=10)
