@@ -79,7 +79,8 @@ class LiveClient:
         self.refused: dict[str, dict[str, Any]] = {}
         self.acks: Counter[str] = Counter()
         self.sends: Counter[str] = Counter()
-        self.retryable_errors = 0
+        # Errors that ask for the command again (rate limited, database away).
+        self.retryable: list[dict[str, Any]] = []
         self.resends: set[asyncio.Future[None]] = set()
         self.delays: list[float] = []
         # Which server each connection reached, in order.
@@ -185,7 +186,7 @@ class LiveClient:
                 self.results[frame["id"]] = frame["result"]
         elif kind == "error" and frame.get("id") in self.pending:
             if frame["code"] in RETRYABLE:
-                self.retryable_errors += 1
+                self.retryable.append(frame)
                 wait = float((frame.get("details") or {}).get("retry_after", 0.5))
                 asyncio.get_running_loop().call_later(wait, self._resend, ws, frame["id"])
             else:

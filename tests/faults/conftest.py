@@ -5,10 +5,15 @@ process only."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import random
+import shutil
+import subprocess
+import tempfile
 import uuid
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -20,7 +25,7 @@ from negotiation.selectors import room_snapshot
 from tests.conftest import Cast, acknowledge_rule
 from tests.faults.client import ClientLoop, LiveClient
 from tests.negotiation.board_client import normalised
-from tests.servers import Daphne, Redis
+from tests.servers import Daphne, Postgres, Redis
 
 pytestmark = pytest.mark.skipif(
     not os.environ.get("DATABASE_URL") or not os.environ.get("REDIS_URL"),
@@ -45,6 +50,20 @@ def channels_on(redis: Redis) -> dict[str, str]:
         "PARLEY_CHANNELS_PREFIX": "parley-fault",
         "PARLEY_CHANNEL_GROUP_EXPIRY": "5",
     }
+
+
+@pytest.fixture
+def postgres() -> Iterator[Postgres]:
+    """A PostgreSQL cluster of this test's own, running, with an empty `parley` database."""
+    folder = Path(tempfile.mkdtemp(prefix="parley-pg-"))
+    server = Postgres(folder)
+    try:
+        server.create()
+        yield server
+    finally:
+        with contextlib.suppress(subprocess.CalledProcessError):
+            server.stop()
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def daphne_on(redis: Redis) -> Daphne:
@@ -72,7 +91,10 @@ def clients_of(live_cast: Cast) -> Callable[..., list[LiveClient]]:
         return [
             LiveClient(
                 name,
-                servers=servers[i % len(servers) :] + servers[: i % len(servers)],
+                # Each client starts on another server, in turn.
+                servers=servers[i % len(servers) :] + servers[: i % len(servers)]
+                if servers
+                else [],
                 mediation_id=str(live_cast.mediation.pk),
                 cookie=cookie_of(live_cast.users[name]),
                 rng=random.Random(rng.random()),
