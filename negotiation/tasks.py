@@ -8,13 +8,14 @@ import smtplib
 from celery import shared_task
 from django.conf import settings
 from django.core.mail import send_mail
+from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
 from config.errors import NotFound
 
 from .models import Invitation, Issue, Lane, Mediation, Notification, Participant, Role
-from .services.invitations import invitation_link, invitation_token
+from .services.invitations import invitation_emailed, invitation_link, invitation_token
 from .services.issues import parked_due_tell
 from .services.participants import participant_remove
 from .services.retention import mediations_purge as purge
@@ -88,14 +89,26 @@ def participants_expire() -> int:
     max_retries=8,
 )
 def invitation_send(invitation_id: int) -> None:
-    """E-mail an invitation link. Skips invitations that can no longer be used."""
-    invitation = (
-        Invitation.objects.select_related("mediation", "side", "created_by")
-        .filter(pk=invitation_id)
-        .first()
-    )
-    if invitation is None or invitation.status != Invitation.Status.PENDING:
-        return
+    """E-mail an invitation link, once. Skips invitations that can no longer be used and
+    those already e-mailed. The row is locked while sending: a second delivery of the task
+    (a broker hands a message out again after a worker died or lost its connection) waits,
+    then finds it e-mailed; a worker killed mid-send rolls the lock back, and the next
+    delivery sends it."""
+    with transaction.atomic():
+        invitation = (
+            Invitation.objects.select_for_update(of=("self",))
+            .select_related("mediation", "side", "created_by")
+            .filter(pk=invitation_id, emailed_at__isnull=True)
+            .first()
+        )
+        if invitation is None or invitation.status != Invitation.Status.PENDING:
+            return
+        _invitation_email(invitation)
+        invitation_emailed(invitation=invitation)
+    logger.info("Sent invitation %s", invitation.pk)
+
+
+def _invitation_email(invitation: Invitation) -> None:
     context = {
         "invitation": invitation,
         "inviter": invitation.created_by.display_name,
@@ -108,7 +121,6 @@ def invitation_send(invitation_id: int) -> None:
         from_email=None,
         recipient_list=[invitation.email],
     )
-    logger.info("Sent invitation %s", invitation.pk)
 
 
 @shared_task

@@ -99,18 +99,25 @@ def wait_for_port(
 
 
 class Redis:
-    """A Redis of a test's own that keeps nothing on disk: stopped and started again on
-    the same port, it comes back empty (a restart is a flush), in milliseconds."""
+    """A Redis of a test's own. Without a folder it keeps nothing on disk: stopped and
+    started again on the same port, it comes back empty (a restart is a flush), in
+    milliseconds."""
 
-    def __init__(self) -> None:
+    def __init__(self, folder: Path | None = None) -> None:
         self.port = free_port()
         self.url = f"redis://127.0.0.1:{self.port}/0"
+        # With a folder, it keeps every write there before answering (as a broker must),
+        # and comes back from a restart with it.
+        self.folder = folder
         self.process: subprocess.Popen[str] | None = None
 
     def start(self) -> None:
+        keep = ["--appendonly", "no"]
+        if self.folder is not None:
+            keep = ["--dir", str(self.folder), "--appendonly", "yes", "--appendfsync", "always"]
         self.process = subprocess.Popen(
             ["redis-server", "--bind", "127.0.0.1", "--port", str(self.port), "--save", "",
-             "--appendonly", "no", "--loglevel", "warning"],
+             *keep, "--loglevel", "warning"],
             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
         )  # fmt: skip
         wait_for_port(self.port, self.process, "Redis")

@@ -57,6 +57,8 @@ class Invitation(models.Model):
         on_delete=models.SET_NULL,
         related_name="invitations_redeemed",
     )
+    # When its e-mail went out: sent once, whatever a broker delivers twice.
+    emailed_at = models.DateTimeField(null=True, blank=True, editable=False)
     revoked_at = models.DateTimeField(null=True, blank=True)
     revoked_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

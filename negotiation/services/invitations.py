@@ -76,6 +76,14 @@ def account_has_other_access(user: User) -> bool:
     )
 
 
+def invitation_emailed(*, invitation: Invitation) -> None:
+    """Record that the invitation's e-mail went out (invitation_send sends it once).
+    Runs in the sending task's transaction, which holds the row's lock. No event: the
+    mediator's list shows invitations, not deliveries."""
+    invitation.emailed_at = timezone.now()
+    invitation.save(update_fields=["emailed_at"])
+
+
 def invitation_token(invitation: Invitation) -> str:
     return token_derive(invitation_id=invitation.pk, salt=invitation.token_salt)
 

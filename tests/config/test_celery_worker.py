@@ -49,8 +49,14 @@ def _worker_env(broker_options: dict[str, str], **extra: str) -> dict[str, str]:
     )
 
 
-def _queue(broker_options: dict[str, str], queue: str, *tasks: tuple[Any, tuple[Any, ...]]) -> None:
-    """Put tasks on the broker, really (the suite runs tasks eagerly)."""
+def _queue(
+    broker_options: dict[str, str],
+    queue: str,
+    *tasks: tuple[Any, tuple[Any, ...]],
+    url: str | None = None,
+) -> None:
+    """Put tasks on the broker (the one at `url` if given), really (the suite runs tasks
+    eagerly)."""
     transport = dict(settings.CELERY_BROKER_TRANSPORT_OPTIONS)
     if "CELERY_BROKER_DIR" in broker_options:
         folder = broker_options["CELERY_BROKER_DIR"]
@@ -61,7 +67,7 @@ def _queue(broker_options: dict[str, str], queue: str, *tasks: tuple[Any, tuple[
         }
     celery_app.conf.task_always_eager = False
     try:
-        with celery_app.connection_for_write(transport_options=transport) as conn:
+        with celery_app.connection_for_write(url=url, transport_options=transport) as conn:
             for task, args in tasks:
                 task.apply_async(args, queue=queue, connection=conn)
     finally:

@@ -27,7 +27,8 @@ from tests.faults.client import ClientLoop, LiveClient
 from tests.negotiation.board_client import normalised
 from tests.servers import Daphne, Postgres, Redis
 
-pytestmark = pytest.mark.skipif(
+# Each test module's mark (a conftest's own pytestmark marks nothing).
+SERVICES_ONLY = pytest.mark.skipif(
     not os.environ.get("DATABASE_URL") or not os.environ.get("REDIS_URL"),
     reason="faults are injected in the services mode (PostgreSQL and Redis) only",
 )

@@ -13,12 +13,14 @@ from collections.abc import Callable
 from negotiation.models import CommandReceipt, Issue
 from tests.conftest import Cast
 from tests.faults.client import ClientLoop, LiveClient
-from tests.faults.conftest import channels_on, converged, unique_title
+from tests.faults.conftest import SERVICES_ONLY, channels_on, converged, unique_title
 from tests.figures import Figures
 from tests.servers import DaphneForks, Redis, free_port
 
 KILLS = 20
 CONVERGE_WITHIN = 10.0
+
+pytestmark = SERVICES_ONLY
 
 
 def test_a_killed_daphne_s_clients_move_to_the_other_and_lose_nothing(

@@ -13,11 +13,13 @@ import psycopg
 
 from tests.conftest import Cast
 from tests.faults.client import ClientLoop, LiveClient
-from tests.faults.conftest import channels_on, unique_title
+from tests.faults.conftest import SERVICES_ONLY, channels_on, unique_title
 from tests.figures import Figures
 from tests.servers import Daphne, Postgres, Redis
 
 OUTAGES = 3
+
+pytestmark = SERVICES_ONLY
 
 
 def test_commands_while_the_database_is_away_are_refused_for_retry_and_none_is_lost(

@@ -12,12 +12,14 @@ from collections.abc import Callable
 from negotiation.models import CommandReceipt, Issue
 from tests.conftest import Cast
 from tests.faults.client import ClientLoop, LiveClient
-from tests.faults.conftest import converged, daphne_on, unique_title
+from tests.faults.conftest import SERVICES_ONLY, converged, daphne_on, unique_title
 from tests.figures import Figures
 from tests.servers import Redis
 
 RESTARTS = 20
 CONVERGE_WITHIN = 5.0
+
+pytestmark = SERVICES_ONLY
 
 
 def test_redis_restarts_lose_no_socket_and_no_edit(
