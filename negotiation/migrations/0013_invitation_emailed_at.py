@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('negotiation', '0012_retention_audit'),
+        ("negotiation", "0012_retention_audit"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='invitation',
-            name='emailed_at',
+            model_name="invitation",
+            name="emailed_at",
             field=models.DateTimeField(blank=True, editable=False, null=True),
         ),
     ]

@@ -30,6 +30,8 @@ from websockets.exceptions import WebSocketException
 from tests.negotiation.board_client import BoardClient, Gap
 
 RETRYABLE = {"unavailable", "rate_limited"}
+# The close code this client uses when its server went silent.
+CLOSE_SILENT = 4000
 
 
 def backoff_delay(attempt: int, base: float, ceiling: float, rng: random.Random) -> float:
@@ -59,7 +61,7 @@ class LiveClient:
         cookie: str,
         rng: random.Random,
         heartbeat: float = 0.3,
-        pong_timeout: float = 1.5,
+        pong_timeout: float = 3.0,
         backoff_base: float = 0.05,
         backoff_ceiling: float = 1.0,
     ) -> None:
@@ -83,8 +85,9 @@ class LiveClient:
         self.retryable: list[dict[str, Any]] = []
         self.resends: set[asyncio.Future[None]] = set()
         self.delays: list[float] = []
-        # Which server each connection reached, in order.
+        # Which server each connection reached, in order, and how each one ended.
         self.connected_to: list[str] = []
+        self.closes: list[tuple[int | None, str | None]] = []
         self.ws: ClientConnection | None = None
         self.ready = False
         self.syncing = False
@@ -108,8 +111,11 @@ class LiveClient:
                     close_timeout=0.2,
                 ) as ws:
                     self.ws = ws
-                    if await self._session(ws, server):
-                        attempt = 0
+                    try:
+                        if await self._session(ws, server):
+                            attempt = 0
+                    finally:
+                        self.closes.append((ws.close_code, ws.close_reason))
             except (OSError, WebSocketException, TimeoutError):
                 pass
             finally:
@@ -151,7 +157,7 @@ class LiveClient:
             while not self.ponged:
                 if time.monotonic() - sent_at > self.pong_timeout:
                     # Silence: the server is gone without a close (killed, or its network).
-                    await ws.close()
+                    await ws.close(CLOSE_SILENT, "no pong")
                     return
                 await asyncio.sleep(0.02)
 

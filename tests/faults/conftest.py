@@ -50,6 +50,8 @@ def channels_on(redis: Redis) -> dict[str, str]:
         "REDIS_URL": redis.url,
         "PARLEY_CHANNELS_PREFIX": "parley-fault",
         "PARLEY_CHANNEL_GROUP_EXPIRY": "5",
+        # Not a test worker's process: tests/settings.py would move it to another database.
+        "PYTEST_XDIST_WORKER": "",
     }
 
 

@@ -49,6 +49,7 @@ def test_redis_restarts_lose_no_socket_and_no_edit(
                 took = loop.until(lambda: converged(loop, live_cast.joint), CONVERGE_WITHIN)
                 slowest = max(slowest, took)
             connections = {client.name: len(client.connected_to) for client in clients}
+            closes = {client.name: client.closes for client in clients}
     finally:
         server.stop()
     print(f"slowest convergence after Redis returned: {slowest:.2f} s")
@@ -65,4 +66,4 @@ def test_redis_restarts_lose_no_socket_and_no_edit(
     assert Issue.objects.count() == len(made)
     assert CommandReceipt.objects.filter(name="issue.create").count() == len(made)
     # No socket was lost: each client is still on the connection it opened.
-    assert connections == {client.name: 1 for client in clients}
+    assert connections == {client.name: 1 for client in clients}, closes
