@@ -213,6 +213,9 @@ class LiveClient:
                 await self._send_command(self.ws, frame)
         return frame_id
 
+    async def _caught_up(self, seq: int) -> bool:
+        return not self.pending and self.board.seq == seq
+
     async def _state(self) -> State:
         return State(
             seq=self.board.seq,
@@ -257,6 +260,11 @@ class ClientLoop:
         """Queue a command on a client (sent now if it is connected); its id."""
         return str(self._call(client._command(name, data)))
 
+    def caught_up(self, client: LiveClient, seq: int) -> bool:
+        """Whether the client waits for nothing and has applied the room up to `seq`
+        (cheap: no copy of its board)."""
+        return bool(self._call(client._caught_up(seq)))
+
     def states(self) -> Iterator[tuple[LiveClient, State]]:
         for client in self.clients:
             yield client, self._call(client._state())
@@ -267,5 +275,5 @@ class ClientLoop:
         while not done():
             if time.monotonic() - start > seconds:
                 raise TimeoutError(f"not within {seconds} s")
-            time.sleep(0.02)
+            time.sleep(0.05)
         return time.monotonic() - start

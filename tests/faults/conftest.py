@@ -111,11 +111,10 @@ def clients_of(live_cast: Cast) -> Callable[..., list[LiveClient]]:
 def converged(loop: ClientLoop, joint: Room) -> bool:
     """Every client holds exactly the board the database holds, and waits for nothing."""
     joint.refresh_from_db()
-    states = list(loop.states())
-    if any(state.pending or state.seq != joint.last_seq for _, state in states):
+    if not all(loop.caught_up(client, joint.last_seq) for client in loop.clients):
         return False
     board = normalised(room_snapshot(joint)["data"])
-    return all(normalised(state.data) == board for _, state in states)
+    return all(normalised(state.data) == board for _, state in loop.states())
 
 
 def unique_title(prefix: str) -> str:

@@ -34,7 +34,7 @@ def test_a_killed_daphne_s_clients_move_to_the_other_and_lose_nothing(
     with DaphneForks(channels_on(redis)) as servers:
         for port in ports:
             servers.start(port)
-        clients = clients_of(urls, "mediator", "party_a", "party_b")
+        clients = clients_of(urls, "mediator", "party_b")
         with ClientLoop(clients) as loop:
             loop.until(lambda: converged(loop, live_cast.joint), 30)
             for kill in range(KILLS):
