@@ -8,6 +8,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -43,10 +44,13 @@ class Daphne:
             }
             | self.env
         )
+        # Its output goes to a file: a pipe nobody reads fills up (64 KB of log lines,
+        # which a Redis outage writes in seconds) and then blocks the server mid-write.
+        self.log = tempfile.TemporaryFile("w+")  # noqa: SIM115 (as long as the process)
         self.process = subprocess.Popen(
             [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(self.port),
              "config.asgi:application"],
-            cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+            cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT, text=True,
         )  # fmt: skip
         deadline = time.monotonic() + 30
         while True:
@@ -56,8 +60,9 @@ class Daphne:
             except OSError:
                 if self.process.poll() is not None or time.monotonic() > deadline:
                     self.process.kill()
-                    output = self.process.communicate()[0]
-                    raise RuntimeError("Daphne did not start:\n" + output) from None
+                    self.process.communicate()
+                    self.log.seek(0)
+                    raise RuntimeError("Daphne did not start:\n" + self.log.read()) from None
                 time.sleep(0.1)
 
     def kill(self) -> None:
@@ -68,6 +73,7 @@ class Daphne:
         self.process.kill()
         self.process.communicate()
         self.process = None
+        self.log.close()
 
     def stop(self) -> None:
         """Stop the process and wait until the port refuses connections."""
@@ -80,6 +86,7 @@ class Daphne:
             self.process.kill()
             self.process.communicate()
         self.process = None
+        self.log.close()
 
 
 def wait_for_port(

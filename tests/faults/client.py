@@ -233,6 +233,8 @@ class ClientLoop:
         self.loop = asyncio.new_event_loop()
         self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
         self.tasks: list[Any] = []
+        # What the clients should reach (the log's last seq), as last read.
+        self.target = 0
 
     def __enter__(self) -> ClientLoop:
         self.thread.start()
@@ -260,6 +262,14 @@ class ClientLoop:
         """Queue a command on a client (sent now if it is connected); its id."""
         return str(self._call(client._command(name, data)))
 
+    def describe(self) -> str:
+        return f"the log at {self.target}; " + "; ".join(
+            f"{c.name}: seq {c.board.seq}, {len(c.pending)} pending, ready {c.ready}, "
+            f"syncing {c.syncing}, connections {len(c.connected_to)}, closes {c.closes}, "
+            f"retryable {[f['code'] for f in c.retryable]}, refused {list(c.refused.values())}"
+            for c in self.clients
+        )
+
     def caught_up(self, client: LiveClient, seq: int) -> bool:
         """Whether the client waits for nothing and has applied the room up to `seq`
         (cheap: no copy of its board)."""
@@ -270,10 +280,11 @@ class ClientLoop:
             yield client, self._call(client._state())
 
     def until(self, done: Callable[[], bool], seconds: float) -> float:
-        """Wait until `done()`, at most `seconds`; how long it took (or raise)."""
+        """Wait until `done()`, at most `seconds`; how long it took (or raise, saying
+        where each client stands)."""
         start = time.monotonic()
         while not done():
             if time.monotonic() - start > seconds:
-                raise TimeoutError(f"not within {seconds} s")
+                raise TimeoutError(f"not within {seconds} s: {self.describe()}")
             time.sleep(0.05)
         return time.monotonic() - start

@@ -111,6 +111,7 @@ def clients_of(live_cast: Cast) -> Callable[..., list[LiveClient]]:
 def converged(loop: ClientLoop, joint: Room) -> bool:
     """Every client holds exactly the board the database holds, and waits for nothing."""
     joint.refresh_from_db()
+    loop.target = joint.last_seq
     if not all(loop.caught_up(client, joint.last_seq) for client in loop.clients):
         return False
     board = normalised(room_snapshot(joint)["data"])

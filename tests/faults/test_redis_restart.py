@@ -5,9 +5,12 @@ heartbeat's pong (which carries the room's last seq) that it missed events."""
 
 from __future__ import annotations
 
+import json
 import random
 import time
 from collections.abc import Callable
+
+from websockets.sync.client import connect
 
 from negotiation.models import CommandReceipt, Issue
 from tests.conftest import Cast
@@ -18,6 +21,18 @@ from tests.servers import Redis
 
 RESTARTS = 20
 CONVERGE_WITHIN = 5.0
+
+
+def hello_type(server: str, cast: Cast, cookie: str) -> str:
+    """The type of the first frame a new socket gets (or why it got none)."""
+    url = server.replace("http://", "ws://") + f"/ws/mediations/{cast.mediation.pk}/"
+    try:
+        with connect(url, origin=server, additional_headers={"Cookie": cookie},  # type: ignore[arg-type]
+                     open_timeout=5) as ws:  # fmt: skip
+            return str(json.loads(ws.recv(timeout=5))["type"])
+    except Exception as error:
+        return repr(error)
+
 
 pytestmark = SERVICES_ONLY
 
@@ -31,6 +46,7 @@ def test_redis_restarts_lose_no_socket_and_no_edit(
     rng = random.Random(RESTARTS)
     made: dict[str, tuple[LiveClient, str]] = {}  # command id -> (client, title)
     slowest = 0.0
+    handshakes: list[str] = []
     try:
         with ClientLoop(clients) as loop:
             loop.until(lambda: converged(loop, live_cast.joint), 30)
@@ -44,7 +60,9 @@ def test_redis_restarts_lose_no_socket_and_no_edit(
                 for client in clients:
                     title = unique_title(f"{restart} {client.name} during")
                     made[loop.command(client, "issue.create", title=title)] = (client, title)
-                time.sleep(rng.uniform(0.05, 0.3))
+                # A socket opened meanwhile is let in (it was answered 500).
+                handshakes.append(hello_type(server.url, live_cast, clients[0].cookie))
+                time.sleep(rng.uniform(0.05, 0.2))
                 redis.start()
                 took = loop.until(lambda: converged(loop, live_cast.joint), CONVERGE_WITHIN)
                 slowest = max(slowest, took)
@@ -61,6 +79,7 @@ def test_redis_restarts_lose_no_socket_and_no_edit(
     lost = [title for _, title in acknowledged if title not in titles]
     twice = [id_ for client in clients for id_, count in client.acks.items() if count > 1]
     figures.add("Redis restarts", faults=RESTARTS, edits=len(made), failures=len(lost) + len(twice))
+    assert handshakes == ["hello"] * RESTARTS
     assert len(acknowledged) == len(made)
     assert lost == []
     assert Issue.objects.count() == len(made)
