@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from typing import Any
 
 from channels_redis.core import RedisChannelLayer
@@ -29,38 +30,63 @@ RETRY_CEILING = 1.0
 
 
 class ResilientRedisChannelLayer(RedisChannelLayer):
+    # When this process first saw Redis fail, until it answers again: one warning per
+    # outage, not one per socket and message (hundreds a second on a busy server).
+    down_since: float | None = None
+
+    def _failed(self, what: str, error: BaseException) -> None:
+        if self.down_since is None:
+            self.down_since = time.monotonic()
+            logger.warning("Redis unavailable (%s: %s); sockets stay open", what, error)
+
+    def _answered(self) -> None:
+        if self.down_since is not None:
+            logger.warning("Redis back after %.1f s", time.monotonic() - self.down_since)
+            self.down_since = None
+
     async def receive(self, channel: str) -> dict[str, Any]:
         delay = RETRY_FIRST
         while True:
             try:
-                return await super().receive(channel)
+                message = await super().receive(channel)
             except REDIS_DOWN as error:
-                logger.warning("Channel layer receive failed (%s); retrying", error)
+                self._failed("receive", error)
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, RETRY_CEILING)
+            else:
+                self._answered()
+                return message
 
     async def send(self, channel: str, message: dict[str, Any]) -> None:
         try:
             await super().send(channel, message)
         except REDIS_DOWN as error:
-            logger.warning("Channel layer send dropped (%s)", error)
+            self._failed("send dropped", error)
+        else:
+            self._answered()
 
     async def group_send(self, group: str, message: dict[str, Any]) -> None:
         try:
             await super().group_send(group, message)
         except REDIS_DOWN as error:
-            logger.warning("Channel layer group send to %s dropped (%s)", group, error)
+            self._failed("group send dropped", error)
+        else:
+            self._answered()
 
     async def group_add(self, group: str, channel: str) -> None:
         try:
             await super().group_add(group, channel)
         except REDIS_DOWN as error:
-            # The next heartbeat subscribes again.
-            logger.warning("Channel layer could not join %s (%s)", group, error)
+            # The next heartbeat joins again.
+            self._failed("group join failed", error)
+        else:
+            self._answered()
 
     async def group_discard(self, group: str, channel: str) -> None:
         try:
             await super().group_discard(group, channel)
         except REDIS_DOWN as error:
-            # Left behind, the membership expires with the group (group_expiry).
-            logger.warning("Channel layer could not leave %s (%s)", group, error)
+            # Left behind, the membership lapses (group_expiry).
+            self._failed("group leave failed", error)
+        else:
+            self._answered()
