@@ -121,7 +121,12 @@ def test_a_worker_killed_mid_send_and_a_broker_restart_lose_and_repeat_nothing(
     addresses = [f"guest{n}@example.com" for n in range(3)]
     twice = [a for a in addresses if sum(f"To: {a}" in m for m in messages) > 1]
     lost = [a for a in addresses if not any(f"To: {a}" in m for m in messages)]
-    figures.add("Celery worker and broker faults", faults=faults, failures=len(twice) + len(lost))
+    figures.add(
+        "Celery worker and broker faults",
+        faults=faults,
+        edits=len(addresses),
+        failures=len(twice) + len(lost),
+    )
     assert lost == [], output
     assert twice == [], output
     assert Invitation.objects.filter(emailed_at__isnull=False).count() == 3
