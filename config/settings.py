@@ -170,11 +170,16 @@ CHANNEL_LAYERS: dict[str, dict[str, Any]]
 if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
-            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            # channels_redis, made to ride out a Redis restart (config/channel_layer.py).
+            "BACKEND": "config.channel_layer.ResilientRedisChannelLayer",
             "CONFIG": {
                 # Hundreds of sockets per process leave at once on a deploy: room enough.
                 "hosts": [{"address": REDIS_URL, "max_connections": 2000}],
                 "prefix": CHANNELS_PREFIX,
+                # A socket joins its groups again on every heartbeat (browsers ping every
+                # 15 s), so a membership not renewed for this long is a dead process's
+                # socket: dropped, rather than sent every event for a day.
+                "group_expiry": env_whole("PARLEY_CHANNEL_GROUP_EXPIRY", 300),
             },
         }
     }

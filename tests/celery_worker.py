@@ -36,9 +36,14 @@ def worker_env(broker_options: dict[str, str], **extra: str) -> dict[str, str]:
 
 
 def queue_really(
-    broker_options: dict[str, str], queue: str, *tasks: tuple[Any, tuple[Any, ...]], **options: Any
+    broker_options: dict[str, str],
+    queue: str,
+    *tasks: tuple[Any, tuple[Any, ...]],
+    url: str | None = None,
+    **options: Any,
 ) -> None:
-    """Put tasks on the broker, really (the suite runs tasks eagerly)."""
+    """Put tasks on the broker (the one at `url` if given), really (the suite runs tasks
+    eagerly); `options` go to each `apply_async`."""
     transport = dict(settings.CELERY_BROKER_TRANSPORT_OPTIONS)
     if "CELERY_BROKER_DIR" in broker_options:
         folder = broker_options["CELERY_BROKER_DIR"]
@@ -49,7 +54,7 @@ def queue_really(
         }
     celery_app.conf.task_always_eager = False
     try:
-        with celery_app.connection_for_write(transport_options=transport) as conn:
+        with celery_app.connection_for_write(url=url, transport_options=transport) as conn:
             for task, args in tasks:
                 task.apply_async(args, queue=queue, connection=conn, **options)
     finally:

@@ -412,3 +412,9 @@ def test_it_keeps_secrets_and_host_builds_out_of_the_image():
     # pip install . and collectstatic need these; a pattern may name a parent folder.
     needed = ["pyproject.toml", "README.md", "manage.py", "config/settings.py"]
     assert [path for path in needed if dockerignored(path, ignored)] == []
+
+
+def test_its_redis_keeps_queued_tasks_through_a_restart():
+    """Redis is the Celery broker: with its append-only file, a task queued is on disk."""
+    command = service("redis")["command"]
+    assert command[command.index("--appendonly") + 1] == "yes"

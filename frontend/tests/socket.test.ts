@@ -429,6 +429,37 @@ describe('reconnecting', () => {
     expect(FakeSocket.all).toHaveLength(2);
   });
 
+  it('syncs a room the heartbeat says it is behind in (its live events were lost), once', async () => {
+    create({ heartbeatMs: 15_000 });
+    FakeSocket.last.hello(SAM, SAM_ROOMS);
+    FakeSocket.last.receive({ type: 'synced', rooms: { joint: 0, 'caucus:4': 0 } });
+    FakeSocket.last.receive({ type: 'event', room: 'joint', seq: 1, name: 'x', data: {} });
+    await vi.advanceTimersByTimeAsync(15_000);
+    FakeSocket.last.receive({ type: 'pong', rooms: { joint: 3, 'caucus:4': 0 } });
+    expect(FakeSocket.last.frames('sync').slice(1)).toEqual([{ type: 'sync', rooms: { joint: 1 } }]);
+    // Not again while that sync is answered; a room in step is left alone.
+    FakeSocket.last.receive({ type: 'pong', rooms: { joint: 3, 'caucus:4': 0, 'caucus:9': 5 } });
+    expect(FakeSocket.last.frames('sync')).toHaveLength(2);
+    for (const seq of [2, 3]) FakeSocket.last.receive({ type: 'event', room: 'joint', seq, name: 'x', data: {} });
+    FakeSocket.last.receive({ type: 'synced', rooms: { joint: 3 } });
+    FakeSocket.last.receive({ type: 'pong', rooms: { joint: 3, 'caucus:4': 0 } });
+    expect(FakeSocket.last.frames('sync')).toHaveLength(2);
+    expect(board.seq).toBe(3);
+  });
+
+  it('keeps a command the server could not store now (database away) and sends it again', async () => {
+    const socket = create();
+    FakeSocket.last.hello(SAM, SAM_ROOMS);
+    const edit = socket.command('option.add', { issue: 1, text: 'Sell' });
+    FakeSocket.last.receive({ type: 'error', id: 'cmd-1', code: 'unavailable', message: 'Send it again.', details: { retry_after: 1 } });
+    await vi.advanceTimersByTimeAsync(999);
+    expect(FakeSocket.last.frames('command').map((f) => f.id)).toEqual(['cmd-1']);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(FakeSocket.last.frames('command').map((f) => f.id)).toEqual(['cmd-1', 'cmd-1']);
+    FakeSocket.last.receive({ type: 'ack', id: 'cmd-1', result: { id: 5 } });
+    await expect(edit).resolves.toEqual({ id: 5 });
+  });
+
   it('treats a missing pong as a dead socket', async () => {
     const socket = create({ heartbeatMs: 15_000, pongTimeoutMs: 10_000 });
     FakeSocket.last.hello(SAM, SAM_ROOMS);

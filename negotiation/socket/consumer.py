@@ -25,6 +25,7 @@ from typing import Any
 from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from django.db import InterfaceError, OperationalError
 
 from accounts.services.sessions import session_times_hold
 from accounts.socket_groups import session_group, user_group
@@ -52,6 +53,10 @@ from .stream import Next, RoomStream, revokes, until_revoked
 
 logger = logging.getLogger(__name__)
 
+# PostgreSQL away for a moment (a restart, a failover): answered with a retryable error.
+DATABASE_DOWN = (OperationalError, InterfaceError)
+UNAVAILABLE_RETRY_AFTER = 1.0
+
 # Browsers ping every 15 s: a mediator's connection is recorded alive about every 30 s.
 MEDIATOR_SEEN_EVERY = 20.0
 
@@ -75,7 +80,16 @@ class MediationConsumer(Lifetime, PresenceRelay, AsyncJsonWebsocketConsumer):
         handler = getattr(self, get_handler_name(message), None)
         if handler is None:
             raise ValueError(f"No handler for message type {message['type']}")
-        await handler(message)
+        try:
+            await handler(message)
+        except DATABASE_DOWN:
+            # PostgreSQL is away for a moment: keep the socket. A client's frame was
+            # answered with a retryable error (receive); a room event that could not be
+            # checked is not forwarded, and the next heartbeat brings the client back in
+            # step. A handshake is refused, and the client tries again.
+            logger.warning("Database unavailable handling %s", message["type"], exc_info=True)
+            if message["type"] == "websocket.connect":
+                await self.close()
 
     async def connect(self) -> None:
         mediation_id = self.scope["url_route"]["kwargs"]["mediation_id"]
@@ -199,7 +213,20 @@ class MediationConsumer(Lifetime, PresenceRelay, AsyncJsonWebsocketConsumer):
         if handler is None:
             await self._refuse(parsed.frame_id, frames.unknown_type(kind))
             return
-        await handler(parsed.content)
+        try:
+            await handler(parsed.content)
+        except DATABASE_DOWN:
+            logger.warning("Database unavailable for a %s frame", kind, exc_info=True)
+            await self._unavailable(parsed.frame_id)
+
+    async def _unavailable(self, frame_id: str | None) -> None:
+        await self.send_error(
+            frame_id,
+            "unavailable",
+            "The server cannot reach its database for a moment. Send it again, with the "
+            "same id: a command already stored is never run twice.",
+            {"retry_after": UNAVAILABLE_RETRY_AFTER},
+        )
 
     async def _refuse(self, frame_id: str | None, refusal: frames.Refusal | None) -> None:
         refusal = refusal or frames.Refusal("malformed", "That frame cannot be read.")
@@ -209,9 +236,27 @@ class MediationConsumer(Lifetime, PresenceRelay, AsyncJsonWebsocketConsumer):
     async def handle_ping(self, content: dict[str, Any]) -> None:
         if self.session.due(session.SESSION_CHECK_SECONDS) and not await self._session_check():
             return
-        await self.send_json({"type": "pong"})
+        await self._resubscribe()
+        # Where each room's log stands: a client behind in a room (its live events lost
+        # while Redis was away) syncs it. Without the database, a pong still says alive.
+        try:
+            seqs = await database_sync_to_async(room_seqs)([s.room for s in self.streams.values()])
+        except DATABASE_DOWN:
+            await self.send_json({"type": "pong"})
+        else:
+            rooms = {key: seqs[stream.room.pk] for key, stream in self.streams.items()}
+            await self.send_json({"type": "pong", "rooms": rooms})
         await self._presence_heartbeat()
         await self._mediator_seen()
+
+    async def _resubscribe(self) -> None:
+        """Join this socket's groups again: Redis forgets them when it restarts, and a
+        join that failed while it was away is only logged (config/channel_layer.py).
+        Joining a group twice is one membership."""
+        for group in [stream.room.group_name for stream in self.streams.values()]:
+            await self.channel_layer.group_add(group, self.channel_name)
+        for group in self.personal_groups:
+            await self.channel_layer.group_add(group, self.channel_name)
 
     async def _mediator_seen(self) -> None:
         """A mediator's connection is alive: recorded where every server process sees it
@@ -287,6 +332,13 @@ class MediationConsumer(Lifetime, PresenceRelay, AsyncJsonWebsocketConsumer):
             return
         except ServiceError as error:
             await self.send_error(reply_id, error.code, error.message, error.details)
+            return
+        except DATABASE_DOWN:
+            # Not acknowledged: whether its transaction committed is unknown if the
+            # connection broke at the commit, and a repeat of the id is answered with the
+            # stored result, so sending it again is always safe.
+            logger.warning("Database unavailable for command %s", str(content.get("name"))[:40])
+            await self._unavailable(reply_id)
             return
         except Exception:
             logger.exception("Command %s failed", str(content.get("name"))[:40])

@@ -156,7 +156,7 @@ async def test_a_use_elsewhere_keeps_the_socket_open(live_cast: Cast) -> None:
     await socket.send_json_to({"type": "ping"})
     frames = await frames_until_quiet(socket)
     await socket.disconnect()
-    assert {"type": "pong"} in frames
+    assert any(frame["type"] == "pong" for frame in frames)
 
 
 @pytest.mark.django_db(transaction=True)
@@ -173,7 +173,7 @@ async def test_a_command_on_the_socket_is_a_use(live_cast: Cast) -> None:
     data = await sync_to_async(stored)(client)
     await socket.disconnect()
     assert [frame["type"] for frame in frames if frame["type"] == "ack"] == ["ack"]
-    assert {"type": "pong"} in later
+    assert any(frame["type"] == "pong" for frame in later)
     assert data is not None
     assert time.time() - data[USED_AT] < 10
 

@@ -81,7 +81,7 @@ def test_it_uses_postgresql_and_redis_when_told(tmp_path: Path) -> None:
         tmp_path,
     )
     assert settings["db"] == "django.db.backends.postgresql"
-    assert settings["layer"] == "channels_redis.core.RedisChannelLayer"
+    assert settings["layer"] == "config.channel_layer.ResilientRedisChannelLayer"
     assert settings["broker"] == "redis://cache:6379/0"
 
 

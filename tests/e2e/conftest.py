@@ -4,16 +4,13 @@ the built front end and reads the test database."""
 from __future__ import annotations
 
 import os
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from django.db import connection
+
+from tests.servers import Daphne
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = os.environ.get("PARLEY_CHROMIUM", "/usr/bin/chromium")
@@ -29,57 +26,6 @@ CHROMIUM_ARGS = [
 PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True}
 
 pytestmark = pytest.mark.e2e
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-class Daphne:
-    """A Daphne process on the test database that can be stopped and started again on
-    the same port, as a server restart looks to the browsers."""
-
-    def __init__(self, port: int | None = None) -> None:
-        self.port = port or free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.process: subprocess.Popen[str] | None = None
-
-    def start(self) -> None:
-        env = os.environ | {
-            "DJANGO_SETTINGS_MODULE": "tests.settings",
-            "PARLEY_LIVE_TEST_DB": str(connection.settings_dict["NAME"]),
-            "PARLEY_BASE_URL": self.url,
-        }
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(self.port),
-             "config.asgi:application"],
-            cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-        )  # fmt: skip
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                socket.create_connection(("127.0.0.1", self.port), timeout=0.5).close()
-                return
-            except OSError:
-                if self.process.poll() is not None or time.monotonic() > deadline:
-                    self.process.kill()
-                    output = self.process.communicate()[0]
-                    raise RuntimeError("Daphne did not start:\n" + output) from None
-                time.sleep(0.1)
-
-    def stop(self) -> None:
-        """Stop the process and wait until the port refuses connections."""
-        if self.process is None:
-            return
-        self.process.terminate()
-        try:
-            self.process.communicate(timeout=15)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.communicate()
-        self.process = None
 
 
 @pytest.fixture(scope="session")

@@ -36,3 +36,20 @@ def test_it_sends_nothing_for_a_spent_or_expired_invitation(cast: Cast) -> None:
     invitation_send(invitation.pk)
     invitation_send(invitation.pk + 1000)
     assert mail.outbox == []
+
+
+def test_it_sends_an_invitation_once_however_often_the_task_is_delivered(cast: Cast) -> None:
+    """A broker hands a message out again after a worker died or lost its connection
+    before acknowledging it: the e-mail goes once."""
+    invitation, _ = invitation_create(
+        actor=cast.participants["mediator"],
+        email="erin@example.com",
+        role="observer",
+        side_id=None,
+        send_email=False,
+    )
+    invitation_send(invitation.pk)
+    invitation_send(invitation.pk)
+    assert len(mail.outbox) == 1
+    invitation.refresh_from_db()
+    assert invitation.email_sent_at is not None

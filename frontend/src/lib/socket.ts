@@ -4,7 +4,8 @@
  * - Connects to /ws/mediations/<id>/, waits for `hello`, then `sync`s every room from its
  *   last applied seq; a gap in a room syncs that room again.
  * - Reconnects by itself with exponential backoff and jitter; a `ping` that gets no
- *   `pong` within 10 s counts as a dead socket.
+ *   `pong` within 10 s counts as a dead socket. The `pong` carries each room's last seq:
+ *   a room this client is behind in (its live events lost) is synced.
  * - Commands wait in a queue until their `ack` or `error` comes: each has a UUID, is sent
  *   when online and sent again, with the same id, after every reconnect (the server
  *   answers a repeat with the first result). The queue lives in sessionStorage, per
@@ -440,6 +441,7 @@ export class MediationSocket {
       case 'pong':
         if (this.pongTimer !== null) clearTimeout(this.pongTimer);
         this.pongTimer = null;
+        if (isRecord(frame.rooms)) this.syncBehind(frame.rooms);
         break;
       default:
         break;
@@ -475,6 +477,21 @@ export class MediationSocket {
     if (this.pongTimer !== null) return; // still waiting for the last one
     if (!this.send({ type: 'ping' })) return;
     this.pongTimer = setTimeout(() => this.dead(), this.options.pongTimeoutMs);
+  }
+
+  /** The heartbeat's answer says where each room's log stands. A room this client is
+   *  behind in lost its live events (the server's channel layer restarted, say): sync it. */
+  private syncBehind(rooms: Record<string, unknown>): void {
+    const wanted: Record<string, number> = {};
+    for (const [room, seq] of Object.entries(rooms)) {
+      const followed = this.storeOf(room, false) !== undefined || this.seqs.has(room);
+      if (typeof seq !== 'number' || !followed || this.syncing.has(room)) continue;
+      if (seq > this.seqOf(room)) {
+        wanted[room] = this.seqOf(room);
+        this.syncing.add(room);
+      }
+    }
+    if (Object.keys(wanted).length > 0) this.send({ type: 'sync', rooms: wanted });
   }
 
   private syncRooms(rooms: readonly string[]): void {
@@ -553,7 +570,9 @@ export class MediationSocket {
   private error(frame: Record<string, unknown>): void {
     const code = typeof frame.code === 'string' ? frame.code : 'internal';
     const message = typeof frame.message === 'string' ? frame.message : 'Something went wrong.';
-    if (code === 'rate_limited') {
+    if (code === 'rate_limited' || code === 'unavailable') {
+      // The server could not take it now (too fast, or its database away for a moment):
+      // not an answer; it goes again, same id, after the pause.
       this.rateLimited(frame);
       return;
     }

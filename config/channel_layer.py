@@ -1,0 +1,92 @@
+"""The Redis channel layer, made to survive Redis going away for a moment.
+
+The channel layer is a hint bus (docs/protocol.md): PostgreSQL holds every event, and
+clients catch up from its log. So a Redis error must never end a socket: channels_redis
+raises read timeouts and closed connections out of `receive`, which Channels turns into
+close 1011 ("Exception inside application") for every open socket, and out of
+`group_add` during a handshake, which Daphne answers with HTTP 500. Here `receive` waits
+and tries again until Redis answers, and sends and subscriptions that fail are logged and
+dropped: a socket re-subscribes on its next heartbeat (sockets.consumer), and the
+heartbeat's answer carries each room's last seq, so a client that missed events syncs.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from typing import Any
+
+from channels_redis.core import RedisChannelLayer
+from redis.exceptions import RedisError
+
+logger = logging.getLogger(__name__)
+
+# What Redis going away looks like from redis-py: its own errors, and the socket's.
+REDIS_DOWN = (RedisError, OSError, asyncio.TimeoutError)
+# receive() tries again after this long, doubling up to the ceiling.
+RETRY_FIRST = 0.05
+RETRY_CEILING = 1.0
+
+
+class ResilientRedisChannelLayer(RedisChannelLayer):
+    # When this process first saw Redis fail, until it answers again: one warning per
+    # outage, not one per socket and message (hundreds a second on a busy server).
+    down_since: float | None = None
+
+    def _failed(self, what: str, error: BaseException) -> None:
+        if self.down_since is None:
+            self.down_since = time.monotonic()
+            logger.warning("Redis unavailable (%s: %s); sockets stay open", what, error)
+
+    def _answered(self) -> None:
+        if self.down_since is not None:
+            logger.warning("Redis back after %.1f s", time.monotonic() - self.down_since)
+            self.down_since = None
+
+    async def receive(self, channel: str) -> dict[str, Any]:
+        delay = RETRY_FIRST
+        while True:
+            try:
+                message = await super().receive(channel)
+            except REDIS_DOWN as error:
+                self._failed("receive", error)
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, RETRY_CEILING)
+            else:
+                self._answered()
+                return message
+
+    async def send(self, channel: str, message: dict[str, Any]) -> None:
+        try:
+            await super().send(channel, message)
+        except REDIS_DOWN as error:
+            self._failed("send dropped", error)
+        else:
+            self._answered()
+
+    async def group_send(self, group: str, message: dict[str, Any]) -> None:
+        try:
+            await super().group_send(group, message)
+        except REDIS_DOWN as error:
+            self._failed("group send dropped", error)
+        else:
+            self._answered()
+
+    async def group_add(self, group: str, channel: str) -> None:
+        try:
+            await super().group_add(group, channel)
+        except REDIS_DOWN as error:
+            # The next heartbeat joins again.
+            self._failed("group join failed", error)
+        else:
+            self._answered()
+
+    async def group_discard(self, group: str, channel: str) -> None:
+        try:
+            await super().group_discard(group, channel)
+        except REDIS_DOWN as error:
+            # Left behind, the membership lapses (group_expiry).
+            self._failed("group leave failed", error)
+        else:
+            self._answered()

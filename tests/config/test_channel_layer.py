@@ -1,0 +1,45 @@
+"""The Redis channel layer rides out Redis going away (config/channel_layer.py): sends
+and joins while it is down are dropped without raising, and a receive waits for it to
+come back instead of failing, on a Redis of this test's own."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterator
+
+import pytest
+
+from config.channel_layer import ResilientRedisChannelLayer
+from tests.servers import Redis
+
+
+@pytest.fixture
+def redis() -> Iterator[Redis]:
+    server = Redis()
+    server.start()
+    yield server
+    server.stop()
+
+
+async def test_it_drops_what_it_cannot_send_and_receives_once_redis_is_back(
+    redis: Redis,
+) -> None:
+    layer = ResilientRedisChannelLayer(hosts=[{"address": redis.url}], prefix="layer-test")
+    channel = await layer.new_channel()
+    await layer.group_add("room.1", channel)
+    waiting = asyncio.ensure_future(layer.receive(channel))
+    await asyncio.sleep(0.2)
+    await asyncio.to_thread(redis.stop)
+    # None of these raises: a socket that made them stays open.
+    await layer.group_add("room.2", channel)
+    await layer.group_send("room.1", {"type": "room.event", "n": 1})
+    await layer.send(channel, {"type": "room.event", "n": 2})
+    await layer.group_discard("room.1", channel)
+    await asyncio.sleep(0.3)
+    assert not waiting.done()  # still waiting, not failed
+
+    await asyncio.to_thread(redis.start)
+    await layer.group_add("room.1", channel)  # as a heartbeat joins again
+    await layer.group_send("room.1", {"type": "room.event", "n": 3})
+    assert await asyncio.wait_for(waiting, 10) == {"type": "room.event", "n": 3}
+    await layer.flush()
