@@ -6,14 +6,24 @@ are kept as test artifacts (test-results/)."""
 from __future__ import annotations
 
 import re
+from datetime import datetime, timedelta
 
 import pytest
 from playwright.sync_api import expect
 
 from accounts.models import NotificationSettings
+from negotiation.models import Mediation
 from tests.conftest import Cast
 from tests.e2e.conftest import PHONE, axe_serious_violations, session_cookie
-from tests.e2e.test_board import ARTIFACTS, DESKTOP, command, open_board, open_sheet, proposal
+from tests.e2e.test_board import (
+    ARTIFACTS,
+    DESKTOP,
+    command,
+    eventually,
+    open_board,
+    open_sheet,
+    proposal,
+)
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -88,3 +98,16 @@ def test_a_party_chooses_how_parley_tells_them_on_the_phone(
     assert (prefs.sms, prefs.phone, prefs.muted) == (
         True, "+447700900123", ["caucus_message", "issue_agreed"],
     )  # fmt: skip
+
+
+def test_the_mediator_sets_the_next_session_and_the_phone_shows_it(
+    browser, daphne_server: str, live_cast: Cast
+) -> None:
+    maya = open_board(browser, daphne_server, live_cast, "mediator", **DESKTOP)
+    sam = open_board(browser, daphne_server, live_cast, "party_b", **PHONE)
+    at = (datetime.now() + timedelta(days=3)).replace(hour=14, minute=0, second=0)
+    maya.get_by_role("button", name="Next session…").click()
+    maya.get_by_label("Next session").fill(at.strftime("%Y-%m-%dT%H:%M"))
+    maya.get_by_role("button", name="Set", exact=True).click()
+    expect(sam.locator("[data-next-session]")).to_contain_text("Next session:")
+    eventually(lambda: Mediation.objects.get(pk=live_cast.mediation.pk).next_session_at is not None)

@@ -331,6 +331,11 @@ export class BoardSession {
   }
 
   /** Say something to everyone in the joint room; empty text takes the last word down. */
+  /** Set when the next session is (an ISO time), or clear it with null. */
+  scheduleNext(at: string | null): Promise<unknown> {
+    return this.socket.command('session.schedule', { at });
+  }
+
   announce(text: string): Promise<unknown> {
     return text ? this.socket.command('announcement.make', { text }) : this.socket.command('announcement.clear', {});
   }

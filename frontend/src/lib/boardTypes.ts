@@ -192,6 +192,8 @@ export const STAGE_LABELS: Record<Stage, string> = {
 
 export interface MediationState {
   id: string;
+  /** When the next session is (everyone is reminded a day and an hour ahead), or null. */
+  next_session_at?: string | null;
   /** The ISO 4217 code amounts in this mediation are in. */
   currency?: string;
   stage: Stage;
