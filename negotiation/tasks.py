@@ -26,6 +26,8 @@ from .services.session import (
     break_end,
     break_warn,
 )
+from .services.snapshots import snapshots_sweep as take_snapshots
+from .services.summaries import summary_build_send
 
 logger = logging.getLogger(__name__)
 
@@ -176,3 +178,16 @@ def mediations_purge() -> int:
     """Delete every closed mediation past its retention period (PARLEY_RETENTION_DAYS),
     with everything in it. Returns how many."""
     return purge()
+
+
+@shared_task
+def snapshots_sweep() -> int:
+    """Beat's snapshots: every room of an active mediation whose log moved since its last
+    snapshot (PARLEY_SNAPSHOT_SECONDS apart). Returns how many it took."""
+    return take_snapshots()
+
+
+@shared_task(retry_backoff=True, retry_backoff_max=600, max_retries=8, autoretry_for=(OSError,))
+def session_summary_send(summary_id: int) -> None:
+    """Build an ended session's summary and tell everyone (once, however often it runs)."""
+    summary_build_send(summary_id=summary_id)

@@ -284,6 +284,7 @@ class Notification(TimeIdModel):
         ISSUE_AGREED = "issue_agreed", "Every side agreed an issue."
         ISSUE_REOPENED = "issue_reopened", "The mediator reopened an issue."
         PARKED_DUE = "parked_due", "A parked issue is due to come back."
+        SESSION_SUMMARY = "session_summary", "The session's summary is ready."
 
     participant = models.ForeignKey(
         Participant, on_delete=models.CASCADE, related_name="notifications"

@@ -10,7 +10,7 @@ commands (but marking notifications read), and its retention period starts.
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.db import transaction
 from django.utils import timezone
@@ -19,10 +19,20 @@ from django.utils.dateparse import parse_datetime
 from config.errors import Invalid, NotAllowed
 
 from ..events import event_append, rooms_lock
-from ..models import Mediation, Notification, Participant, Role, Room, Stage
+from ..models import (
+    Mediation,
+    Notification,
+    Participant,
+    Role,
+    Room,
+    SessionSummary,
+    Snapshot,
+    Stage,
+)
 from ..permissions import (
     active_members,
     can_close_mediation,
+    can_end_session,
     can_manage_mediation,
     can_request_break,
     mediators_of,
@@ -30,6 +40,7 @@ from ..permissions import (
 from ..queue import task_after_commit
 from ..serializers import MediationStateSerializer, payload
 from .notifications import notify
+from .snapshots import mediation_snapshots_take
 from .validation import max_length_of, text_clean
 
 BREAK_MINUTES_MAX = 120
@@ -54,8 +65,9 @@ def _locked(actor: Participant) -> Mediation:
 
 
 def stage_set(*, actor: Participant, stage: object) -> Mediation:
-    """Move the mediation to `stage` (forward or back). Raises NotAllowed unless the
-    actor runs the session, Invalid for an unknown stage. Emits `mediation.updated`."""
+    """Move the mediation to `stage` (forward or back), and snapshot every room at the
+    change. Raises NotAllowed unless the actor runs the session, Invalid for an unknown
+    stage. Emits `mediation.updated`."""
     if not can_manage_mediation(actor):
         raise NotAllowed("Only the mediator moves the session on.")
     if stage not in Stage.values:
@@ -68,6 +80,7 @@ def stage_set(*, actor: Participant, stage: object) -> Mediation:
             mediation.stage = str(stage)
             mediation.save(update_fields=["stage"])
             _mediation_changed(mediation, actor)
+            mediation_snapshots_take(mediation=mediation, reason=Snapshot.Reason.STAGE)
     return mediation
 
 
@@ -314,4 +327,28 @@ def mediation_close(*, actor: Participant) -> Mediation:
             update_fields=["status", "closed_at", "on_break", "break_ends_at", "break_message"]
         )
         _mediation_changed(mediation, actor)
+    return mediation
+
+
+def session_end(*, actor: Participant, next_session_at: datetime | None = None) -> Mediation:
+    """End the day's session: record when (and when the next one is, if given; null
+    leaves none planned), snapshot every room, and queue the summary, which a task
+    builds from the joint room's snapshot and sends to everyone
+    (services.summaries). The mediation stays open for the next session. Raises
+    NotAllowed unless the actor runs the session. Emits `mediation.updated`."""
+    if not can_end_session(actor):
+        raise NotAllowed("Only the mediator ends the session.")
+    with transaction.atomic():
+        mediation = _locked(actor)
+        mediation.session_ended_at = timezone.now()
+        mediation.next_session_at = next_session_at
+        mediation.save(update_fields=["session_ended_at", "next_session_at"])
+        _mediation_changed(mediation, actor)
+        joint, *_ = mediation_snapshots_take(
+            mediation=mediation, reason=Snapshot.Reason.SESSION_END, taken_by=actor
+        )
+        summary, _ = SessionSummary.objects.get_or_create(
+            snapshot=joint, defaults={"mediation": mediation, "ended_by": actor}
+        )
+        task_after_commit("negotiation.tasks.session_summary_send", summary.pk)
     return mediation
