@@ -11,7 +11,7 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 
 from .models import Event, Issue, Lane, Participant, Proposal, Room, Snapshot
 
@@ -234,22 +234,9 @@ def issue_history(issue: Issue) -> list[dict[str, Any]]:
 
     The log holds full payloads, so the card is rebuilt event by event and each state is
     compared with the one before it."""
-    proposals = list(Proposal.objects.filter(issue=issue).values_list("pk", flat=True))
-    about = (
-        Q(data__id=issue.pk, name__startswith="issue.")
-        | Q(data__issue__id=issue.pk, name="issue.moved")
-        | Q(data__issue=issue.pk)
-        | Q(name="response.set", data__proposal__in=proposals)
-    )
-    events = (
-        Event.objects.filter(room_id=issue.room_id)
-        .filter(about)
-        .order_by("seq")
-        .only("seq", "name", "data", "actor_id", "created_at")
-    )
     card: dict[str, Any] | None = None
     entries: list[dict[str, Any]] = []
-    for event in events:
+    for event in issue_events(issue):
         before = copy.deepcopy(card)
         card = issue_apply(card, event.name, event.data)
         if card is None:
@@ -266,6 +253,24 @@ def issue_history(issue: Issue) -> list[dict[str, Any]]:
                 }
             )
     return entries
+
+
+def issue_events(issue: Issue) -> QuerySet[Event]:
+    """The joint room's events about one issue, in order: the card's own, what hangs on
+    it (by its `issue` field), and the responses to its proposals."""
+    proposals = list(Proposal.objects.filter(issue=issue).values_list("pk", flat=True))
+    about = (
+        Q(data__id=issue.pk, name__startswith="issue.")
+        | Q(data__issue__id=issue.pk, name="issue.moved")
+        | Q(data__issue=issue.pk)
+        | Q(name="response.set", data__proposal__in=proposals)
+    )
+    return (
+        Event.objects.filter(room_id=issue.room_id)
+        .filter(about)
+        .order_by("seq")
+        .only("seq", "name", "data", "actor_id", "created_at")
+    )
 
 
 NESTED = {

@@ -38,7 +38,7 @@ def test_it_snapshots_every_room_on_a_stage_change(cast: Cast) -> None:
     assert taken.count() == 3  # the joint room and each side's private room
     joint = taken.get(room=cast.joint)
     assert joint.data["mediation"]["stage"] == "joint_discussion"
-    assert joint.seq == Event.objects.filter(room=cast.joint).order_by("-seq").first().seq
+    assert joint.seq == Event.objects.filter(room=cast.joint).order_by("-seq")[0].seq
 
 
 def test_it_snapshots_the_board_when_an_issue_is_agreed(cast: Cast) -> None:
@@ -157,9 +157,15 @@ def test_a_restore_is_new_events_and_the_log_only_grows(
     log = list(Event.objects.filter(room=cast.joint).order_by("seq").values("seq", "name", "data"))
     with django_capture_on_commit_callbacks(execute=True):
         restored = run(cast, "mediator", "issue.restore", snapshot=then["id"], issue=issue["id"])
-    after = list(Event.objects.filter(room=cast.joint).order_by("seq").values("seq", "name", "data"))
+    after = list(
+        Event.objects.filter(room=cast.joint).order_by("seq").values("seq", "name", "data")
+    )
     assert after[: len(log)] == log
-    assert [e["name"] for e in after[len(log) :]] == ["issue.updated", "issue.moved", "position.set"]
+    assert [e["name"] for e in after[len(log) :]] == [
+        "issue.updated",
+        "issue.moved",
+        "position.set",
+    ]
     assert (restored["title"], restored["lane"]) == ("House", "agenda")
     assert restored["positions"][0]["text"] == "Keep it"
     assert {group for group, _ in sent_events.sent} == {cast.joint.group_name}
