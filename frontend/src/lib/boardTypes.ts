@@ -203,6 +203,9 @@ export interface MediationState {
   announced_at?: string | null;
   /** When the mediator opened the opening statements to everyone. */
   openings_shown_at?: string | null;
+  /** When the next session is planned, and when the mediator last ended one. */
+  next_session_at?: string | null;
+  session_ended_at?: string | null;
   joint_paused: boolean;
   /** Paused by itself: every mediator's connection was gone for over a minute. */
   paused_for_absence?: boolean;
