@@ -16,6 +16,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.db.models import F, Max, Q
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
@@ -80,13 +81,14 @@ def snapshots_sweep() -> int:
     """Beat's round: a snapshot of each room of every active mediation whose log moved
     since its last snapshot (a room where nothing happened costs nothing). Returns how
     many it took."""
+    moved = (
+        Room.objects.filter(mediation__status=Mediation.Status.ACTIVE, last_seq__gt=0)
+        .annotate(latest=Max("snapshots__seq"))
+        .filter(Q(latest__isnull=True) | Q(latest__lt=F("last_seq")))
+        .order_by("id")
+    )
     taken = 0
-    rooms = Room.objects.filter(mediation__status=Mediation.Status.ACTIVE, last_seq__gt=0)
-    for room in rooms.order_by("id"):
-        last = Snapshot.objects.filter(room=room).order_by("-seq").values_list("seq", flat=True)
-        latest = last.first()
-        if latest is not None and latest >= room.last_seq:
-            continue
+    for room in moved:
         snapshot_take(room=room, reason=Snapshot.Reason.PERIODIC)
         taken += 1
     return taken
