@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { byIssue, changeText } from '../src/lib/history';
+import { byIssue, changeText, snapshotLabel } from '../src/lib/history';
 
 const sideName = (side: number | null | undefined) => (side === 3 ? 'Alex' : side === 4 ? 'Sam' : 'A side');
 
@@ -28,5 +28,12 @@ describe('the board history in words', () => {
       [null, 1],
       [1, 2],
     ]);
+  });
+});
+
+describe('a snapshot in the picker', () => {
+  it('puts its place in the log before its reason, so two of one minute differ on a phone', () => {
+    const label = snapshotLabel({ id: 1, room: 'joint', seq: 12, reason: 'session_end', taken_by: null, created_at: '2026-12-01T22:00:00Z' });
+    expect(label).toMatch(/ · #12 · Session ended$/);
   });
 });

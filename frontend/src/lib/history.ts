@@ -31,7 +31,7 @@ const ANSWERS: Record<string, string> = {
 
 /** A snapshot in a picker: when, why, and its place in the log (two taken in one minute differ). */
 export function snapshotLabel(snapshot: SnapshotItem): string {
-  return `${whenText(snapshot.created_at)} · ${REASON_LABELS[snapshot.reason] ?? snapshot.reason} · #${snapshot.seq}`;
+  return `${whenText(snapshot.created_at)} · #${snapshot.seq} · ${REASON_LABELS[snapshot.reason] ?? snapshot.reason}`;
 }
 
 function lane(value: unknown): string {
