@@ -235,7 +235,15 @@ CELERY_BEAT_SCHEDULE = {
         "task": "negotiation.tasks.deliveries_pending_sweep",
         "schedule": 5 * 60,
     },
+    # The board's history: a snapshot of each room whose log moved since its last one.
+    "snapshots": {
+        "task": "negotiation.tasks.snapshots_sweep",
+        "schedule": float(os.environ.get("PARLEY_SNAPSHOT_SECONDS", "300")),
+    },
 }
+# Where tasks go unless routed: a name of its own lets a test's worker and beat share a
+# broker with nothing else.
+CELERY_TASK_DEFAULT_QUEUE = os.environ.get("PARLEY_CELERY_QUEUE", "celery")
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
     # Longer than any countdown (a break ends at most two hours ahead), so a task waiting

@@ -29,8 +29,10 @@ from .models import (
     RealityCheck,
     ReleaseRequest,
     Response,
+    SessionSummary,
     SharedStatement,
     Side,
+    Snapshot,
 )
 from .permissions.rights import rights_of
 
@@ -432,6 +434,8 @@ class MediationStateSerializer(serializers.ModelSerializer[Mediation]):
             "announcement",
             "announced_at",
             "openings_shown_at",
+            "next_session_at",
+            "session_ended_at",
             "joint_paused",
             "paused_for_absence",
             "confidentiality_rule",
@@ -448,3 +452,25 @@ class NotificationSerializer(serializers.ModelSerializer[Notification]):
     class Meta:
         model = Notification
         fields = ("id", "kind", "text", "room", "issue", "created_at", "read_at")
+
+
+# --- the board's history --------------------------------------------------------------
+
+
+class SnapshotSerializer(serializers.ModelSerializer[Snapshot]):
+    """A snapshot as listed: which room, at which seq, why and when; not its content."""
+
+    room = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Snapshot
+        fields = ("id", "room", "seq", "reason", "taken_by", "created_at")
+
+    def get_room(self, snapshot: Snapshot) -> str:
+        return snapshot.room.key
+
+
+class SessionSummarySerializer(serializers.ModelSerializer[SessionSummary]):
+    class Meta:
+        model = SessionSummary
+        fields = ("id", "snapshot", "data", "ended_by", "created_at", "built_at")

@@ -26,6 +26,8 @@ from .services.session import (
     break_warn,
     session_reminders_send,
 )
+from .services.snapshots import snapshots_sweep as take_snapshots
+from .services.summaries import summary_build_send
 
 
 def _retry_in(retries: int) -> int:
@@ -173,3 +175,16 @@ def deliveries_pending_sweep() -> int:
     for participant_id, channel in sorted(pairs):
         deliveries_send.delay(participant_id, channel)
     return len(pairs)
+
+
+@shared_task
+def snapshots_sweep() -> int:
+    """Beat's snapshots: every room of an active mediation whose log moved since its last
+    snapshot (PARLEY_SNAPSHOT_SECONDS apart). Returns how many it took."""
+    return take_snapshots()
+
+
+@shared_task(retry_backoff=True, retry_backoff_max=600, max_retries=8, autoretry_for=(OSError,))
+def session_summary_send(summary_id: int) -> None:
+    """Build an ended session's summary and tell everyone (once, however often it runs)."""
+    summary_build_send(summary_id=summary_id)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from negotiation.api import exports, invitations, notifications, views
+from negotiation.api import exports, history, invitations, notifications, views
 from negotiation.commands import COMMANDS
 
 urlpatterns = [
@@ -17,6 +17,31 @@ urlpatterns = [
         "mediations/<str:mediation_id>/rooms/<str:room_key>/",
         views.RoomApi.as_view(),
         name="room",
+    ),
+    path(
+        "mediations/<str:mediation_id>/rooms/<str:room_key>/snapshots/",
+        history.SnapshotListApi.as_view(),
+        name="snapshots",
+    ),
+    path(
+        "mediations/<str:mediation_id>/snapshots/<int:snapshot_id>/",
+        history.SnapshotApi.as_view(),
+        name="snapshot",
+    ),
+    path(
+        "mediations/<str:mediation_id>/snapshots/<int:snapshot_id>/changes/<int:other_id>/",
+        history.SnapshotChangesApi.as_view(),
+        name="snapshot-changes",
+    ),
+    path(
+        "mediations/<str:mediation_id>/issues/<int:issue_id>/history/",
+        history.IssueHistoryApi.as_view(),
+        name="issue-history",
+    ),
+    path(
+        "mediations/<str:mediation_id>/summary/",
+        history.SessionSummaryApi.as_view(),
+        name="session-summary",
     ),
     path("mediations/<str:mediation_id>/balance/", views.BalanceApi.as_view(), name="balance"),
     path(

@@ -2,7 +2,16 @@
 command names its service function and declares its input. Adding a command is one
 entry in one topic file; `docs/protocol.md` lists them by name."""
 
-from . import board, caucus_room, decisions, notifications, proposals, releases, session
+from . import (
+    board,
+    caucus_room,
+    decisions,
+    history,
+    notifications,
+    proposals,
+    releases,
+    session,
+)
 from .registry import COMMANDS, Command, command_execute, command_input
 
 __all__ = [
@@ -13,6 +22,7 @@ __all__ = [
     "command_execute",
     "command_input",
     "decisions",
+    "history",
     "notifications",
     "proposals",
     "releases",

@@ -1,8 +1,8 @@
 """The negotiation domain: mediations and their rooms (mediation.py), the board's content
 (board.py), caucus rooms (caucus.py), notifications and their
 deliveries (notifications.py), invitations (invitations.py),
-idempotency receipts for client commands (commands.py), and the audit log of caucus
-reads (audit.py)."""
+idempotency receipts for client commands (commands.py), the audit log of caucus
+reads (audit.py), and the board's history: snapshots and session summaries (history.py)."""
 
 from .audit import CaucusRead
 from .board import (
@@ -28,6 +28,7 @@ from .caucus import (
     SharedStatement,
 )
 from .commands import CommandReceipt
+from .history import SessionSummary, Snapshot
 from .invitations import Invitation
 from .mediation import (
     SIDED_ROLES,
@@ -74,7 +75,9 @@ __all__ = [
     "Response",
     "Role",
     "Room",
+    "SessionSummary",
     "SharedStatement",
     "Side",
+    "Snapshot",
     "Stage",
 ]

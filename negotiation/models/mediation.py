@@ -62,6 +62,8 @@ class Mediation(models.Model):
     announced_at = models.DateTimeField(null=True, blank=True)
     # When the mediator opened the sides' opening statements to everyone.
     openings_shown_at = models.DateTimeField(null=True, blank=True)
+    # When the next session is planned, and when the mediator last ended one.
+    session_ended_at = models.DateTimeField(null=True, blank=True)
     # When a mediator's connection last showed life (any Daphne process), and whether the
     # board is paused because every mediator's connection has been gone too long.
     mediator_seen_at = models.DateTimeField(null=True, blank=True)

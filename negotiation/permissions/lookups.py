@@ -11,8 +11,8 @@ from django.db.models import QuerySet
 from config.errors import NotFound
 
 from ..keys import row_key
-from ..models import CaucusNote, Issue, Participant, Room
-from .predicates import can_view_balance
+from ..models import CaucusNote, Issue, Participant, Room, SessionSummary, Snapshot
+from .predicates import can_view_balance, can_view_history
 from .rooms import caucus_notes_for, visible_rooms
 
 if TYPE_CHECKING:
@@ -97,3 +97,30 @@ def access_balance(user: User, mediation_id: uuid.UUID | str) -> Participant:
     if not can_view_balance(participant):
         raise NotFound("No such mediation.")
     return participant
+
+
+def access_snapshot(participant: Participant, snapshot_id: object) -> Snapshot:
+    """A snapshot of a room the participant may see now (a caucus room's: only its
+    members), with its room loaded."""
+    if not can_view_history(participant):
+        raise NotFound("No such snapshot.")
+    snapshot: Snapshot = access_in_rooms(
+        participant, Snapshot.objects.select_related("room"), snapshot_id, room_path="room"
+    )
+    return snapshot
+
+
+def access_summary(participant: Participant) -> SessionSummary:
+    """The latest built summary of the participant's mediation (it holds joint content
+    only: everyone at the joint table may read it)."""
+    joint = visible_rooms(participant).filter(kind=Room.Kind.JOINT).first()
+    summary = (
+        None
+        if joint is None
+        else SessionSummary.objects.filter(mediation_id=joint.mediation_id, built_at__isnull=False)
+        .order_by("-created_at", "-id")
+        .first()
+    )
+    if summary is None:
+        raise NotFound("No summary yet.")
+    return summary

@@ -364,3 +364,25 @@ def party_answer_binds(item: CaucusMessage | CaucusNote) -> bool:
         .exclude(whole | shared_directly)
         .exists()
     )
+
+
+def can_take_snapshot(participant: Participant) -> bool:
+    """Take a snapshot of a room's board on demand: the mediator."""
+    return participant.is_active and can_manage_mediation(participant)
+
+
+def can_restore(participant: Participant) -> bool:
+    """Restore an issue, or a field of it, to how a snapshot has it (as new events):
+    the mediator."""
+    return participant.is_active and can_manage_mediation(participant)
+
+
+def can_end_session(participant: Participant) -> bool:
+    """End a session (its snapshot and summary follow): the mediator."""
+    return participant.is_active and can_manage_mediation(participant)
+
+
+def can_view_history(participant: Participant) -> bool:
+    """Read the snapshots, their differences and the issues' histories of the rooms one
+    sees: everyone at the table; which rooms is the rooms rule (rooms.visible_rooms)."""
+    return participant.is_active

@@ -19,6 +19,7 @@ from .predicates import (
     can_consent_for,
     can_draft_release,
     can_edit_board,
+    can_end_session,
     can_lower_mark,
     can_manage_mediation,
     can_mark_agreed,
@@ -28,10 +29,13 @@ from .predicates import (
     can_reopen,
     can_request_break,
     can_respond,
+    can_restore,
     can_share_unmarked,
     can_speak_for_side,
     can_strike_alone,
+    can_take_snapshot,
     can_view_balance,
+    can_view_history,
     can_withdraw,
     can_write_in_caucus,
     can_write_opening,
@@ -58,6 +62,10 @@ def rights_of(participant: Participant) -> dict[str, Any]:
       own), or null;
     - `consent_for`: the side they confirm or decline decisions for, or null;
     - `reopen`: move an issue out of Agreed or Struck;
+    - `history`: read the snapshots, their differences and the issues' histories (of the
+      rooms they see); `snapshot`: take a snapshot on demand; `restore`: restore an
+      issue or a field of it from a snapshot; `end_session`: end the session (its
+      summary goes to everyone);
     - `rooms`: per caucus room they see, `write`, `mark` (mark an item confidential),
       `unmark_any` (take anyone's mark off), `unmark_own` (take off a mark they set on
       their own item), `draft_release`, `answer_release`, and `share_unmarked` (share an
@@ -90,6 +98,10 @@ def rights_of(participant: Participant) -> dict[str, Any]:
         if can_consent_for(participant, participant.side_id)
         else None,
         "reopen": can_reopen(participant),
+        "history": can_view_history(participant),
+        "snapshot": can_take_snapshot(participant),
+        "restore": can_restore(participant),
+        "end_session": can_end_session(participant),
         "rooms": {room.key: _room_rights(participant, room) for room in rooms},
     }
     # A closed mediation takes no more commands: no control to show.

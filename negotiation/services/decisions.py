@@ -31,6 +31,7 @@ from ..models import (
     Proposal,
     Role,
     Side,
+    Snapshot,
 )
 from ..permissions import (
     access_in_rooms,
@@ -46,6 +47,7 @@ from ..permissions import (
 from ..serializers import ProposalSerializer, payload
 from .issues import issue_payload, issue_relocate
 from .notifications import notify
+from .snapshots import snapshot_take
 from .validation import max_length_of, refusal, text_clean
 
 TERMS_MAX = max_length_of(Decision, "terms")
@@ -355,6 +357,7 @@ def _decide(decision: Decision, issue: Issue, actor: Participant) -> None:
         _close(other, Decision.Status.WITHDRAWN, None)
     if decision.kind == Decision.Kind.AGREE:
         issue_relocate(issue, lane=Lane.AGREED, index=None, actor=actor)
+        snapshot_take(room=issue.room, reason=Snapshot.Reason.AGREED)
         notify(
             participants=active_members(issue.room.mediation_id).exclude(pk=actor.pk),
             kind=Notification.Kind.ISSUE_AGREED,

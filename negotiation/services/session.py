@@ -20,10 +20,20 @@ from django.utils.dateparse import parse_datetime
 from config.errors import Invalid, NotAllowed
 
 from ..events import event_append, rooms_lock
-from ..models import Mediation, Notification, Participant, Role, Room, Stage
+from ..models import (
+    Mediation,
+    Notification,
+    Participant,
+    Role,
+    Room,
+    SessionSummary,
+    Snapshot,
+    Stage,
+)
 from ..permissions import (
     active_members,
     can_close_mediation,
+    can_end_session,
     can_manage_mediation,
     can_request_break,
     mediators_of,
@@ -31,6 +41,7 @@ from ..permissions import (
 from ..queue import task_after_commit
 from ..serializers import MediationStateSerializer, payload
 from .notifications import notify
+from .snapshots import mediation_snapshots_take
 from .validation import future_time_clean, max_length_of, text_clean
 
 BREAK_MINUTES_MAX = 120
@@ -58,8 +69,9 @@ def _locked(actor: Participant) -> Mediation:
 
 
 def stage_set(*, actor: Participant, stage: object) -> Mediation:
-    """Move the mediation to `stage` (forward or back). Raises NotAllowed unless the
-    actor runs the session, Invalid for an unknown stage. Emits `mediation.updated`."""
+    """Move the mediation to `stage` (forward or back), and snapshot every room at the
+    change. Raises NotAllowed unless the actor runs the session, Invalid for an unknown
+    stage. Emits `mediation.updated`."""
     if not can_manage_mediation(actor):
         raise NotAllowed("Only the mediator moves the session on.")
     if stage not in Stage.values:
@@ -77,6 +89,7 @@ def stage_set(*, actor: Participant, stage: object) -> Mediation:
                 kind=Notification.Kind.STAGE_CHANGED,
                 room=mediation.joint_room(),
             )
+            mediation_snapshots_take(mediation=mediation, reason=Snapshot.Reason.STAGE)
     return mediation
 
 
@@ -388,3 +401,30 @@ def session_reminders_send() -> int:
                 )
                 reminded += 1
     return reminded
+
+
+def session_end(*, actor: Participant, next_session_at: object = None) -> Mediation:
+    """End the day's session: record when (and when the next one is, if given: as for
+    `session_schedule`; not given keeps the one planned), snapshot every room, and queue
+    the summary, which a task builds from the joint room's snapshot and sends to everyone
+    (services.summaries). The mediation stays open for the next session. Raises
+    NotAllowed unless the actor runs the session; Invalid for a bad next time. Emits
+    `mediation.updated`."""
+    if not can_end_session(actor):
+        raise NotAllowed("Only the mediator ends the session.")
+    when = future_time_clean(next_session_at, field="next_session_at", days_max=SCHEDULE_DAYS_MAX)
+    with transaction.atomic():
+        mediation = _locked(actor)
+        mediation.session_ended_at = timezone.now()
+        if when is not None:
+            mediation.next_session_at = when
+        mediation.save(update_fields=["session_ended_at", "next_session_at"])
+        _mediation_changed(mediation, actor)
+        joint, *_ = mediation_snapshots_take(
+            mediation=mediation, reason=Snapshot.Reason.SESSION_END, taken_by=actor
+        )
+        summary, _ = SessionSummary.objects.get_or_create(
+            snapshot=joint, defaults={"mediation": mediation, "ended_by": actor}
+        )
+        task_after_commit("negotiation.tasks.session_summary_send", summary.pk)
+    return mediation

@@ -90,6 +90,12 @@ MEMBER_READS = {
     "notifications_list",
     "waiting_list",
     "room_retrieve",
+    # The board's history, of the rooms each one sees (a caucus room's: its members).
+    "snapshots_list",
+    "snapshot_retrieve",
+    "snapshot_changes",
+    "issue_history",
+    "summary_retrieve",
 }
 
 
@@ -135,6 +141,13 @@ def world_create(cast: Cast, role: str) -> World:
             side_id=None, name="", caucus_history=False,
         )  # fmt: skip
     participants = [p.pk for p in cast.participants.values()]
+    snapshots = {
+        key: run(cast, "mediator", "snapshot.take", room=key)["id"]
+        for key in ("joint", f"caucus:{a}", f"caucus:{b}")
+    }
+    for key, snapshot in snapshots.items():
+        if key != "joint":
+            items[-snapshot] = int(key.split(":")[1])  # a snapshot's side, by minus its id
     ids: dict[str, list[Any]] = {
         "mediation_id": [str(cast.mediation.pk)],
         "room_key": ["joint", f"caucus:{a}", f"caucus:{b}"],
@@ -151,6 +164,9 @@ def world_create(cast: Cast, role: str) -> World:
         "release": releases,
         "participant": participants,
         "ids": [[]],
+        "snapshot_id": list(snapshots.values()),
+        "other_id": list(snapshots.values()),
+        "issue_id": [issue["id"]],
     }
     return World(cast=cast, role=role, ids=ids, caucus_items=items)
 
@@ -216,6 +232,16 @@ def other_side(world: World, case: Any) -> str | None:
     room = case.path_parameters.get("room_key", "")
     if room.startswith("caucus:") and (world.role == "observer" or room != f"caucus:{own}"):
         return f"{world.role} read {room}"
+    for key in ("snapshot_id", "other_id"):
+        snapshot = case.path_parameters.get(key)
+        if isinstance(snapshot, int) and world.caucus_items.get(-snapshot, own) != own:
+            return f"{world.role} read another side's caucus snapshot"
+        if (
+            isinstance(snapshot, int)
+            and world.role == "observer"
+            and -snapshot in world.caucus_items
+        ):
+            return f"{world.role} read a caucus snapshot"
     body = case.body if isinstance(case.body, dict) else {}
     if body.get("side") not in (None, own):
         return f"{world.role} succeeded naming side {body['side']}"

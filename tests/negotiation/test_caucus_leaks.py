@@ -2,8 +2,9 @@
 marker in every caucus item, and a search for every marker in everything that reaches,
 or can be read by, someone outside the marker's room: what the channel layer carries to
 them (events, presence, notifications, access changes), every GET endpoint (the waiting
-list too), sync replays and snapshots, notification rows, e-mails, SMS and web push, and
-log output.
+list, the rooms' snapshots and the changes between them, issues' histories and the session
+summary among them), sync replays and snapshots, notification rows, e-mails, SMS and web
+push, and log output.
 
 A note of one's own ("My own notes") is secret from everyone but its author, the mediator
 and the attorney of the side included: its markers are searched for in what every other
@@ -58,6 +59,7 @@ from negotiation.models import (
     Participant,
     ReleaseRequest,
     Room,
+    Snapshot,
 )
 from negotiation.permissions import caucus_frame_for, room_members, visible_rooms
 from negotiation.selectors import (
@@ -90,6 +92,7 @@ LIKELY = {
     "request_item": ["party", "mediator"],
     "opening": ["party", "mediator", "attorney_a"], "show": MEDIATOR,
     "own_note": ["party", "attorney_a"],
+    "snapshot": MEDIATOR, "stage": MEDIATOR, "session_end": MEDIATOR, "restore": MEDIATOR,
 }  # fmt: skip
 
 
@@ -196,7 +199,8 @@ def act(world: World, draw: Any) -> None:
              "request_item", "answer", "answer", "share", "share", "call", "open", "close",
              "issue", "comment", "rule", "rule", "acknowledge", "acknowledge", "overlap",
              "mark", "mark", "answer_share", "answer_share", "remove", "expire", "expert_time",
-             "opening", "opening", "show", "own_note", "own_note"]
+             "opening", "opening", "show", "own_note", "own_note", "snapshot", "snapshot",
+             "stage", "session_end", "restore"]
         )
     )  # fmt: skip
     # Mostly someone who may do it (so that things happen), sometimes anyone at all.
@@ -300,6 +304,18 @@ def act(world: World, draw: Any) -> None:
             data["ready"] = draw(st.booleans())
     elif action == "show":
         name, data = "openings.show", {}
+    elif action == "snapshot":
+        room = draw(st.sampled_from(["joint", f"caucus:{side_id}"]))
+        name, data = "snapshot.take", {"room": room}
+    elif action == "stage":
+        name, data = "stage.set", {"stage": draw(st.sampled_from(["caucus", "joint_negotiation"]))}
+    elif action == "session_end":
+        name, data = "session.end", {}
+    elif action == "restore":
+        snapshot = pick(draw, Snapshot.objects.filter(room=cast.joint))
+        if snapshot is None:
+            return
+        name, data = "issue.restore", {"snapshot": snapshot.pk, "issue": issue.pk}
     elif action == "remove":
         target = draw(st.sampled_from(["party_a", "party_b", "attorney_a", "observer", "expert"]))
         name, data = "participant.remove", {"participant": cast.participants[target].pk}
@@ -558,9 +574,24 @@ def get_routes() -> list[str]:
 def get_urls(world: World) -> list[str]:
     """The GET routes with their ids filled in, every room for a room key."""
     cast = world.cast
+    taken = list(
+        Snapshot.objects.filter(room__mediation=cast.mediation)
+        .order_by("seq")
+        .values_list("pk", "room_id")
+    )
+    # The first and the latest snapshot of each room, each compared with the latest of
+    # every room: the reads of a room outsiders may not see, and of pairs across rooms.
+    latest = {room_id: pk for pk, room_id in taken}
+    first = {room_id: pk for pk, room_id in reversed(taken)}
+    snapshots = sorted(set(first.values()) | set(latest.values())) or [1]
+    issues = list(Issue.objects.filter(room__mediation=cast.mediation).order_by("id"))
     fillers: dict[str, list[str]] = {
         "mediation_id": [str(cast.mediation.pk)],
         "room_key": ["joint", f"caucus:{cast.side_a.pk}", f"caucus:{cast.side_b.pk}"],
+        "snapshot_id": [str(pk) for pk in snapshots],
+        "other_id": [str(pk) for pk in latest.values()] or ["1"],
+        # The first issue and the latest: their histories.
+        "issue_id": sorted({str(issue.pk) for issue in issues[:1] + issues[-1:]}) or ["1"],
     }
     urls: list[str] = []
     for route in get_routes():

@@ -124,6 +124,9 @@ def test_the_board_snapshot_matrix(cast: Cast) -> None:
 
 COMMAND_MATRIX = {
     # command: who may (the rest get 403; outsiders 404)
+    "snapshot.take": {"mediator"},
+    "issue.restore": {"mediator"},
+    "session.end": {"mediator"},
     "issue.create": {"mediator", "party_a", "party_b"},
     "issue.update": {"mediator", "party_a", "party_b"},
     "issue.move": {"mediator", "party_a", "party_b"},
@@ -206,7 +209,12 @@ def test_the_command_matrix(cast: Cast, name: str) -> None:
         "announcement.make": {"text": "We resume at two"},
         "announcement.clear": {},
         "mediation.close": {},
+        "snapshot.take": {"room": "joint"},
+        "issue.restore": {"snapshot": 0, "issue": issue["id"]},
+        "session.end": {"next_session_at": "2030-01-15T10:00:00Z"},
     }[name]
+    if name == "issue.restore":
+        data["snapshot"] = run(cast, "mediator", "snapshot.take", room="joint")["id"]
     if name in BREAK_ON:
         run(cast, "mediator", "break.start", minutes=10)
     if name in PARKED_FIRST:

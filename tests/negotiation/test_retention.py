@@ -69,6 +69,7 @@ def fill(cast: Cast) -> None:
     run(cast, "party_a", "release.answer", release=request["id"], version=request["version"],
         decision="release", mode="as_worded", attribution="side")  # fmt: skip
     run(cast, "mediator", "caucus.call", side=cast.side_b.pk)
+    run(cast, "mediator", "session.end")  # its snapshots and summary
     client = APIClient()
     client.force_login(cast.mediator)
     client.get(f"/api/mediations/{cast.mediation.pk}/rooms/caucus:{cast.side_a.pk}/")

@@ -484,3 +484,88 @@ export async function accessProbe(mediationId: string, fetchImpl: typeof fetch =
     return 'ok';
   }
 }
+
+// --- the board's history ---------------------------------------------------------
+
+export type SnapshotReason = 'periodic' | 'stage' | 'agreed' | 'session_end' | 'on_demand';
+
+/** A snapshot as listed: a room's board at a seq of its log (negotiation/models/history.py). */
+export interface SnapshotItem {
+  id: number;
+  room: string;
+  seq: number;
+  reason: SnapshotReason;
+  taken_by: number | null;
+  created_at: string;
+}
+
+/** One thing that changed (negotiation/history.py): `what` names it, e.g. "issue.parked". */
+export interface Change {
+  what: string;
+  issue?: number;
+  title?: string;
+  field?: string;
+  before?: unknown;
+  after?: unknown;
+  side?: number | null;
+  text?: string;
+  terms?: string;
+  body?: string;
+  parked_reason?: string;
+  parked_until?: string | null;
+  parked_condition?: string;
+  fields?: string[];
+  [key: string]: unknown;
+}
+
+export interface SnapshotChanges {
+  before: SnapshotItem;
+  after: SnapshotItem;
+  changes: Change[];
+}
+
+export interface IssueHistoryEntry {
+  seq: number;
+  at: string;
+  event: string;
+  actor: number | null;
+  actor_name: string;
+  actor_role: Role | null;
+  actor_side: number | null;
+  changes: Change[];
+}
+
+export interface SessionSummaryData {
+  title: string;
+  ended_at: string;
+  stage: string | null;
+  next_session_at: string | null;
+  agreed: { id: number; title: string; terms: string; agreed_by: { side: string; by: string; at: string | null }[] }[];
+  parked: { id: number; title: string; reason: string; until: string | null; condition: string }[];
+  open: { id: number; title: string; lane: string; open_proposals: number }[];
+}
+
+export interface SessionSummary {
+  id: number;
+  snapshot: number;
+  data: SessionSummaryData;
+  ended_by: number | null;
+  created_at: string;
+  built_at: string | null;
+}
+
+export function listSnapshots(mediationId: string, room: string): Promise<SnapshotItem[]> {
+  return request<SnapshotItem[]>('GET', `/mediations/${seg(mediationId)}/rooms/${seg(room)}/snapshots/`);
+}
+
+export function snapshotChanges(mediationId: string, from: number, to: number): Promise<SnapshotChanges> {
+  return request<SnapshotChanges>('GET', `/mediations/${seg(mediationId)}/snapshots/${from}/changes/${to}/`);
+}
+
+export function issueHistory(mediationId: string, issue: number): Promise<{ issue: number; entries: IssueHistoryEntry[] }> {
+  return request('GET', `/mediations/${seg(mediationId)}/issues/${issue}/history/`);
+}
+
+export function getSummary(mediationId: string): Promise<SessionSummary> {
+  return request<SessionSummary>('GET', `/mediations/${seg(mediationId)}/summary/`);
+}

@@ -124,7 +124,7 @@ export class BoardSession {
   private editing: Editing | null = null;
 
   constructor(
-    private readonly mediationId: string,
+    readonly mediationId: string,
     options: Partial<SocketOptions> & { seenStorage?: Storage | null } = {},
   ) {
     const board = writable<BoardState>(emptyBoard());
@@ -313,6 +313,21 @@ export class BoardSession {
 
   endBreak(): Promise<unknown> {
     return this.socket.command('break.end', {});
+  }
+
+  /** Take a snapshot of a room's board now ("joint" or "caucus:<side>"). */
+  takeSnapshot(room: string): Promise<unknown> {
+    return this.socket.command('snapshot.take', { room });
+  }
+
+  /** Make an issue (or one field of it) as a snapshot has it: new events, live for everyone. */
+  restoreIssue(snapshot: number, issue: number, field: string | null = null): Promise<unknown> {
+    return this.socket.command('issue.restore', { snapshot, issue, ...(field ? { field } : {}) });
+  }
+
+  /** End the session (its summary goes to everyone); `next` is when the next one is (ISO), or null. */
+  endSession(next: string | null): Promise<unknown> {
+    return this.socket.command('session.end', { next_session_at: next });
   }
 
   /** Ask the mediator, privately, for a break. */

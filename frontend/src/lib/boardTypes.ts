@@ -192,8 +192,6 @@ export const STAGE_LABELS: Record<Stage, string> = {
 
 export interface MediationState {
   id: string;
-  /** When the next session is (everyone is reminded a day and an hour ahead), or null. */
-  next_session_at?: string | null;
   /** The ISO 4217 code amounts in this mediation are in. */
   currency?: string;
   stage: Stage;
@@ -207,6 +205,10 @@ export interface MediationState {
   announced_at?: string | null;
   /** When the mediator opened the opening statements to everyone. */
   openings_shown_at?: string | null;
+  /** When the next session is planned (everyone is reminded a day and an hour ahead),
+   * and when the mediator last ended one. */
+  next_session_at?: string | null;
+  session_ended_at?: string | null;
   joint_paused: boolean;
   /** Paused by itself: every mediator's connection was gone for over a minute. */
   paused_for_absence?: boolean;

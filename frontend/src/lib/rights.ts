@@ -34,6 +34,12 @@ export interface Rights {
   strike: 'now' | 'ask' | null;
   consent_for: number | null;
   reopen: boolean;
+  /** Read the snapshots, their changes and issues' histories of the rooms one sees. */
+  history?: boolean;
+  /** Take a snapshot on demand; restore an issue from one; end the session. */
+  snapshot?: boolean;
+  restore?: boolean;
+  end_session?: boolean;
   rooms: Record<string, RoomRights>;
 }
 
@@ -173,4 +179,22 @@ export function canShareDirectly(
 ): boolean {
   const shares = room(rights, side)?.share_unmarked ?? false;
   return shares && !confidential && itemRule === 'shareable_unless_marked';
+}
+
+/** Read the board's history: its snapshots, what changed between two, an issue's history. */
+export function canViewHistory(rights: Mine): boolean {
+  return rights?.history ?? false;
+}
+
+export function canTakeSnapshot(rights: Mine): boolean {
+  return rights?.snapshot ?? false;
+}
+
+/** Restore an issue, or a field of it, from a snapshot (as new events). */
+export function canRestore(rights: Mine): boolean {
+  return rights?.restore ?? false;
+}
+
+export function canEndSession(rights: Mine): boolean {
+  return rights?.end_session ?? false;
 }

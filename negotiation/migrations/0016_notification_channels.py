@@ -7,7 +7,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("negotiation", "0014_mediation_currency"),
+        ("negotiation", "0015_history_snapshots"),
     ]
 
     operations = [
