@@ -5,6 +5,8 @@ Screenshots are kept in test-results/."""
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+
 import pytest
 from playwright.sync_api import expect
 
@@ -92,12 +94,14 @@ def test_ending_the_session_brings_the_party_its_summary(
     sam = open_board(browser, daphne_server, live_cast, "party_b", **PHONE)
     maya.get_by_role("tab", name="History").click()
     maya.get_by_text("End the session\u2026").click()
-    maya.get_by_label("Next session (optional)").fill("2030-01-15T10:00")
+    maya.get_by_label("Next session (optional)").fill(
+        (datetime.now() + timedelta(days=30)).strftime("%Y-%m-%dT10:00")
+    )
     maya.get_by_role("button", name="End the session and send the summary").click()
     eventually(lambda: Notification.objects.filter(kind="session_summary").count() == 5)
     expect(sam.locator("[data-notification-bell] [data-unread]")).to_be_visible()
     sam.locator("[data-notification-bell]").click()
-    sam.get_by_text("The session's summary is ready.").click()
+    sam.get_by_text("The summary of the session is ready.").click()
     summary = sam.locator("[data-session-summary]")
     expect(summary).to_contain_text("Parked (1)")
     expect(summary).to_contain_text("When the appraisal is in")

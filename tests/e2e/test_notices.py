@@ -107,7 +107,7 @@ def test_the_mediator_sets_the_next_session_and_the_phone_shows_it(
     sam = open_board(browser, daphne_server, live_cast, "party_b", **PHONE)
     at = (datetime.now() + timedelta(days=3)).replace(hour=14, minute=0, second=0)
     maya.get_by_role("button", name="Next session…").click()
-    maya.get_by_label("Next session").fill(at.strftime("%Y-%m-%dT%H:%M"))
+    maya.get_by_label("Next session", exact=True).fill(at.strftime("%Y-%m-%dT%H:%M"))
     maya.get_by_role("button", name="Set", exact=True).click()
     expect(sam.locator("[data-next-session]")).to_contain_text("Next session:")
     eventually(lambda: Mediation.objects.get(pk=live_cast.mediation.pk).next_session_at is not None)

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
+from django.utils import timezone
 from rest_framework.test import APIClient
 
 from config.errors import Invalid
@@ -127,6 +130,7 @@ COMMAND_MATRIX = {
     "snapshot.take": {"mediator"},
     "issue.restore": {"mediator"},
     "session.end": {"mediator"},
+    "session.schedule": {"mediator"},
     "issue.create": {"mediator", "party_a", "party_b"},
     "issue.update": {"mediator", "party_a", "party_b"},
     "issue.move": {"mediator", "party_a", "party_b"},
@@ -211,7 +215,8 @@ def test_the_command_matrix(cast: Cast, name: str) -> None:
         "mediation.close": {},
         "snapshot.take": {"room": "joint"},
         "issue.restore": {"snapshot": 0, "issue": issue["id"]},
-        "session.end": {"next_session_at": "2030-01-15T10:00:00Z"},
+        "session.end": {"next_session_at": (timezone.now() + timedelta(days=30)).isoformat()},
+        "session.schedule": {"at": (timezone.now() + timedelta(days=30)).isoformat()},
     }[name]
     if name == "issue.restore":
         data["snapshot"] = run(cast, "mediator", "snapshot.take", room="joint")["id"]

@@ -3,13 +3,18 @@ summary (agreed, parked with its way back, open, the next session) and tells eve
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
+from django.utils import timezone
 from rest_framework.test import APIClient
 
 from negotiation.models import Notification, SessionSummary, Snapshot
 from negotiation.services.summaries import summary_build_send
 from tests.conftest import Cast, acknowledge_rule, run, status_matrix
+
+# The next session, a month ahead (the service takes times within the coming year).
+NEXT = (timezone.now() + timedelta(days=30)).replace(microsecond=0).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def test_ending_a_session_sends_everyone_its_summary(
@@ -25,7 +30,7 @@ def test_ending_a_session_sends_everyone_its_summary(
     run(cast, "party_a", "issue.create", title="Dog")
     run(cast, "party_a", "caucus_message.post", side=cast.side_a.pk, body="Our floor is 300")
     with django_capture_on_commit_callbacks(execute=True):
-        run(cast, "mediator", "session.end", next_session_at="2030-01-15T10:00:00Z")
+        run(cast, "mediator", "session.end", next_session_at=NEXT)
     assert (
         Snapshot.objects.filter(room__mediation=cast.mediation, reason="session_end").count() == 3
     )
@@ -43,7 +48,7 @@ def test_ending_a_session_sends_everyone_its_summary(
          "condition": "When the appraisal is in"}
     ]  # fmt: skip
     assert [o["title"] for o in summary["open"]] == ["Dog"]
-    assert summary["next_session_at"] == "2030-01-15T10:00:00Z"
+    assert summary["next_session_at"] == NEXT
     assert "floor" not in str(summary)
 
 
