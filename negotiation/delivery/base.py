@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Protocol
+from functools import cache
+from typing import TYPE_CHECKING, Any, Protocol
+
+from django.utils.module_loading import import_string
 
 if TYPE_CHECKING:
     from accounts.models import NotificationSettings
@@ -52,3 +55,9 @@ class Channel(Protocol):
     def send(self, *, participant: Participant, message: Message) -> None:
         """Send or raise: Undeliverable when retrying cannot help, anything else when it
         may (the task retries with backoff)."""
+
+
+@cache
+def transport(path: str) -> Any:
+    """The transport a setting names (a dotted path to a class), made once per process."""
+    return import_string(path)()

@@ -6,13 +6,11 @@ from __future__ import annotations
 
 import json
 import logging
-from functools import cache
 from typing import TYPE_CHECKING, Any, Protocol
 
 from django.conf import settings as django_settings
-from django.utils.module_loading import import_string
 
-from .base import Message, Undeliverable
+from .base import Message, Undeliverable, transport
 
 if TYPE_CHECKING:
     from accounts.models import NotificationSettings, PushSubscription
@@ -62,12 +60,6 @@ class MemoryBackend:
         MemoryBackend.outbox.append({"endpoint": subscription.endpoint, **json.loads(payload)})
 
 
-@cache
-def _backend(path: str) -> PushBackend:
-    backend: PushBackend = import_string(path)()
-    return backend
-
-
 class PushChannel:
     name = "push"
 
@@ -86,7 +78,7 @@ class PushChannel:
         payload = json.dumps(
             {"title": "Parley", "body": message.headline, "url": message.link, "tag": message.key}
         )
-        backend = _backend(django_settings.PARLEY_PUSH_BACKEND)
+        backend: PushBackend = transport(django_settings.PARLEY_PUSH_BACKEND)
         delivered = 0
         for subscription in subscriptions:
             try:

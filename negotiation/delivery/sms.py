@@ -8,14 +8,12 @@ import logging
 import re
 import time
 import uuid
-from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
 from django.conf import settings as django_settings
-from django.utils.module_loading import import_string
 
-from .base import Message, Undeliverable
+from .base import Message, Undeliverable, transport
 
 if TYPE_CHECKING:
     from accounts.models import NotificationSettings
@@ -60,12 +58,6 @@ class MemoryBackend:
         MemoryBackend.outbox.append({"to": to, "text": text})
 
 
-@cache
-def _backend(path: str) -> SmsBackend:
-    backend: SmsBackend = import_string(path)()
-    return backend
-
-
 class SmsChannel:
     name = "sms"
 
@@ -81,4 +73,5 @@ class SmsChannel:
         if not PHONE.match(phone):
             raise Undeliverable("No mobile number.")
         text = f"Parley: {message.headline} {message.link}"
-        _backend(django_settings.PARLEY_SMS_BACKEND).send(phone, text[:SMS_MAX])
+        backend: SmsBackend = transport(django_settings.PARLEY_SMS_BACKEND)
+        backend.send(phone, text[:SMS_MAX])

@@ -60,6 +60,17 @@ def pending_for(monkeypatch: pytest.MonkeyPatch) -> Callable[[Cast, str, list[st
     return make
 
 
+def mail_worker_env(
+    broker_options: dict[str, str],
+    folder: Path,
+    backend: str = "django.core.mail.backends.filebased.EmailBackend",
+) -> dict[str, str]:
+    """A worker's environment whose e-mails are files in `folder`."""
+    return worker_env(
+        broker_options, PARLEY_TEST_EMAIL_BACKEND=backend, EMAIL_FILE_PATH=str(folder)
+    )
+
+
 def test_every_kind_reaches_the_centre_and_the_outbox_in_one_message(
     live_cast: Cast,
     tmp_path: Path,
@@ -70,11 +81,7 @@ def test_every_kind_reaches_the_centre_and_the_outbox_in_one_message(
     NotificationSettings.objects.create(user=live_cast.party_b, muted=[])  # chat too
     party = pending_for(live_cast, "party_b", kinds)
     folder = tmp_path / "mail"
-    env = worker_env(
-        broker_options,
-        PARLEY_TEST_EMAIL_BACKEND="django.core.mail.backends.filebased.EmailBackend",
-        EMAIL_FILE_PATH=str(folder),
-    )
+    env = mail_worker_env(broker_options, folder)
     queue = f"parley-test-{uuid.uuid4().hex[:8]}"
     queue_really(broker_options, queue, (deliveries_send, (party, "email")))
     worker = worker_start(env, queue)
@@ -99,11 +106,7 @@ def test_a_send_delivered_twice_sends_one_email(
 ) -> None:
     party = pending_for(live_cast, "party_b", ["proposal_made"])
     folder = tmp_path / "mail"
-    env = worker_env(
-        broker_options,
-        PARLEY_TEST_EMAIL_BACKEND="django.core.mail.backends.filebased.EmailBackend",
-        EMAIL_FILE_PATH=str(folder),
-    )
+    env = mail_worker_env(broker_options, folder)
     queue = f"parley-test-{uuid.uuid4().hex[:8]}"
     same = str(uuid.uuid4())
     send = (deliveries_send, (party, "email"))
@@ -132,11 +135,7 @@ def test_a_worker_killed_mid_send_sends_exactly_once_after(
 ) -> None:
     party = pending_for(live_cast, "party_b", ["proposal_made"])
     folder = tmp_path / "mail"
-    env = worker_env(
-        broker_options,
-        PARLEY_TEST_EMAIL_BACKEND="tests.slow_mail.SlowOnceBackend",
-        EMAIL_FILE_PATH=str(folder),
-    )
+    env = mail_worker_env(broker_options, folder, "tests.slow_mail.SlowOnceBackend")
     queue = f"parley-test-{uuid.uuid4().hex[:8]}"
     queue_really(broker_options, queue, (deliveries_send, (party, "email")))
     marker = tmp_path / SENDING
