@@ -6,8 +6,10 @@ raises read timeouts and closed connections out of `receive`, which Channels tur
 close 1011 ("Exception inside application") for every open socket, and out of
 `group_add` during a handshake, which Daphne answers with HTTP 500. Here `receive` waits
 and tries again until Redis answers, and sends and subscriptions that fail are logged and
-dropped: a socket re-subscribes on its next heartbeat (sockets.consumer), and the
-heartbeat's answer carries each room's last seq, so a client that missed events syncs.
+dropped. When Redis answers again, each waiting receive() first hands its consumer a
+`layer.recovered` message: the socket re-subscribes and sends its client each room's last
+seq, so a client that missed events syncs at once (the heartbeat does the same, as a
+backstop).
 """
 
 from __future__ import annotations
@@ -27,6 +29,8 @@ REDIS_DOWN = (RedisError, OSError, asyncio.TimeoutError)
 # receive() tries again after this long, doubling up to the ceiling.
 RETRY_FIRST = 0.05
 RETRY_CEILING = 1.0
+# What receive() hands a consumer once Redis answers again after failing it.
+RECOVERED = "layer.recovered"
 
 
 class ResilientRedisChannelLayer(RedisChannelLayer):
@@ -45,12 +49,22 @@ class ResilientRedisChannelLayer(RedisChannelLayer):
             self.down_since = None
 
     async def receive(self, channel: str) -> dict[str, Any]:
+        """The channel's next message. While Redis is away, wait and try again; once it
+        answers again, the first thing received is `{"type": "layer.recovered"}`, so the
+        consumer joins its groups again (Redis forgot them) and tells its client where
+        each room's log stands, at once rather than at the client's next heartbeat."""
         delay = RETRY_FIRST
+        failed = False
         while True:
             try:
+                if failed:
+                    await self.connection(self.consistent_hash(channel)).ping()
+                    self._answered()
+                    return {"type": RECOVERED}
                 message = await super().receive(channel)
             except REDIS_DOWN as error:
                 self._failed("receive", error)
+                failed = True
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, RETRY_CEILING)
             else:

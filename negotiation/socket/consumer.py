@@ -237,6 +237,17 @@ class MediationConsumer(Lifetime, PresenceRelay, AsyncJsonWebsocketConsumer):
         if self.session.due(session.SESSION_CHECK_SECONDS) and not await self._session_check():
             return
         await self._resubscribe()
+        await self._pong()
+        await self._presence_heartbeat()
+        await self._mediator_seen()
+
+    async def layer_recovered(self, message: dict[str, Any]) -> None:
+        """Redis answers again (config/channel_layer.py): join the groups it forgot, and
+        tell the client where each room stands, unasked, so it syncs what it missed."""
+        await self._resubscribe()
+        await self._pong()
+
+    async def _pong(self) -> None:
         # Where each room's log stands: a client behind in a room (its live events lost
         # while Redis was away) syncs it. Without the database, a pong still says alive.
         try:
@@ -246,8 +257,6 @@ class MediationConsumer(Lifetime, PresenceRelay, AsyncJsonWebsocketConsumer):
         else:
             rooms = {key: seqs[stream.room.pk] for key, stream in self.streams.items()}
             await self.send_json({"type": "pong", "rooms": rooms})
-        await self._presence_heartbeat()
-        await self._mediator_seen()
 
     async def _resubscribe(self) -> None:
         """Join this socket's groups again: Redis forgets them when it restarts, and a

@@ -89,7 +89,7 @@ def clients_of(live_cast: Cast) -> Callable[..., list[LiveClient]]:
     seed = random.randrange(2**32)
     print(f"client seed {seed}")
 
-    def make(servers: list[str], *who: str) -> list[LiveClient]:
+    def make(servers: list[str], *who: str, heartbeat: float = 0.3) -> list[LiveClient]:
         rng = random.Random(seed)
         return [
             LiveClient(
@@ -101,6 +101,7 @@ def clients_of(live_cast: Cast) -> Callable[..., list[LiveClient]]:
                 mediation_id=str(live_cast.mediation.pk),
                 cookie=cookie_of(live_cast.users[name]),
                 rng=random.Random(rng.random()),
+                heartbeat=heartbeat,
             )
             for i, name in enumerate(who)
         ]
