@@ -24,11 +24,10 @@ from .models import (
     Proposal,
     ReleaseRequest,
     Response,
-    Role,
     Room,
     Stage,
 )
-from .permissions import answers_for_side, can_manage_mediation
+from .permissions import answers_for_side, can_manage_mediation, is_called_with_side
 
 WAITING_MAX = 50
 OPEN_LANES = (Lane.AGENDA, Lane.DISCUSSING, Lane.PARKED)
@@ -52,7 +51,7 @@ def waiting_for(participant: Participant) -> list[Waiting]:
         entries += _decisions(participant, side_id)
         entries += _releases(participant, side_id)
         entries += _opening(participant, side_id)
-    if side_id is not None and participant.role in (Role.PARTY, Role.ATTORNEY):
+    if side_id is not None and is_called_with_side(participant):
         entries += _caucus_call(participant, side_id)
     if can_manage_mediation(participant):
         entries += _break_requests(participant)

@@ -25,12 +25,21 @@ def parties_of(room: Room) -> QuerySet[Participant]:
     return active_members(room.mediation_id).filter(side_id=room.caucus_side_id, role=Role.PARTY)
 
 
+# Who is prompted when the mediator calls a side to a private meeting: its party and
+# attorney (an expert comes in when it opens).
+CALLED_ROLES = (Role.PARTY, Role.ATTORNEY)
+
+
 def called_to_caucus(room: Room) -> QuerySet[Participant]:
-    """Who is prompted when the mediator calls a side to a private meeting: its party
-    and attorney (an expert comes in when it opens)."""
+    """Who is prompted when the mediator calls a side to a private meeting."""
     return active_members(room.mediation_id).filter(
-        side_id=room.caucus_side_id, role__in=[Role.PARTY, Role.ATTORNEY]
+        side_id=room.caucus_side_id, role__in=CALLED_ROLES
     )
+
+
+def is_called_with_side(participant: Participant) -> bool:
+    """Whether a call of the participant's side to a private meeting waits on them."""
+    return participant.side_id is not None and participant.role in CALLED_ROLES
 
 
 def answering_for_sides(
