@@ -513,16 +513,16 @@ def check_own_notes_delivered(world: World) -> None:
 
 
 def check_own_notes_read(world: World, clients: dict[Any, Any], sequence: int) -> None:
-    """The mediator, and in turn one of the others in Alex's room (the party, the
-    attorney, the expert), read every GET endpoint and the socket's snapshot, catch-up and
-    gap replay of every room: no one else's own note. (Party B is in check_reads: an own
+    """In turn, one of those in Alex's room (the mediator, the party, the attorney, the
+    expert) reads every GET endpoint and the socket's snapshot, catch-up and gap replay
+    of every room: no one else's own note. (Party B is in check_reads: an own
     note is a secret of its side's room, too.) The author does find their own, so the
     search could find it."""
     if not world.own:
         return
     cast = world.cast
     urls = get_urls(world)
-    for who in ("mediator", ("party_a", "attorney_a", "expert")[sequence % 3]):
+    for who in (("mediator", "party_a", "attorney_a", "expert")[sequence % 4],):
         participant = cast.participants[who]
         user = cast.users[who]
         if user.pk not in clients:
