@@ -148,7 +148,7 @@ async def test_an_expired_experts_socket_gets_nothing_after_the_time(live_cast: 
     await asyncio.sleep(1.6)
     await sync_to_async(say)(live_cast, "AFTER-THE-TIME")
     await sync_to_async(run)(live_cast, "mediator", "issue.create", title="AFTER-JOINT")
-    after = await frames_until_quiet(socket)
+    after = await frames_until_quiet(socket, closing=True)
     await socket.disconnect()
     assert "BEFORE-THE-TIME" in str(before)
     assert "AFTER-THE-TIME" not in str(after)
@@ -166,7 +166,7 @@ async def test_a_shortened_time_reaches_the_open_socket(live_cast: Cast) -> None
                              until=in_(1))  # fmt: skip
     await asyncio.sleep(1.2)
     await sync_to_async(say)(live_cast, "AFTER-THE-TIME")
-    frames = await frames_until_quiet(socket)
+    frames = await frames_until_quiet(socket, closing=True)
     await socket.disconnect()
     assert "AFTER-THE-TIME" not in str(frames)
     assert {"type": "closed", "code": 4403} in frames

@@ -17,9 +17,11 @@ from tests.negotiation.test_socket import communicator, next_frame, open_socket,
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-async def frames_until_quiet(socket: Any) -> list[dict[str, Any]]:
+async def frames_until_quiet(socket: Any, *, closing: bool = False) -> list[dict[str, Any]]:
+    """The frames that come until 0.3 s pass without one; with `closing`, until the
+    socket closes (at most 10 s: a loaded machine closes it a little late)."""
     frames = []
-    while not await socket.receive_nothing(timeout=0.3):
+    while not await socket.receive_nothing(timeout=10 if closing else 0.3):
         output = await socket.receive_output()
         if output["type"] == "websocket.close":
             frames.append({"type": "closed", "code": output.get("code")})
