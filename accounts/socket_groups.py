@@ -4,8 +4,10 @@ credentials without importing the services that use the model."""
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import logging
+import threading
 from typing import Any
 
 from asgiref.sync import async_to_sync
@@ -32,9 +34,39 @@ def group_tell(group: str, message: dict[str, Any]) -> None:
     if layer is None:
         return
     try:
-        async_to_sync(layer.group_send)(group, message)
+        if _loop_running():
+            _send_from_another_thread(layer, group, message)
+        else:
+            async_to_sync(layer.group_send)(group, message)
     except Exception:
         logger.exception("Could not send %s to %s", message.get("type"), group)
+
+
+def _loop_running() -> bool:
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return False
+    return True
+
+
+def _send_from_another_thread(layer: Any, group: str, message: dict[str, Any]) -> None:
+    """Synchronous code running in a thread that holds an event loop (a script or test
+    driving Playwright's sync API, say) cannot block that loop on the send: the send runs
+    in a thread of its own, and this waits for it."""
+    failure: list[BaseException] = []
+
+    def send() -> None:
+        try:
+            async_to_sync(layer.group_send)(group, message)
+        except BaseException as error:  # re-raised below, in the caller's thread
+            failure.append(error)
+
+    thread = threading.Thread(target=send, name="group-send")
+    thread.start()
+    thread.join()
+    if failure:
+        raise failure[0]
 
 
 def credentials_changed(user_id: int) -> None:
