@@ -19,7 +19,7 @@ from accounts.services.sessions import SIGNED_IN_AT, USED_AT
 from tests.conftest import Cast, acknowledge_rule, run
 from tests.factories import UserFactory
 from tests.negotiation.test_socket import communicator, next_frame
-from tests.negotiation.test_socket_revocation import frames_until_quiet
+from tests.negotiation.test_socket_revocation import frames_until_quiet, is_a
 
 IDLE = settings.PARLEY_SESSION_IDLE_SECONDS
 ABSOLUTE = settings.PARLEY_SESSION_ABSOLUTE_SECONDS
@@ -129,7 +129,7 @@ async def test_a_socket_closes_when_its_session_idles_out(live_cast: Cast) -> No
     socket = await socket_of(live_cast, client)
     await asyncio.sleep(AHEAD + 0.3)
     await sync_to_async(said_in_caucus)(live_cast, "AFTER-IDLE")
-    frames = await frames_until_quiet(socket)
+    frames = await frames_until_quiet(socket, closing=True)
     assert {"type": "closed", "code": 4401} in frames
     assert "AFTER-IDLE" not in str(frames)
 
@@ -141,7 +141,7 @@ async def test_a_socket_closes_at_the_absolute_limit(live_cast: Cast) -> None:
     )
     socket = await socket_of(live_cast, client)
     await asyncio.sleep(AHEAD + 0.3)
-    frames = await frames_until_quiet(socket)
+    frames = await frames_until_quiet(socket, closing=True)
     assert {"type": "closed", "code": 4401} in frames
 
 
@@ -154,7 +154,7 @@ async def test_a_use_elsewhere_keeps_the_socket_open(live_cast: Cast) -> None:
     assert (await sync_to_async(who)(client)) is not None
     await asyncio.sleep(AHEAD + 0.3)
     await socket.send_json_to({"type": "ping"})
-    frames = await frames_until_quiet(socket)
+    frames = await frames_until_quiet(socket, until=is_a("pong"))
     await socket.disconnect()
     assert any(frame["type"] == "pong" for frame in frames)
 
@@ -166,10 +166,10 @@ async def test_a_command_on_the_socket_is_a_use(live_cast: Cast) -> None:
     await socket.send_json_to(
         {"type": "command", "id": "c1", "name": "issue.create", "data": {"title": "House"}}
     )
-    frames = await frames_until_quiet(socket)
+    frames = await frames_until_quiet(socket, until=is_a("ack"))
     await asyncio.sleep(AHEAD + 0.3)
     await socket.send_json_to({"type": "ping"})
-    later = await frames_until_quiet(socket)
+    later = await frames_until_quiet(socket, until=is_a("pong"))
     data = await sync_to_async(stored)(client)
     await socket.disconnect()
     assert [frame["type"] for frame in frames if frame["type"] == "ack"] == ["ack"]
@@ -200,6 +200,6 @@ async def test_nothing_goes_out_past_the_deadline_before_the_timer_checks(
     socket = await socket_of(live_cast, client)
     await asyncio.sleep(AHEAD + 0.3)
     await socket.send_json_to({"type": "sync", "rooms": {f"caucus:{live_cast.side_a.pk}": 0}})
-    frames = await frames_until_quiet(socket)
+    frames = await frames_until_quiet(socket, closing=True)
     assert {"type": "closed", "code": 4401} in frames
     assert "BEFORE" not in str(frames)

@@ -171,6 +171,7 @@ def two(
         page.context.close()
 
 
+@pytest.mark.embedded
 def test_an_edit_in_one_browser_shows_in_the_other(live_cast: Cast, two: Pair) -> None:
     mediator, sam = two()
     mediator.get_by_role("button", name="New issue").click()
@@ -304,6 +305,7 @@ def test_two_people_editing_one_field_get_a_conflict_not_an_overwrite(
     assert Position.objects.get(side_id=side).text == "Sam wants to sell"
 
 
+@pytest.mark.embedded
 def test_both_recover_from_a_server_restart_and_nothing_acknowledged_is_lost(
     live_cast: Cast, restartable_server: Daphne, browser: Any
 ) -> None:

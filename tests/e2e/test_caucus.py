@@ -152,6 +152,7 @@ def three(live_cast: Cast, daphne_server: str, browser: Any) -> Iterator[Three]:
         page.context.close()
 
 
+@pytest.mark.embedded
 def test_nothing_said_in_alexs_caucus_reaches_sam_until_alex_releases_a_paraphrase(
     live_cast: Cast, three: Three
 ) -> None:

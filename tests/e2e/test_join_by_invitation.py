@@ -29,6 +29,7 @@ def invite_erin(cast: Cast) -> str:
     return token
 
 
+@pytest.mark.embedded
 def test_a_party_joins_from_the_link_on_a_phone(
     live_cast: Cast, daphne_server: str, phone: Any
 ) -> None:

@@ -20,7 +20,7 @@ from rest_framework.test import APIClient
 from negotiation.models import CaucusRead
 from tests.conftest import Cast, acknowledge_rule, run, status_matrix
 from tests.negotiation.test_socket import next_frame, open_socket, session_cookie
-from tests.negotiation.test_socket_revocation import frames_until_quiet
+from tests.negotiation.test_socket_revocation import frames_until_quiet, is_a
 
 
 def reads(cast: Cast) -> list[tuple[str, str, str]]:
@@ -104,7 +104,7 @@ async def test_a_catch_up_with_content_is_a_read(live_cast: Cast) -> None:
     await socket.send_json_to(
         {"type": "sync", "rooms": {room_a: hello["rooms"][room_a], room_b: 0}}
     )
-    frames = await frames_until_quiet(socket)
+    frames = await frames_until_quiet(socket, until=is_a("synced"))
     await socket.disconnect()
     assert frames[-1]["type"] == "synced"
     recorded = await sync_to_async(reads)(live_cast)

@@ -20,7 +20,7 @@ from negotiation.services.mediations import participant_join
 from tests.conftest import Cast, acknowledge_rule, run
 from tests.factories import UserFactory
 from tests.negotiation.test_socket import communicator, next_frame, session_cookie
-from tests.negotiation.test_socket_revocation import frames_until_quiet
+from tests.negotiation.test_socket_revocation import frames_until_quiet, named
 
 
 def said_before(cast: Cast) -> dict[str, Any]:
@@ -127,7 +127,7 @@ async def test_the_experts_socket_gets_a_mark_on_an_earlier_message_withheld(
     await sync_to_async(run)(
         live_cast, "party_a", "caucus_message.post", side=live_cast.side_a.pk, body="AFTER"
     )
-    frames = await frames_until_quiet(socket)
+    frames = await frames_until_quiet(socket, until=named("caucus_message.posted"))
     await socket.disconnect()
     events = [f for f in frames if f["type"] == "event"]
     assert [f["name"] for f in events] == ["withheld", "caucus_message.posted"]

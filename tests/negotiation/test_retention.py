@@ -197,7 +197,7 @@ async def test_deleting_closes_the_sockets_still_open_on_it(live_cast: Cast) -> 
     await sync_to_async(close)(live_cast, DAYS + 1)
     await frames_until_quiet(socket)
     assert await sync_to_async(mediations_purge)() == 1
-    frames = await frames_until_quiet(socket)
+    frames = await frames_until_quiet(socket, closing=True)
     assert {"type": "closed", "code": 4403} in frames
 
 

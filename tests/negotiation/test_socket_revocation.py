@@ -3,6 +3,8 @@ out commits, nothing more reaches the affected sockets."""
 
 from __future__ import annotations
 
+import json
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -17,18 +19,37 @@ from tests.negotiation.test_socket import communicator, next_frame, open_socket,
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-async def frames_until_quiet(socket: Any, *, closing: bool = False) -> list[dict[str, Any]]:
-    """The frames that come until 0.3 s pass without one; with `closing`, until the
-    socket closes (at most 10 s: a loaded machine closes it a little late)."""
-    frames = []
-    while not await socket.receive_nothing(timeout=10 if closing else 0.3):
+def is_a(*types: str) -> Callable[[dict[str, Any]], bool]:
+    """For `frames_until_quiet(until=...)`: a frame of one of these types."""
+    return lambda frame: frame["type"] in types
+
+
+def named(name: str) -> Callable[[dict[str, Any]], bool]:
+    """For `frames_until_quiet(until=...)`: the event of this name."""
+    return lambda frame: frame["type"] == "event" and frame["name"] == name
+
+
+def titled(title: str) -> Callable[[dict[str, Any]], bool]:
+    """For `frames_until_quiet(until=...)`: the event of the issue of this title."""
+    return lambda frame: frame["type"] == "event" and frame["data"].get("title") == title
+
+
+async def frames_until_quiet(
+    socket: Any, *, closing: bool = False, until: Callable[[dict[str, Any]], bool] | None = None
+) -> list[dict[str, Any]]:
+    """The frames that come until 0.3 s pass without one. With `closing`, until the socket
+    closes; with `until`, at least until a frame it accepts has come: each waits at most
+    10 s, since a loaded machine answers a little late."""
+    frames: list[dict[str, Any]] = []
+    pending = closing or until is not None  # what was asked for has not come yet
+    while not await socket.receive_nothing(timeout=10 if pending else 0.3):
         output = await socket.receive_output()
         if output["type"] == "websocket.close":
             frames.append({"type": "closed", "code": output.get("code")})
             break
-        import json
-
         frames.append(json.loads(output["text"]))
+        if until is not None and not closing and until(frames[-1]):
+            pending = False
     return frames
 
 
@@ -48,7 +69,7 @@ async def test_a_removed_party_gets_nothing_after_the_removal(live_cast: Cast) -
     await sync_to_async(run)(
         live_cast, "mediator", "caucus_message.post", side=live_cast.side_a.pk, body="AFTER-REMOVAL"
     )
-    frames = await frames_until_quiet(socket)
+    frames = await frames_until_quiet(socket, closing=True)
     assert "AFTER-REMOVAL" not in str(frames)
     assert {"type": "closed", "code": 4403} in frames
 
@@ -78,7 +99,7 @@ async def test_a_late_event_after_a_revocation_is_never_forwarded(live_cast: Cas
     marker, after = await sync_to_async(commit_removal_then_event)()
     await layer.group_send(joint.group_name, {"type": "room.event", "frame": after})
     await layer.group_send(joint.group_name, {"type": "room.event", "frame": marker})
-    frames = await frames_until_quiet(socket)
+    frames = await frames_until_quiet(socket, closing=True)
     assert "AFTER-REMOVAL" not in str(frames)
     assert {"type": "closed", "code": 4403} in frames
 
@@ -104,7 +125,8 @@ async def test_a_gap_is_filled_from_the_log_in_order(live_cast: Cast) -> None:
     joint = await sync_to_async(lambda: live_cast.joint)()
     # Only the last one arrives; the two before it were lost on the way.
     await layer.group_send(joint.group_name, {"type": "room.event", "frame": newest_first[0]})
-    frames = [f for f in await frames_until_quiet(socket) if f["type"] == "event"]
+    frames = await frames_until_quiet(socket, until=titled("Three"))
+    frames = [f for f in frames if f["type"] == "event"]
     await socket.disconnect()
     assert [f["data"]["title"] for f in frames] == ["One", "Two", "Three"]
 
@@ -125,7 +147,7 @@ async def test_closing_the_caucus_shuts_the_expert_out(live_cast: Cast) -> None:
         live_cast, "party_a", "caucus_message.post", side=live_cast.side_a.pk, body="AFTER-CLOSE"
     )
     await sync_to_async(run)(live_cast, "mediator", "issue.create", title="Joint goes on")
-    frames = await frames_until_quiet(socket)
+    frames = await frames_until_quiet(socket, until=titled("Joint goes on"))
     await socket.disconnect()
     assert caucus in hello["rooms"]
     assert {"type": "revoked", "room": caucus} in frames
@@ -142,7 +164,7 @@ async def test_an_expert_joins_the_caucus_room_when_it_opens(live_cast: Cast) ->
         live_cast, "mediator", "caucus.call", side=live_cast.side_a.pk
     )
     await sync_to_async(run)(live_cast, "mediator", "caucus.open", caucus=session["id"])
-    frames = await frames_until_quiet(socket)
+    frames = await frames_until_quiet(socket, until=is_a("rooms"))
     await socket.disconnect()
     caucus = f"caucus:{live_cast.side_a.pk}"
     assert caucus not in hello["rooms"]
@@ -159,7 +181,7 @@ async def test_signing_out_closes_that_browsers_sockets(live_cast: Cast) -> None
     assert (await socket.connect())[0]
     await next_frame(socket)
     await sync_to_async(client.post)("/api/auth/logout/")
-    frames = await frames_until_quiet(socket)
+    frames = await frames_until_quiet(socket, closing=True)
     assert {"type": "closed", "code": 4401} in frames
 
 

@@ -17,7 +17,7 @@ from accounts.models import User
 from accounts.services.sessions import account_sessions_end
 from tests.conftest import Cast, acknowledge_rule, run
 from tests.negotiation.test_socket import communicator, next_frame
-from tests.negotiation.test_socket_revocation import frames_until_quiet
+from tests.negotiation.test_socket_revocation import frames_until_quiet, is_a
 
 pytestmark = pytest.mark.django_db(transaction=True)
 PASSWORD = "a long and unusual passphrase 17"
@@ -51,7 +51,7 @@ def with_password(cast: Cast) -> User:
 async def command(socket: Any, name: str, **data: Any) -> dict[str, Any] | None:
     """The command's answer, or None when the socket closed instead."""
     await socket.send_json_to({"type": "command", "id": "c1", "name": name, "data": data})
-    for frame in await frames_until_quiet(socket):
+    for frame in await frames_until_quiet(socket, until=is_a("ack", "error")):
         if frame["type"] in ("ack", "error", "closed"):
             return frame
     return None
@@ -70,7 +70,7 @@ async def test_a_password_changed_elsewhere_closes_the_other_sessions_socket(
         content_type="application/json",
     )
     await sync_to_async(said_in_caucus)(live_cast, "AFTER-CHANGE")
-    frames = await frames_until_quiet(goes)
+    frames = await frames_until_quiet(goes, closing=True)
     assert changed.status_code == 204
     assert {"type": "closed", "code": 4401} in frames
     assert "AFTER-CHANGE" not in str(frames)
@@ -94,7 +94,7 @@ async def test_an_admin_setting_the_password_closes_the_accounts_sockets(
         {"password1": PASSWORD + "x", "password2": PASSWORD + "x", "usable_password": "true"},
     )
     await sync_to_async(said_in_caucus)(live_cast, "AFTER-ADMIN")
-    frames = await frames_until_quiet(socket)
+    frames = await frames_until_quiet(socket, closing=True)
     assert answer.status_code == 302
     assert {"type": "closed", "code": 4401} in frames
     assert "AFTER-ADMIN" not in str(frames)
@@ -108,7 +108,7 @@ async def test_a_password_changed_from_the_command_line_closes_the_sockets(
     socket = await socket_of(live_cast, cookie)
     monkeypatch.setattr("getpass.getpass", lambda *a, **k: PASSWORD + "?")
     await sync_to_async(call_command)("changepassword", mediator.email)
-    frames = await frames_until_quiet(socket)
+    frames = await frames_until_quiet(socket, closing=True)
     assert {"type": "closed", "code": 4401} in frames
 
 
@@ -118,7 +118,7 @@ async def test_ending_all_sessions_closes_the_sockets(live_cast: Cast) -> None:
     socket = await socket_of(live_cast, cookie)
     await sync_to_async(account_sessions_end)(await sync_to_async(User.objects.get)(pk=party.pk))
     await sync_to_async(said_in_caucus)(live_cast, "AFTER-END")
-    frames = await frames_until_quiet(socket)
+    frames = await frames_until_quiet(socket, closing=True)
     assert {"type": "closed", "code": 4401} in frames
     assert "AFTER-END" not in str(frames)
 
@@ -157,7 +157,7 @@ async def test_a_heartbeat_finds_a_session_that_no_longer_holds(
     socket = await socket_of(live_cast, cookie)
     await sync_to_async(account_sessions_end)(await sync_to_async(User.objects.get)(pk=party.pk))
     await socket.send_json_to({"type": "ping"})
-    frames = await frames_until_quiet(socket)
+    frames = await frames_until_quiet(socket, closing=True)
     assert [f for f in frames if f["type"] != "presence"] == [{"type": "closed", "code": 4401}]
 
 
@@ -172,5 +172,5 @@ async def test_deactivating_the_account_closes_its_sockets(live_cast: Cast) -> N
         user.save()
 
     await sync_to_async(deactivate)()
-    frames = await frames_until_quiet(socket)
+    frames = await frames_until_quiet(socket, closing=True)
     assert {"type": "closed", "code": 4401} in frames
