@@ -14,6 +14,7 @@ from pathlib import Path
 
 from django.conf import settings
 
+
 def documents_dir() -> Path:
     folder = Path(settings.PARLEY_DOCUMENTS_DIR)
     folder.mkdir(parents=True, exist_ok=True)

@@ -57,7 +57,9 @@ KINDS: dict[str, Kind] = {
             (".pptx",),
             False,
         ),
-        Kind("odt", "OpenDocument text", "application/vnd.oasis.opendocument.text", (".odt",), False),
+        Kind(
+            "odt", "OpenDocument text", "application/vnd.oasis.opendocument.text", (".odt",), False
+        ),
         Kind(
             "ods",
             "OpenDocument spreadsheet",
@@ -71,7 +73,11 @@ KINDS: dict[str, Kind] = {
 }
 
 # The part an OOXML package must hold, per kind.
-_OOXML_PARTS = {"docx": "word/document.xml", "xlsx": "xl/workbook.xml", "pptx": "ppt/presentation.xml"}
+_OOXML_PARTS = {
+    "docx": "word/document.xml",
+    "xlsx": "xl/workbook.xml",
+    "pptx": "ppt/presentation.xml",
+}
 # What an OpenDocument package's first member, "mimetype", says, per kind.
 _ODF_TYPES = {
     "application/vnd.oasis.opendocument.text": "odt",

@@ -31,7 +31,9 @@ from negotiation.services.documents import document_open, document_share, max_by
 
 # Room for the multipart envelope and the other fields around the file itself.
 ENVELOPE_BYTES = 64 * 1024
-SANDBOXED = "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; frame-ancestors 'none'; sandbox"
+SANDBOXED = (
+    "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; frame-ancestors 'none'; sandbox"
+)
 # Chromium's and Firefox's PDF viewers do not render in a sandboxed document: a PDF gets a
 # policy that loads nothing but itself, with no framing.
 PDF_POLICY = "default-src 'none'; object-src 'self'; frame-ancestors 'none'"

@@ -2,85 +2,237 @@
 
 import django.db.models.deletion
 import django.utils.timezone
-import negotiation.models.ids
 from django.db import migrations, models
+
+import negotiation.models.ids
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('negotiation', '0016_notification_channels'),
+        ("negotiation", "0016_notification_channels"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='issue',
-            name='documents_required',
+            model_name="issue",
+            name="documents_required",
             field=models.BooleanField(default=False),
         ),
         migrations.AlterField(
-            model_name='notification',
-            name='kind',
-            field=models.CharField(choices=[('caucus_called', 'The mediator asks to meet you privately.'), ('caucus_message', 'New message in your private room.'), ('release_requested', 'The mediator asks whether something may be shared. Only you can decide.'), ('release_answered', 'A request to share was answered.'), ('shared_by_mediator', 'The mediator shared something from your private room with everyone.'), ('proposal_made', "A proposal waits for your side's answer."), ('proposal_answered', 'Your proposal has an answer.'), ('break_started', 'The mediator called a break.'), ('break_requested', 'Someone at the table asks for a break.'), ('break_ending', 'The break ends in two minutes.'), ('stage_changed', 'The session moved on to its next stage.'), ('announcement', 'The mediator has a word for everyone.'), ('mediator_away', "The mediator's connection was lost: the board waits for them."), ('decision_asked', 'Your side is asked to confirm a decision on an issue.'), ('decision_answered', 'A side answered a decision on an issue.'), ('issue_agreed', 'Every side agreed an issue.'), ('issue_reopened', 'The mediator reopened an issue.'), ('parked_due', 'A parked issue is due to come back.'), ('session_tomorrow', 'Your mediation session is tomorrow.'), ('session_soon', 'Your mediation session starts within the hour.'), ('session_summary', 'The summary of the session is ready.'), ('information_requested', 'A party asks for more information before deciding on an issue.'), ('delivery_failed', 'A notice could not be delivered to someone. See People.')], max_length=32),
+            model_name="notification",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("caucus_called", "The mediator asks to meet you privately."),
+                    ("caucus_message", "New message in your private room."),
+                    (
+                        "release_requested",
+                        "The mediator asks whether something may be shared. Only you can decide.",
+                    ),
+                    ("release_answered", "A request to share was answered."),
+                    (
+                        "shared_by_mediator",
+                        "The mediator shared something from your private room with everyone.",
+                    ),
+                    ("proposal_made", "A proposal waits for your side's answer."),
+                    ("proposal_answered", "Your proposal has an answer."),
+                    ("break_started", "The mediator called a break."),
+                    ("break_requested", "Someone at the table asks for a break."),
+                    ("break_ending", "The break ends in two minutes."),
+                    ("stage_changed", "The session moved on to its next stage."),
+                    ("announcement", "The mediator has a word for everyone."),
+                    (
+                        "mediator_away",
+                        "The mediator's connection was lost: the board waits for them.",
+                    ),
+                    ("decision_asked", "Your side is asked to confirm a decision on an issue."),
+                    ("decision_answered", "A side answered a decision on an issue."),
+                    ("issue_agreed", "Every side agreed an issue."),
+                    ("issue_reopened", "The mediator reopened an issue."),
+                    ("parked_due", "A parked issue is due to come back."),
+                    ("session_tomorrow", "Your mediation session is tomorrow."),
+                    ("session_soon", "Your mediation session starts within the hour."),
+                    ("session_summary", "The summary of the session is ready."),
+                    (
+                        "information_requested",
+                        "A party asks for more information before deciding on an issue.",
+                    ),
+                    ("delivery_failed", "A notice could not be delivered to someone. See People."),
+                ],
+                max_length=32,
+            ),
         ),
         migrations.CreateModel(
-            name='Document',
+            name="Document",
             fields=[
-                ('id', models.BigIntegerField(default=negotiation.models.ids.time_id, editable=False, primary_key=True, serialize=False)),
-                ('name', models.CharField(help_text="The file's name, as shown and saved.", max_length=200)),
-                ('kind', models.CharField(help_text='document_types.KINDS: told by content.', max_length=16)),
-                ('content_type', models.CharField(max_length=100)),
-                ('size', models.PositiveIntegerField()),
-                ('sha256', models.CharField(max_length=64)),
-                ('stored_as', models.CharField(blank=True, max_length=64)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('withdrawn_at', models.DateTimeField(blank=True, null=True)),
-                ('issue', models.ForeignKey(blank=True, help_text='The issue it informs, if any.', null=True, on_delete=django.db.models.deletion.CASCADE, related_name='documents', to='negotiation.issue')),
-                ('room', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='documents', to='negotiation.room')),
-                ('shared_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='negotiation.participant')),
-                ('withdrawn_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='negotiation.participant')),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        default=negotiation.models.ids.time_id,
+                        editable=False,
+                        primary_key=True,
+                        serialize=False,
+                    ),
+                ),
+                (
+                    "name",
+                    models.CharField(
+                        help_text="The file's name, as shown and saved.", max_length=200
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        help_text="document_types.KINDS: told by content.", max_length=16
+                    ),
+                ),
+                ("content_type", models.CharField(max_length=100)),
+                ("size", models.PositiveIntegerField()),
+                ("sha256", models.CharField(max_length=64)),
+                ("stored_as", models.CharField(blank=True, max_length=64)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("withdrawn_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "issue",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="The issue it informs, if any.",
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="documents",
+                        to="negotiation.issue",
+                    ),
+                ),
+                (
+                    "room",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="documents",
+                        to="negotiation.room",
+                    ),
+                ),
+                (
+                    "shared_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="negotiation.participant",
+                    ),
+                ),
+                (
+                    "withdrawn_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="negotiation.participant",
+                    ),
+                ),
             ],
             options={
-                'ordering': ('created_at', 'id'),
+                "ordering": ("created_at", "id"),
             },
         ),
         migrations.CreateModel(
-            name='DocumentReceipt',
+            name="DocumentReceipt",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('opened_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('document', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='receipts', to='negotiation.document')),
-                ('participant', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='negotiation.participant')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("opened_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "document",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="receipts",
+                        to="negotiation.document",
+                    ),
+                ),
+                (
+                    "participant",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="negotiation.participant",
+                    ),
+                ),
             ],
             options={
-                'ordering': ('opened_at', 'id'),
+                "ordering": ("opened_at", "id"),
             },
         ),
         migrations.CreateModel(
-            name='InformationCheck',
+            name="InformationCheck",
             fields=[
-                ('id', models.BigIntegerField(default=negotiation.models.ids.time_id, editable=False, primary_key=True, serialize=False)),
-                ('status', models.CharField(choices=[('informed', 'I have the information I need to decide'), ('more_wanted', 'I need more information')], max_length=16)),
-                ('text', models.TextField(blank=True, max_length=2000)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('issue', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='negotiation.issue')),
-                ('participant', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='negotiation.participant')),
-                ('room', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='information_checks', to='negotiation.room')),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        default=negotiation.models.ids.time_id,
+                        editable=False,
+                        primary_key=True,
+                        serialize=False,
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("informed", "I have the information I need to decide"),
+                            ("more_wanted", "I need more information"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                ("text", models.TextField(blank=True, max_length=2000)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "issue",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="negotiation.issue",
+                    ),
+                ),
+                (
+                    "participant",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="negotiation.participant",
+                    ),
+                ),
+                (
+                    "room",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="information_checks",
+                        to="negotiation.room",
+                    ),
+                ),
             ],
             options={
-                'ordering': ('created_at', 'id'),
+                "ordering": ("created_at", "id"),
             },
         ),
         migrations.AddIndex(
-            model_name='document',
-            index=models.Index(fields=['room', 'issue'], name='negotiation_room_id_012e9b_idx'),
+            model_name="document",
+            index=models.Index(fields=["room", "issue"], name="negotiation_room_id_012e9b_idx"),
         ),
         migrations.AddConstraint(
-            model_name='documentreceipt',
-            constraint=models.UniqueConstraint(fields=('document', 'participant'), name='document_receipt_once_per_person'),
+            model_name="documentreceipt",
+            constraint=models.UniqueConstraint(
+                fields=("document", "participant"), name="document_receipt_once_per_person"
+            ),
         ),
         migrations.AddIndex(
-            model_name='informationcheck',
-            index=models.Index(fields=['issue', 'participant', 'created_at'], name='negotiation_issue_i_c8ca19_idx'),
+            model_name="informationcheck",
+            index=models.Index(
+                fields=["issue", "participant", "created_at"], name="negotiation_issue_i_c8ca19_idx"
+            ),
         ),
     ]

@@ -72,6 +72,9 @@ class DocumentReceipt(models.Model):
             ),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.document_id} opened by {self.participant_id}"
+
 
 class InformationCheck(TimeIdModel):
     """A party's word, before deciding on an issue: "I have the information I need to
@@ -93,3 +96,6 @@ class InformationCheck(TimeIdModel):
     class Meta:
         ordering = ("created_at", "id")
         indexes: ClassVar = [models.Index(fields=("issue", "participant", "created_at"))]
+
+    def __str__(self) -> str:
+        return f"{self.status} on {self.issue_id}"

@@ -21,7 +21,7 @@ from config.errors import NotFound
 from ..models import Document, Participant, Role, Room
 from .lookups import access_in_rooms
 from .predicates import answers_for_side, can_manage_mediation, joint_closed, mediation_closed
-from .rooms import caucus_items_from, can_view_room, is_caucus_member
+from .rooms import can_view_room, caucus_items_from, is_caucus_member
 
 SHARING_ROLES = (Role.MEDIATOR, Role.PARTY, Role.ATTORNEY, Role.EXPERT)
 

@@ -97,7 +97,7 @@ def _name_clean(value: object) -> str:
     return base
 
 
-def upload_check(upload: object) -> tuple[str, Any]:
+def upload_check(upload: Any) -> tuple[str, Any]:
     """The name and kind of an upload the limits allow; Invalid (on `file`) with a clear
     message for none, an empty file, one too big, or a kind not taken."""
     if upload is None or not hasattr(upload, "chunks"):
@@ -222,9 +222,11 @@ def document_open(*, actor: Participant, document_id: object) -> Document:
         except IntegrityError:
             # Opened at the same moment elsewhere: the first receipt stands.
             return document
-        side_first = counts_for_side(actor) and not (
+        side_first = counts_for_side(actor) and not (  # counts_for_side: a side is set
             DocumentReceipt.objects.filter(
-                document=document, participant__side_id=actor.side_id, participant__role=actor.role
+                document=document,
+                participant__side_id=actor.side_id or 0,
+                participant__role=actor.role,
             )
             .exclude(participant=actor)
             .exists()
@@ -270,7 +272,7 @@ def _information_check(
         issue = access_issue(actor, issue_id)
         if not can_check_information(actor):
             raise NotAllowed("A party says this, for their own decision.")
-        room = Room.objects.get(mediation_id=actor.mediation_id, side_id=actor.side_id)
+        room = Room.objects.get(mediation_id=actor.mediation_id, side_id=actor.side_id or 0)
         room_lock(room)
         check = InformationCheck.objects.create(
             room=room, issue=issue, participant=actor, status=status, text=text

@@ -2,7 +2,8 @@
 passed since it was closed — its sides, people's places in it, rooms, event logs, board,
 caucus rooms with everything said there, documents (their files erased from
 PARLEY_DOCUMENTS_DIR once the deletion is committed) with who opened them,
-invitations, notifications, command receipts and the audit log of its caucus reads. The accounts of the people in it stay (they are
+invitations, notifications, command receipts and the audit log of its caucus reads.
+The accounts of the people in it stay (they are
 identities, and may be in other mediations)."""
 
 from __future__ import annotations

@@ -89,7 +89,11 @@ def house(cast: Cast) -> dict[str, Any]:
 
 def test_it_shares_a_pdf_with_everyone(cast: Cast, documents_dir: Path) -> None:
     document = share(cast, "party_a")
-    assert (document.kind, document.content_type, document.size) == ("pdf", "application/pdf", len(PDF))
+    assert (document.kind, document.content_type, document.size) == (
+        "pdf",
+        "application/pdf",
+        len(PDF),
+    )
     assert (documents_dir / document.stored_as).read_bytes() == PDF
     assert documents_dir.stat().st_mode & 0o777 == 0o700
 
@@ -158,9 +162,7 @@ def test_it_takes_only_the_kinds_set(cast: Cast, settings: Any) -> None:
     assert "Share PDF (.pdf)" in error.value.details["file"][0]
 
 
-def test_a_refusal_after_storing_removes_the_file(
-    cast: Cast, documents_dir: Path
-) -> None:
+def test_a_refusal_after_storing_removes_the_file(cast: Cast, documents_dir: Path) -> None:
     with pytest.raises(NotFound):
         share(cast, "party_a", issue_id=999_999)
     assert stored_files(documents_dir) == []
@@ -176,7 +178,11 @@ def test_it_keeps_only_the_files_own_name(cast: Cast) -> None:
 
 def test_who_may_share_where(cast: Cast) -> None:
     acknowledge_rule(cast)
-    rooms = {"joint": "joint", "caucus_a": f"caucus:{cast.side_a.pk}", "caucus_b": f"caucus:{cast.side_b.pk}"}
+    rooms = {
+        "joint": "joint",
+        "caucus_a": f"caucus:{cast.side_a.pk}",
+        "caucus_b": f"caucus:{cast.side_b.pk}",
+    }
     result: dict[str, dict[str, str]] = {}
     for who in ("mediator", "party_a", "party_b", "attorney_a", "observer"):
         result[who] = {}
