@@ -42,6 +42,8 @@ NOT_TAKING_PART = frozenset(
         "side.added",
         "mediation.updated",
         "caucus.updated",
+        # A side's first opening of a document: reading, not taking part.
+        "document.updated",
     }
 )
 

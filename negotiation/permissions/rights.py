@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..models import ConfidentialityRule, Participant, Room, Side
+from .documents import can_check_information, can_require_documents, can_share_document
 from .predicates import (
     can_answer_release,
     can_ask_strike,
@@ -41,7 +42,6 @@ from .predicates import (
     can_write_opening,
     mediation_closed,
 )
-from .documents import can_check_information, can_require_documents, can_share_document
 from .rooms import visible_rooms
 
 
