@@ -37,7 +37,10 @@ async def test_a_private_document_reaches_only_its_rooms_sockets(
     settings.PARLEY_DOCUMENTS_DIR = tmp_path
     await sync_to_async(acknowledge_rule)(live_cast)
     who = ("mediator", "party_a", "party_b", "attorney_a", "observer")
-    sockets = {name: await open_socket(live_cast, await sync_to_async(session_cookie)(getattr(live_cast, name))) for name in who}  # fmt: skip
+    sockets = {}
+    for name in who:
+        cookie = await sync_to_async(session_cookie)(getattr(live_cast, name))
+        sockets[name] = await open_socket(live_cast, cookie)
     for socket in sockets.values():
         await next_frame(socket)
     await sync_to_async(share)(live_cast, "party_a", f"caucus:{live_cast.side_a.pk}")
