@@ -11,7 +11,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from negotiation.models import DocumentReceipt
+from negotiation.models import DocumentReceipt, Response
 from tests.conftest import Cast
 from tests.e2e.conftest import PHONE, axe_serious_violations
 from tests.e2e.test_board import (
@@ -102,6 +102,8 @@ def test_a_party_opens_the_document_and_then_may_accept(
     accept.check()
     theirs.get_by_role("button", name="Send answer").click()
     expect(proposal(theirs, OFFER)).to_contain_text("Sam: Accepted")
+    expect(proposal(theirs, OFFER)).not_to_contain_text("waiting to be sent")
+    eventually(lambda: Response.objects.filter(answer="accept").exists())
     sam.screenshot(path=str(ARTIFACTS / "documents-accepted-phone.png"))
     eventually(lambda: DocumentReceipt.objects.count() == 2)
 
