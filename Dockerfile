@@ -33,6 +33,9 @@ COPY --from=frontend /src/frontend/dist/ frontend/dist/
 # static files storage is the same in every mode, so the output is what production serves.
 RUN python manage.py collectstatic --noinput
 
+# The documents volume takes this folder's owner when it is first mounted.
+RUN mkdir -p /data/documents && chown parley /data/documents && chmod 700 /data/documents
+
 USER parley
 EXPOSE 8000
 CMD ["daphne", "--proxy-headers", "-b", "0.0.0.0", "-p", "8000", "config.asgi:application"]

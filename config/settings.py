@@ -290,6 +290,18 @@ CSRF_COOKIE_SAMESITE = "Lax"
 # enough that the caucus record (what each side said in confidence) does not linger.
 PARLEY_RETENTION_DAYS = env_whole("PARLEY_RETENTION_DAYS", 90)
 
+# Documents shared in a mediation (negotiation/services/documents.py). Their bytes are
+# kept outside the web root (never under STATIC_ROOT or the front end's build) and are
+# served only through a view that asks the permissions module. The folder holds what a
+# side shares in private, so only its owner may enter it.
+PARLEY_DOCUMENTS_DIR = Path(os.environ.get("PARLEY_DOCUMENTS_DIR", VAR_DIR / "documents"))
+# The largest document taken, in megabytes (a scanned statement or a spreadsheet fits).
+PARLEY_DOCUMENT_MAX_MB = env_whole("PARLEY_DOCUMENT_MAX_MB", 10)
+# The kinds taken, by the names in negotiation/document_types.py; all of them unless set.
+PARLEY_DOCUMENT_TYPES = env_list(
+    "PARLEY_DOCUMENT_TYPES", "pdf,png,jpeg,webp,docx,xlsx,pptx,odt,ods,txt,csv"
+)
+
 PARLEY_INVITATION_TTL_DAYS = int(os.environ.get("PARLEY_INVITATION_TTL_DAYS", "7"))
 # Failed sign-ins allowed per e-mail address and per client address in the window.
 PARLEY_SIGNIN_FAILURES_PER_EMAIL = 5
@@ -348,6 +360,22 @@ STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 FRONTEND_DIST = BASE_DIR / "frontend" / "dist"
 STATICFILES_DIRS = [FRONTEND_DIST] if FRONTEND_DIST.is_dir() else []
+
+
+def outside_web_root(folder: Path, *web_roots: Path) -> Path:
+    """A folder of private files, refused when it lies in a folder served as is."""
+    resolved = folder.resolve()
+    for root in web_roots:
+        if resolved == root.resolve() or root.resolve() in resolved.parents:
+            raise ImproperlyConfigured(
+                f"PARLEY_DOCUMENTS_DIR must be outside {root}: files there are served to anyone."
+            )
+    return folder
+
+
+PARLEY_DOCUMENTS_DIR = outside_web_root(
+    PARLEY_DOCUMENTS_DIR, STATIC_ROOT, FRONTEND_DIST, BASE_DIR / "frontend"
+)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},

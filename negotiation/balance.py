@@ -3,7 +3,9 @@ side has had, read from the record (caucus sessions, the joint room's log, propo
 break requests), so the mediator can check their own even-handedness.
 
 Only the mediators see it (permissions.access_balance). It reads nothing said in any
-caucus: only when private sessions began and ended, and who acted in the joint room.
+caucus: only when private sessions began and ended, who acted in the joint room, and
+who has opened which document (information parity: each side has what it needs to
+decide), with the documents' names.
 """
 
 from __future__ import annotations
@@ -19,13 +21,16 @@ from django.utils import timezone
 from .models import (
     SIDED_ROLES,
     CaucusSession,
+    Document,
     Event,
     Notification,
     Proposal,
+    Role,
     Room,
     Side,
 )
 from .models.ids import RANDOM_BITS
+from .permissions import room_members
 
 # Joint-room events that record who joined, the session or the rights, not a side
 # taking part in the discussion; everything else a side's people do there counts.
@@ -37,6 +42,8 @@ NOT_TAKING_PART = frozenset(
         "side.added",
         "mediation.updated",
         "caucus.updated",
+        # A side's first opening of a document: reading, not taking part.
+        "document.updated",
     }
 )
 
@@ -118,6 +125,7 @@ def mediation_balance(
 
     rows = list(figures.values())
     return {
+        "documents": documents_opened(mediation_id, now),
         "now": now,
         "sides": rows,
         "first_met": met[0].side_id if met else None,
@@ -157,3 +165,62 @@ def private_time_note(rows: list[dict[str, Any]]) -> str | None:
     if most["private_seconds"] <= NOTE_RATIO * least["private_seconds"] or more < NOTE_MIN_SECONDS:
         return None
     return f"{most['name']} has had {more // 60} more minutes of private time than {least['name']}."
+
+
+def documents_opened(mediation_id: uuid.UUID | str, now: datetime) -> list[dict[str, Any]]:
+    """Per document not withdrawn, in every room: who among its room's people at the
+    table (the parties, attorneys and experts who may see it) has opened it and when
+    (`opened`, first opening), and who has not yet (`not_opened`). The mediators' own
+    openings are left out: it is the table's information the view is about."""
+    documents = list(
+        Document.objects.filter(
+            room__mediation_id=mediation_id, withdrawn_at__isnull=True, created_at__lte=now
+        )
+        .select_related("room", "issue")
+        .prefetch_related("receipts__participant__user")
+        .order_by("created_at", "id")
+    )
+    members_by_room: dict[int, list[Any]] = {}
+    out = []
+    for document in documents:
+        if document.room_id not in members_by_room:
+            members_by_room[document.room_id] = list(
+                room_members(document.room)
+                .exclude(role=Role.MEDIATOR)
+                .select_related("user")
+                .order_by("side__order", "role", "id")
+            )
+        opened = {
+            receipt.participant_id: receipt
+            for receipt in document.receipts.all()
+            if receipt.opened_at <= now and receipt.participant.role != Role.MEDIATOR
+        }
+        out.append(
+            {
+                "id": document.pk,
+                "name": document.name,
+                "room": document.room.key,
+                "issue": document.issue_id,
+                "issue_title": document.issue.title if document.issue else None,
+                "shared_at": document.created_at,
+                "opened": [
+                    {**_person(receipt.participant), "opened_at": receipt.opened_at}
+                    for receipt in opened.values()
+                ],
+                "not_opened": [
+                    _person(member)
+                    for member in members_by_room[document.room_id]
+                    if member.pk not in opened
+                ],
+            }
+        )
+    return out
+
+
+def _person(participant: Any) -> dict[str, Any]:
+    return {
+        "participant": participant.pk,
+        "name": participant.user.display_name,
+        "role": participant.role,
+        "side": participant.side_id,
+    }

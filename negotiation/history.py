@@ -29,6 +29,7 @@ CAUCUS_LISTS = {
     "worksheets": "worksheet",
     "releases": "release",
     "openings": "opening",
+    "documents": "document",
 }
 # Fields that change with every write and say nothing of what changed.
 NOISE = frozenset({"version", "updated_at", "order", "parked_due_told_at"})

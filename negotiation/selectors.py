@@ -9,6 +9,7 @@ from typing import Any
 from django.db import connection, transaction
 from django.db.models import Prefetch
 
+from .document_serializers import InformationCheckSerializer, documents_data
 from .events import event_frame
 from .models import (
     CaucusMessage,
@@ -16,7 +17,9 @@ from .models import (
     CaucusSession,
     Consent,
     Decision,
+    Document,
     Event,
+    InformationCheck,
     Issue,
     Mediation,
     OpeningStatement,
@@ -192,6 +195,7 @@ def _joint_data(room: Room) -> dict[str, Any]:
             SharedStatementSerializer(SharedStatement.objects.filter(room=room), many=True).data
         ),
         "openings": shown_openings(mediation),
+        "documents": documents_data(Document.objects.filter(room=room, withdrawn_at__isnull=True)),
     }
 
 
@@ -223,6 +227,15 @@ def _caucus_data(room: Room, items_from: int | None, viewer: int | None) -> dict
         "openings": list(
             OpeningStatementSerializer(
                 OpeningStatement.objects.filter(room=room, **since), many=True
+            ).data
+        ),
+        "documents": documents_data(
+            Document.objects.filter(room=room, withdrawn_at__isnull=True, **since)
+        ),
+        "information": list(
+            InformationCheckSerializer(
+                InformationCheck.objects.filter(room=room, **since).select_related("participant"),
+                many=True,
             ).data
         ),
     }

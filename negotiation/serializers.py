@@ -298,6 +298,7 @@ class IssueCoreSerializer(serializers.ModelSerializer[Issue]):
             "parked_condition",
             "parked_from_lane",
             "parked_due_told_at",
+            "documents_required",
             "decisions",
             "version",
             "created_by",

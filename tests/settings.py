@@ -45,3 +45,11 @@ if DATABASES["default"]["ENGINE"].endswith("postgresql"):
     DATABASES["default"].setdefault("OPTIONS", {})["application_name"] = (
         f"parley-test {WORKER or 'main'} {role}"
     )
+
+# Shared documents go to a scratch folder of this process's own, never to var/.
+import tempfile  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+PARLEY_DOCUMENTS_DIR = Path(
+    os.environ.get("PARLEY_TEST_DOCUMENTS_DIR") or tempfile.mkdtemp(prefix="parley-documents-")
+)

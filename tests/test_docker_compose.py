@@ -419,3 +419,10 @@ def test_its_redis_keeps_queued_tasks_through_a_restart():
     """Redis is the Celery broker: with its append-only file, a task queued is on disk."""
     command = service("redis")["command"]
     assert command[command.index("--appendonly") + 1] == "yes"
+
+
+def test_it_keeps_documents_on_one_volume_every_web_replica_and_the_worker_share():
+    for name in ("web", "worker"):
+        assert "documents:/data/documents" in service(name)["volumes"]
+        assert service(name)["environment"]["PARLEY_DOCUMENTS_DIR"] == "/data/documents"
+    assert "documents" in compose()["volumes"]

@@ -13,7 +13,7 @@ export function normalisedBoard(state: BoardState, keys: readonly (keyof JointDa
   for (const key of keys) {
     if (key === 'issues') out.issues = normalisedIssues(state.issues);
     else if (key === 'mediation') out.mediation = normalised(state.mediation);
-    else out[key] = normalised(Object.values(state[key]));
+    else out[key] = normalised(Object.values(state[key] ?? {}));
   }
   return out;
 }

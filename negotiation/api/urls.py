@@ -1,6 +1,6 @@
 from django.urls import path
 
-from negotiation.api import exports, history, invitations, notifications, views
+from negotiation.api import documents, exports, history, invitations, notifications, views
 from negotiation.commands import COMMANDS
 
 urlpatterns = [
@@ -42,6 +42,16 @@ urlpatterns = [
         "mediations/<str:mediation_id>/summary/",
         history.SessionSummaryApi.as_view(),
         name="session-summary",
+    ),
+    path(
+        "mediations/<str:mediation_id>/documents/",
+        documents.DocumentShareApi.as_view(),
+        name="documents",
+    ),
+    path(
+        "mediations/<str:mediation_id>/documents/<int:document_id>/file/",
+        documents.DocumentFileApi.as_view(),
+        name="document-file",
     ),
     path("mediations/<str:mediation_id>/balance/", views.BalanceApi.as_view(), name="balance"),
     path(

@@ -219,8 +219,28 @@ class BalanceApi(APIView):
             last_acted_at = serializers.DateTimeField(allow_null=True)
             break_requests = serializers.IntegerField()
 
+        class DocumentSerializer(serializers.Serializer[Any]):
+            class PersonSerializer(serializers.Serializer[Any]):
+                participant = serializers.IntegerField()
+                name = serializers.CharField()
+                role = serializers.CharField()
+                side = serializers.IntegerField(allow_null=True)
+
+            class OpenedSerializer(PersonSerializer):
+                opened_at = serializers.DateTimeField()
+
+            id = serializers.IntegerField()
+            name = serializers.CharField()
+            room = serializers.CharField()
+            issue = serializers.IntegerField(allow_null=True)
+            issue_title = serializers.CharField(allow_null=True)
+            shared_at = serializers.DateTimeField()
+            opened = OpenedSerializer(many=True)
+            not_opened = PersonSerializer(many=True)
+
         now = serializers.DateTimeField()
         sides = SideSerializer(many=True)
+        documents = DocumentSerializer(many=True)
         first_met = serializers.IntegerField(allow_null=True)
         last_met = serializers.IntegerField(allow_null=True)
         note = serializers.CharField(allow_null=True)

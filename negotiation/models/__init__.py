@@ -2,7 +2,8 @@
 (board.py), caucus rooms (caucus.py), notifications and their
 deliveries (notifications.py), invitations (invitations.py),
 idempotency receipts for client commands (commands.py), the audit log of caucus
-reads (audit.py), and the board's history: snapshots and session summaries (history.py)."""
+reads (audit.py), the board's history: snapshots and session summaries (history.py), and documents
+with their receipts (documents.py)."""
 
 from .audit import CaucusRead
 from .board import (
@@ -28,6 +29,7 @@ from .caucus import (
     SharedStatement,
 )
 from .commands import CommandReceipt
+from .documents import Document, DocumentReceipt, InformationCheck
 from .history import SessionSummary, Snapshot
 from .invitations import Invitation
 from .mediation import (
@@ -58,7 +60,10 @@ __all__ = [
     "Criterion",
     "Decision",
     "Delivery",
+    "Document",
+    "DocumentReceipt",
     "Event",
+    "InformationCheck",
     "Interest",
     "Invitation",
     "Issue",

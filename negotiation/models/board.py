@@ -46,6 +46,10 @@ class Issue(Versioned):
     parked_from_lane = models.CharField(max_length=16, choices=Lane.choices, blank=True)
     parked_from_index = models.PositiveIntegerField(null=True, blank=True)
     parked_due_told_at = models.DateTimeField(null=True, blank=True)
+    # Information parity: no proposal on it is accepted until every side's party has
+    # opened its joint-room documents and the accepting party has said they have the
+    # information they need (services.documents).
+    documents_required = models.BooleanField(default=False)
     created_by = models.ForeignKey(
         Participant, null=True, on_delete=models.SET_NULL, related_name="+"
     )

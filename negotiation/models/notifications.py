@@ -55,6 +55,10 @@ class Notification(TimeIdModel):
         SESSION_TOMORROW = "session_tomorrow", "Your mediation session is tomorrow."
         SESSION_SOON = "session_soon", "Your mediation session starts within the hour."
         SESSION_SUMMARY = "session_summary", "The summary of the session is ready."
+        INFORMATION_REQUESTED = (
+            "information_requested",
+            "A party asks for more information before deciding on an issue.",
+        )
         DELIVERY_FAILED = (
             "delivery_failed",
             "A notice could not be delivered to someone. See People.",

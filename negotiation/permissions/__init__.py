@@ -7,6 +7,8 @@ tasks and exports all ask here.
 - `lookups`: `access_<thing>` fetches that raise NotFound both when a thing does not
   exist and when the caller may not see it;
 - `audiences`: who receives a room's notifications and events;
+- `documents`: who shares, opens and withdraws documents, and who confirms they
+  have the information they need;
 - `rights`: all of one participant's rights at once, published to their browser.
 """
 
@@ -19,6 +21,15 @@ from .audiences import (
     mediators_of,
     of_side,
     parties_of,
+)
+from .documents import (
+    access_document,
+    can_check_information,
+    can_require_documents,
+    can_share_document,
+    can_view_receipts,
+    can_withdraw_document,
+    counts_for_side,
 )
 from .lookups import (
     access_balance,
@@ -96,6 +107,7 @@ __all__ = [
     "access_balance",
     "access_caucus_note",
     "access_caucus_room",
+    "access_document",
     "access_in_rooms",
     "access_issue",
     "access_mediation",
@@ -109,6 +121,7 @@ __all__ = [
     "can_add_side",
     "can_answer_release",
     "can_ask_strike",
+    "can_check_information",
     "can_close_mediation",
     "can_comment",
     "can_consent_for",
@@ -127,9 +140,11 @@ __all__ = [
     "can_ready_opening",
     "can_reopen",
     "can_request_break",
+    "can_require_documents",
     "can_respond",
     "can_restore",
     "can_set_access_time",
+    "can_share_document",
     "can_share_unmarked",
     "can_speak_for_side",
     "can_strike_alone",
@@ -140,15 +155,18 @@ __all__ = [
     "can_view_deliveries",
     "can_view_history",
     "can_view_invitations",
+    "can_view_receipts",
     "can_view_room",
     "can_withdraw",
     "can_withdraw_decision",
+    "can_withdraw_document",
     "can_write_in_caucus",
     "can_write_opening",
     "caucus_frame_for",
     "caucus_items_from",
     "caucus_notes_for",
     "caucus_reads_audited",
+    "counts_for_side",
     "experts_of",
     "is_called_with_side",
     "is_caucus_member",

@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..models import ConfidentialityRule, Participant, Room, Side
+from .documents import can_check_information, can_require_documents, can_share_document
 from .predicates import (
     can_answer_release,
     can_ask_strike,
@@ -66,6 +67,10 @@ def rights_of(participant: Participant) -> dict[str, Any]:
       rooms they see); `snapshot`: take a snapshot on demand; `restore`: restore an
       issue or a field of it from a snapshot; `end_session`: end the session (its
       summary goes to everyone);
+    - `share_documents`: the keys of the rooms they may share a document in;
+      `withdraw_documents`: `"any"` document or their `"own"` (permissions.documents);
+      `require_documents`: set an issue's information rule; `check_information`: say
+      they have the information they need on an issue, or ask for more;
     - `rooms`: per caucus room they see, `write`, `mark` (mark an item confidential),
       `unmark_any` (take anyone's mark off), `unmark_own` (take off a mark they set on
       their own item), `draft_release`, `answer_release`, and `share_unmarked` (share an
@@ -102,6 +107,16 @@ def rights_of(participant: Participant) -> dict[str, Any]:
         "snapshot": can_take_snapshot(participant),
         "restore": can_restore(participant),
         "end_session": can_end_session(participant),
+        "share_documents": [
+            room.key for room in visible_rooms(participant) if can_share_document(participant, room)
+        ],
+        "withdraw_documents": "any"
+        if can_manage_mediation(participant) and participant.is_active
+        else "own"
+        if participant.is_active
+        else None,
+        "require_documents": can_require_documents(participant),
+        "check_information": can_check_information(participant),
         "rooms": {room.key: _room_rights(participant, room) for room in rooms},
     }
     # A closed mediation takes no more commands: no control to show.

@@ -32,6 +32,7 @@ from ..permissions import (
 )
 from ..serializers import ProposalSerializer, ResponseSerializer, payload
 from .decisions import agreement_by_acceptance
+from .documents import acceptance_check
 from .notifications import notify
 from .validation import amount_clean, max_length_of, refusal, text_clean, version_check
 
@@ -114,7 +115,9 @@ def proposal_respond(
 
     Raises NotFound; NotAllowed unless the actor is a party of a side other than the
     proposer's; Invalid for an unknown answer, a withdrawn or accepted proposal, an issue
-    agreed or struck, or counter terms missing; Conflict with the side's current answer.
+    agreed or struck, counter terms missing, or an acceptance the issue's information
+    rule holds back (services.documents.acceptance_check: `documents_unopened`,
+    `information_unconfirmed`); Conflict with the side's current answer.
     Emits `response.set`, after `proposal.created` for a counter. The acceptance that
     completes every side's makes the agreement: `proposal.updated` (accepted) and
     `issue.moved` (to Agreed) follow.
@@ -153,6 +156,8 @@ def proposal_respond(
             raise Invalid(
                 "Every side accepted this proposal.", details={"answer": ["Accepted by all."]}
             )
+        if answer == Response.Answer.ACCEPT:
+            acceptance_check(actor=actor, issue=proposal.issue)
         response = Response.objects.filter(proposal=proposal, side_id=side_id).first()
         if response is None:
             version_check(current=0, given=version, payload=None)

@@ -1,7 +1,9 @@
 """Retention: a closed mediation is deleted entirely once PARLEY_RETENTION_DAYS have
 passed since it was closed — its sides, people's places in it, rooms, event logs, board,
-caucus rooms with everything said there, invitations, notifications, command receipts
-and the audit log of its caucus reads. The accounts of the people in it stay (they are
+caucus rooms with everything said there, documents (their files erased from
+PARLEY_DOCUMENTS_DIR once the deletion is committed) with who opened them,
+invitations, notifications, command receipts and the audit log of its caucus reads.
+The accounts of the people in it stay (they are
 identities, and may be in other mediations)."""
 
 from __future__ import annotations
@@ -13,8 +15,9 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from .. import document_store
 from ..events import participant_send
-from ..models import Mediation, Participant
+from ..models import Document, Mediation, Participant
 
 
 def retention_cutoff(now: datetime | None = None) -> datetime:
@@ -47,9 +50,17 @@ def mediation_purge(*, mediation_id: uuid.UUID | str, now: datetime | None = Non
         if mediation is None:
             return False
         places = list(Participant.objects.filter(mediation=mediation).values_list("pk", flat=True))
+        files = list(
+            Document.objects.filter(room__mediation=mediation)
+            .exclude(stored_as="")
+            .values_list("stored_as", flat=True)
+        )
         # Places first: a place's side is protected from deletion while the place exists.
         Participant.objects.filter(mediation=mediation).delete()
         mediation.delete()
+        # The rows are gone with the mediation; the files go once that is committed (a
+        # rollback keeps both).
+        transaction.on_commit(lambda: document_store.erase_all(files))
         for place in places:
             # Their sockets look their place up again, find it gone, and close.
             participant_send(place, {"type": "participant.access"})

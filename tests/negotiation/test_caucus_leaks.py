@@ -52,6 +52,7 @@ from negotiation.models import (
     CaucusNote,
     CaucusSession,
     ConfidentialityRule,
+    Document,
     Issue,
     Mediation,
     Notification,
@@ -592,6 +593,13 @@ def get_urls(world: World) -> list[str]:
         "other_id": [str(pk) for pk in latest.values()] or ["1"],
         # The first issue and the latest: their histories.
         "issue_id": sorted({str(issue.pk) for issue in issues[:1] + issues[-1:]}) or ["1"],
+        "document_id": [
+            str(pk)
+            for pk in Document.objects.filter(room__mediation=cast.mediation).values_list(
+                "pk", flat=True
+            )
+        ]
+        or ["1"],
     }
     urls: list[str] = []
     for route in get_routes():

@@ -5,12 +5,14 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from rest_framework.test import APIClient
 
 from config.errors import Invalid
 from negotiation.commands import COMMANDS, command_execute
 from negotiation.models import Event, Issue
+from negotiation.services.documents import document_share
 from tests.conftest import Cast, run, status_matrix
 
 
@@ -158,6 +160,10 @@ COMMAND_MATRIX = {
     "announcement.make": {"mediator"},
     "announcement.clear": {"mediator"},
     "mediation.close": {"mediator"},
+    "document.withdraw": {"mediator", "party_a"},
+    "issue.require_documents": {"mediator"},
+    "information.confirm": {"party_a", "party_b"},
+    "information.request": {"party_a", "party_b"},
 }
 # What must be so before a command can succeed at all.
 BREAK_ON = ("break.extend", "break.end")
@@ -217,7 +223,17 @@ def test_the_command_matrix(cast: Cast, name: str) -> None:
         "issue.restore": {"snapshot": 0, "issue": issue["id"]},
         "session.end": {"next_session_at": (timezone.now() + timedelta(days=30)).isoformat()},
         "session.schedule": {"at": (timezone.now() + timedelta(days=30)).isoformat()},
+        "document.withdraw": {"document": 0},
+        "issue.require_documents": {"issue": issue["id"], "required": True, "version": 1},
+        "information.confirm": {"issue": issue["id"]},
+        "information.request": {"issue": issue["id"], "text": "The appraisal"},
     }[name]
+    if name == "document.withdraw":
+        data["document"] = document_share(
+            actor=cast.participants["party_a"],
+            room="joint",
+            file=SimpleUploadedFile("appraisal.pdf", b"%PDF-1.4\n%%EOF\n"),
+        ).pk
     if name == "issue.restore":
         data["snapshot"] = run(cast, "mediator", "snapshot.take", room="joint")["id"]
     if name in BREAK_ON:

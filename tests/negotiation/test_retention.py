@@ -11,6 +11,7 @@ import pytest
 from asgiref.sync import sync_to_async
 from django.apps import apps
 from django.conf import settings
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.db import transaction
 from django.db.models import Model
@@ -19,6 +20,7 @@ from rest_framework.test import APIClient
 
 from accounts.models import User
 from negotiation.models import Mediation, Role
+from negotiation.services.documents import document_open, document_share
 from negotiation.services.mediations import mediation_create, participant_join
 from negotiation.services.retention import mediations_purge
 from negotiation.tasks import mediations_purge as mediations_purge_task
@@ -47,6 +49,14 @@ def fill(cast: Cast) -> None:
     """Something in every kind of row a mediation holds."""
     acknowledge_rule(cast)
     issue = run(cast, "mediator", "issue.create", title="House")
+    document = document_share(
+        actor=cast.participants["party_a"],
+        room="joint",
+        file=SimpleUploadedFile("appraisal.pdf", b"%PDF-1.4\n%%EOF\n"),
+        issue_id=issue["id"],
+    )
+    document_open(actor=cast.participants["party_b"], document_id=document.pk)
+    run(cast, "party_b", "information.request", issue=issue["id"], text="The deeds")
     run(cast, "party_a", "position.set", issue=issue["id"], side=cast.side_a.pk, text="Keep",
         version=0)  # fmt: skip
     run(cast, "party_a", "interest.add", issue=issue["id"], side=cast.side_a.pk, text="Kids")

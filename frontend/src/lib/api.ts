@@ -452,6 +452,26 @@ export interface Balance {
   last_met: number | null;
   /** A neutral sentence when one side has had markedly more private time, or null. */
   note: string | null;
+  /** Who has opened each document (first openings), and who has not yet. */
+  documents?: BalanceDocument[];
+}
+
+export interface BalancePerson {
+  participant: number;
+  name: string;
+  role: string;
+  side: number | null;
+}
+
+export interface BalanceDocument {
+  id: number;
+  name: string;
+  room: string;
+  issue: number | null;
+  issue_title: string | null;
+  shared_at: string;
+  opened: (BalancePerson & { opened_at: string })[];
+  not_opened: BalancePerson[];
 }
 
 /** The mediator's balance view; a 404 for anyone else. */
@@ -568,4 +588,34 @@ export function issueHistory(mediationId: string, issue: number): Promise<{ issu
 
 export function getSummary(mediationId: string): Promise<SessionSummary> {
   return request<SessionSummary>('GET', `/mediations/${seg(mediationId)}/summary/`);
+}
+
+// --- documents ------------------------------------------------------------------------
+
+/**
+ * Share a file with a room ("joint" or "caucus:<side>"), optionally on an issue: REST,
+ * multipart (the socket announces it, `document.shared`). Errors name `file`.
+ */
+export async function shareDocument(mediationId: string, file: File, room: string, issue: number | null): Promise<unknown> {
+  if (readCookie('csrftoken') === null) await send('GET', '/auth/session/').catch(() => undefined);
+  const body = new FormData();
+  body.append('file', file);
+  body.append('room', room);
+  if (issue !== null) body.append('issue', String(issue));
+  const headers: Record<string, string> = { Accept: 'application/json' };
+  const token = readCookie('csrftoken');
+  if (token) headers['X-CSRFToken'] = token;
+  let response: Response;
+  try {
+    response = await fetch(`/api/mediations/${seg(mediationId)}/documents/`, {
+      method: 'POST',
+      headers,
+      body,
+      credentials: 'same-origin',
+    });
+  } catch {
+    throw new ApiError(0, 'network_error', NETWORK_ERROR_DETAIL);
+  }
+  if (!response.ok) throw parseErrorBody(response.status, await readJson(response));
+  return readJson(response);
 }

@@ -19,6 +19,7 @@ import type {
   MediationState,
   SharedStatement,
   OpeningStatement,
+  SharedDocument,
   BoardState,
   JointData,
   RoomFrame,
@@ -26,7 +27,7 @@ import type {
 } from './boardTypes';
 
 export function emptyBoard(): BoardState {
-  return { seq: 0, issues: {}, mediation: null, caucuses: {}, statements: {}, openings: {} };
+  return { seq: 0, issues: {}, mediation: null, caucuses: {}, statements: {}, openings: {}, documents: {} };
 }
 
 /** Where a frame stands against a room's last applied seq (docs/protocol.md, step 3). */
@@ -55,6 +56,7 @@ export function applyFrame(state: BoardState, frame: RoomFrame): { state: BoardS
         caucuses: byId(data.caucuses ?? []),
         statements: byId(data.statements ?? []),
         openings: byId(data.openings ?? []),
+        documents: byId(data.documents ?? []),
       },
       outcome,
     };
@@ -83,6 +85,11 @@ function applyJointEvent(state: BoardState, name: string, data: unknown): BoardS
     case 'statement.released':
       if (typeof data.id !== 'number') return state;
       return { ...state, statements: { ...state.statements, [data.id]: data as unknown as SharedStatement } };
+    case 'document.shared':
+    case 'document.updated':
+    case 'document.withdrawn':
+      if (typeof data.id !== 'number') return state;
+      return { ...state, documents: { ...(state.documents ?? {}), [data.id]: data as unknown as SharedDocument } };
     // Who is at the table and who left it: the screens hear of these (boardSession.ts),
     // the board's state holds none of it.
     case 'participant.joined':
@@ -246,6 +253,7 @@ const CARD_FIELDS = [
   'parked_condition',
   'parked_from_lane',
   'parked_due_told_at',
+  'documents_required',
   'decisions',
   'version',
   'created_by',

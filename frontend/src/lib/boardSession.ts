@@ -4,7 +4,7 @@
  * Components get it from context (see boardContext) and never see the socket itself.
  */
 import { derived, get, writable, type Readable, type Writable } from 'svelte/store';
-import { listNotifications, listWaiting, type SideRef, type WaitingItem } from './api';
+import { listNotifications, listWaiting, shareDocument, type SideRef, type WaitingItem } from './api';
 import {
   applyFrame,
   applyResult,
@@ -363,6 +363,27 @@ export class BoardSession {
     const set = this.socket.command('rule.set', { rule });
     const accepted = this.acknowledgeRule(rule);
     return Promise.all([set, accepted]).then(([result]) => result);
+  }
+
+  /** Share a file with a room, over REST (multipart); its event follows on the socket. */
+  shareDocument(file: File, room: string, issue: number | null): Promise<unknown> {
+    return shareDocument(this.mediationId, file, room, issue);
+  }
+
+  withdrawDocument(document: number): Promise<unknown> {
+    return this.socket.command('document.withdraw', { document });
+  }
+
+  requireDocuments(issue: number, required: boolean, version: number): Promise<unknown> {
+    return this.socket.command('issue.require_documents', { issue, required, version });
+  }
+
+  confirmInformation(issue: number): Promise<unknown> {
+    return this.socket.command('information.confirm', { issue });
+  }
+
+  requestInformation(issue: number, text: string): Promise<unknown> {
+    return this.socket.command('information.request', { issue, text });
   }
 
   checkOverlap(issue: number): Promise<unknown> {

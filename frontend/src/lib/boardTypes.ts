@@ -68,6 +68,8 @@ export interface IssueCard extends MaybePending {
   parked_from_lane: Lane | '';
   /** When everyone was told the parked issue is due back. */
   parked_due_told_at: string | null;
+  /** No proposal on it is accepted until every side has opened its documents (lib/documents.ts). */
+  documents_required?: boolean;
   decisions: Decision[];
   version: number;
   created_by: number | null;
@@ -237,6 +239,26 @@ export interface BoardState {
   statements: Readonly<Record<number, SharedStatement>>;
   /** The opening statements everyone sees (by id): none until the mediator opens them. */
   openings: Readonly<Record<number, OpeningStatement>>;
+  /** The joint room's documents, withdrawn ones included until the page reloads. */
+  documents?: Readonly<Record<number, SharedDocument>>;
+}
+
+/** A document shared with a room (docs/protocol.md, "Documents and information parity"). */
+export interface SharedDocument {
+  id: number;
+  room: string;
+  issue: number | null;
+  name: string;
+  kind: string;
+  content_type: string;
+  size: number;
+  shared_by: number | null;
+  created_at: string;
+  withdrawn_at: string | null;
+  /** The sides whose party has opened it. */
+  opened_sides: number[];
+  /** Where it opens; null once withdrawn. */
+  url: string | null;
 }
 
 /**
@@ -269,6 +291,7 @@ export interface JointData {
   issues?: Issue[];
   statements?: SharedStatement[];
   openings?: OpeningStatement[];
+  documents?: SharedDocument[];
 }
 
 export interface SnapshotFrame {

@@ -6,7 +6,18 @@
  * Everything here stays on the devices of that room's members. It is dropped the moment
  * the server says access ended (`revoked`), and never copied anywhere else.
  */
-import { frameOutcome, type OpeningStatement, type Outcome, type RoomFrame } from './board';
+import { frameOutcome, type OpeningStatement, type Outcome, type RoomFrame, type SharedDocument } from './board';
+
+/** A party's word on an issue: they have what they need to decide, or ask for more. */
+export interface InformationCheck {
+  id: number;
+  issue: number;
+  participant: number;
+  side: number | null;
+  status: 'informed' | 'more_wanted';
+  text: string;
+  created_at: string;
+}
 
 export interface CaucusMessage {
   id: number;
@@ -101,6 +112,8 @@ export interface CaucusState {
   releases: Readonly<Record<number, ReleaseRequest>>;
   /** The side's opening statement (one at most), before and after it is shown. */
   openings: Readonly<Record<number, OpeningStatement>>;
+  documents?: Readonly<Record<number, SharedDocument>>;
+  information?: Readonly<Record<number, InformationCheck>>;
 }
 
 export interface CaucusData {
@@ -109,9 +122,11 @@ export interface CaucusData {
   worksheets?: Worksheet[];
   releases?: ReleaseRequest[];
   openings?: OpeningStatement[];
+  documents?: SharedDocument[];
+  information?: InformationCheck[];
 }
 
-type Part = 'messages' | 'notes' | 'worksheets' | 'releases' | 'openings';
+type Part = 'messages' | 'notes' | 'worksheets' | 'releases' | 'openings' | 'documents' | 'information';
 
 /** Which part of the room each event (and each command's result) upserts. */
 const EVENT_PART: Record<string, Part> = {
@@ -123,6 +138,10 @@ const EVENT_PART: Record<string, Part> = {
   'release.requested': 'releases',
   'release.answered': 'releases',
   'opening.saved': 'openings',
+  'document.shared': 'documents',
+  'document.updated': 'documents',
+  'document.withdrawn': 'documents',
+  'information.checked': 'information',
 };
 
 const RESULT_PART: Record<string, Part> = {
@@ -148,7 +167,7 @@ export function sideOfRoom(room: string): number | null {
 }
 
 export function emptyCaucus(): CaucusState {
-  return { seq: 0, messages: {}, notes: {}, worksheets: {}, releases: {}, openings: {} };
+  return { seq: 0, messages: {}, notes: {}, worksheets: {}, releases: {}, openings: {}, documents: {}, information: {} };
 }
 
 /** The state after `frame`, and what became of it. Never mutates `state`. */
@@ -165,6 +184,8 @@ export function applyCaucusFrame(state: CaucusState, frame: RoomFrame): { state:
         worksheets: byId(data.worksheets ?? []),
         releases: byId(data.releases ?? []),
         openings: byId(data.openings ?? []),
+        documents: byId(data.documents ?? []),
+        information: byId(data.information ?? []),
       },
       outcome,
     };
@@ -186,7 +207,7 @@ export function applyCaucusResult(state: CaucusState, name: string, result: unkn
 function upsert(state: CaucusState, part: Part, data: Record<string, unknown>): CaucusState {
   const id = data.id;
   if (typeof id !== 'number') return state;
-  const items = state[part] as Readonly<Record<number, { version?: number }>>;
+  const items = (state[part] ?? {}) as Readonly<Record<number, { version?: number }>>;
   const held = items[id];
   if (held && typeof held.version === 'number' && typeof data.version === 'number' && held.version > data.version) {
     return state;

@@ -40,6 +40,11 @@ export interface Rights {
   snapshot?: boolean;
   restore?: boolean;
   end_session?: boolean;
+  /** Rooms ("joint", "caucus:<side>") they may share a document in. */
+  share_documents?: string[];
+  withdraw_documents?: 'any' | 'own' | null;
+  require_documents?: boolean;
+  check_information?: boolean;
   rooms: Record<string, RoomRights>;
 }
 
@@ -197,4 +202,25 @@ export function canRestore(rights: Mine): boolean {
 
 export function canEndSession(rights: Mine): boolean {
   return rights?.end_session ?? false;
+}
+
+/** The rooms this person may share a document in. */
+export function documentRooms(rights: Mine): string[] {
+  return rights?.share_documents ?? [];
+}
+
+/** Withdraw a document: any (the mediator), or one they shared. */
+export function canWithdrawDocument(rights: Mine, document: { shared_by: number | null }, me: number | null): boolean {
+  const right = rights?.withdraw_documents ?? null;
+  return right === 'any' || (right === 'own' && me !== null && document.shared_by === me);
+}
+
+/** Set an issue's information rule. */
+export function canRequireDocuments(rights: Mine): boolean {
+  return rights?.require_documents ?? false;
+}
+
+/** Say "I have the information I need", or ask for more. */
+export function canCheckInformation(rights: Mine): boolean {
+  return rights?.check_information ?? false;
 }

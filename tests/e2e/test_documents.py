@@ -1,0 +1,118 @@
+"""Information parity in the browser: the mediator shares a statement on an issue and asks
+that every side read it before anyone accepts; on Sam's phone (390 by 844) Accept is
+held with its reason until Sam has opened it and said they have what they need, and then
+Sam accepts. The mediator's balance view shows who opened it. Screenshots are kept as
+test artifacts (test-results/)."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from negotiation.models import DocumentReceipt, Response
+from tests.conftest import Cast
+from tests.e2e.conftest import PHONE, axe_serious_violations
+from tests.e2e.test_board import (
+    ARTIFACTS,
+    DESKTOP,
+    command,
+    eventually,
+    open_board,
+    open_sheet,
+    proposal,
+)
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+STATEMENT = b"Pension statement 2025\nValue at 31 December: 84,000\n"
+OFFER = "Alex keeps the pension and pays Sam half its value"
+
+
+@pytest.fixture(autouse=True)
+def _rule_accepted(live_cast: Cast) -> None:
+    live_cast.mediation.refresh_from_db()
+    for who in ("mediator", "party_a", "party_b", "attorney_a", "observer"):
+        command(live_cast, who, "rule.acknowledge", rule=live_cast.mediation.confidentiality_rule)
+
+
+def test_a_party_opens_the_document_and_then_may_accept(
+    browser, daphne_server: str, live_cast: Cast
+) -> None:
+    issue = command(live_cast, "mediator", "issue.create", title="Pension")
+    command(live_cast, "party_a", "proposal.create", issue=issue["id"], terms=OFFER)
+    maya = open_board(browser, daphne_server, live_cast, "mediator", **DESKTOP)
+    alex = open_board(browser, daphne_server, live_cast, "party_a", **DESKTOP)
+    sam = open_board(browser, daphne_server, live_cast, "party_b", **PHONE)
+
+    # The mediator shares the statement with everyone and turns the rule on.
+    sheet = open_sheet(maya, "Pension")
+    sheet.get_by_label("Share a document").set_input_files(
+        {"name": "pension-statement.txt", "mimeType": "text/plain", "buffer": STATEMENT}
+    )
+    sheet.get_by_label("Share with").select_option("joint")
+    sheet.get_by_role("button", name="Share", exact=True).click()
+    expect(sheet.locator("[data-document]")).to_contain_text("pension-statement.txt")
+    sheet.get_by_label("Every side opens these before accepting").check()
+    expect(sheet.locator("[data-documents-required]")).to_be_visible()
+
+    # A file Parley does not take gets a clear error and nothing is shared.
+    sheet.get_by_label("Share a document").set_input_files(
+        {"name": "statement.pdf", "mimeType": "application/pdf", "buffer": b"<html></html>"}
+    )
+    sheet.get_by_role("button", name="Share", exact=True).click()
+    expect(sheet.locator("[data-share-error]")).to_contain_text("does not match its name")
+    expect(sheet.locator("[data-document]")).to_have_count(1)
+
+    # Sam, on the phone, sees the document and Accept held with its reason.
+    theirs = open_sheet(sam, "Pension")
+    expect(theirs.locator("[data-document]")).to_contain_text("Not opened by any side yet")
+    proposal(theirs, OFFER).get_by_role("button", name=re.compile("^Answer")).click()
+    accept = theirs.get_by_role("radio", name="Accept")
+    expect(accept).to_be_disabled()
+    held = theirs.locator("[data-accept-held]")
+    expect(held).to_have_text(re.compile("^Open this issue.s documents before accepting"))
+    held.scroll_into_view_if_needed()
+    ARTIFACTS.mkdir(exist_ok=True)
+    sam.screenshot(path=str(ARTIFACTS / "documents-held-phone.png"))
+    assert axe_serious_violations(sam) == [], "Accept held on the phone"
+
+    # Sam opens it (a new tab, through the server, which records the first opening).
+    with sam.context.expect_page() as opened:
+        theirs.get_by_role("link", name="pension-statement.txt").click()
+    tab = opened.value
+    expect(tab.locator("body")).to_contain_text("Value at 31 December: 84,000")
+    tab.close()
+    expect(held).to_have_text(re.compile("waiting for Alex"))
+
+    # Alex opens it too, from the desktop.
+    alex_sheet = open_sheet(alex, "Pension")
+    with alex.context.expect_page() as alex_tab:
+        alex_sheet.get_by_role("link", name="pension-statement.txt").click()
+    alex_tab.value.close()
+    expect(held).to_have_text(re.compile("information you need"))
+    expect(accept).to_be_disabled()
+
+    # Sam gives the word; Accept opens, and Sam accepts.
+    theirs.get_by_role("button", name="I have the information I need to decide").click()
+    expect(theirs.locator("[data-information=informed]")).to_be_visible()
+    expect(accept).to_be_enabled()
+    expect(held).to_have_count(0)
+    accept.check()
+    theirs.get_by_role("button", name="Send answer").click()
+    expect(proposal(theirs, OFFER)).to_contain_text("Sam: Accepted")
+    expect(proposal(theirs, OFFER)).not_to_contain_text("waiting to be sent")
+    eventually(lambda: Response.objects.filter(answer="accept").exists())
+    sam.screenshot(path=str(ARTIFACTS / "documents-accepted-phone.png"))
+    eventually(lambda: DocumentReceipt.objects.count() == 2)
+
+    # The mediator's balance view shows who has opened what.
+    sheet.get_by_role("button", name="Close issue").click()
+    maya.get_by_role("tab", name="Balance").click()
+    entry = maya.locator("[data-balance-document]")
+    expect(entry).to_contain_text("pension-statement.txt")
+    expect(entry).to_contain_text(re.compile(r"Opened: .*Sam"))
+    expect(entry).to_contain_text(re.compile(r"Opened: .*Alex"))
+    entry.scroll_into_view_if_needed()
+    maya.screenshot(path=str(ARTIFACTS / "documents-balance-mediator.png"))
