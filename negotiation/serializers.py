@@ -207,11 +207,15 @@ class CriterionSerializer(serializers.ModelSerializer[Criterion]):
 
 
 class ResponseSerializer(serializers.ModelSerializer[Response]):
+    # The issue it is on: what an expert brought in on one issue is let see.
+    issue = serializers.IntegerField(source="proposal.issue_id", read_only=True)
+
     class Meta:
         model = Response
         fields = (
             "id",
             "proposal",
+            "issue",
             "side",
             "answer",
             "note",
@@ -298,6 +302,7 @@ class IssueCoreSerializer(serializers.ModelSerializer[Issue]):
             "parked_condition",
             "parked_from_lane",
             "parked_due_told_at",
+            "impasse_since",
             "decisions",
             "version",
             "created_by",

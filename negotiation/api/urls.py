@@ -1,6 +1,6 @@
 from django.urls import path
 
-from negotiation.api import exports, history, invitations, notifications, views
+from negotiation.api import exports, history, impasse, invitations, notifications, views
 from negotiation.commands import COMMANDS
 
 urlpatterns = [
@@ -44,6 +44,16 @@ urlpatterns = [
         name="session-summary",
     ),
     path("mediations/<str:mediation_id>/balance/", views.BalanceApi.as_view(), name="balance"),
+    path(
+        "mediations/<str:mediation_id>/impasses/",
+        impasse.ImpasseListApi.as_view(),
+        name="impasses",
+    ),
+    path(
+        "mediations/<str:mediation_id>/perspective-drafts/",
+        impasse.PerspectiveDraftListApi.as_view(),
+        name="perspective-drafts",
+    ),
     path(
         "mediations/<str:mediation_id>/notifications/",
         notifications.NotificationListApi.as_view(),

@@ -2,7 +2,8 @@
 (board.py), caucus rooms (caucus.py), notifications and their
 deliveries (notifications.py), invitations (invitations.py),
 idempotency receipts for client commands (commands.py), the audit log of caucus
-reads (audit.py), and the board's history: snapshots and session summaries (history.py)."""
+reads (audit.py), and the board's history: snapshots and session summaries (history.py), and impasses on
+issues with the strategies tried (impasse.py)."""
 
 from .audit import CaucusRead
 from .board import (
@@ -29,6 +30,15 @@ from .caucus import (
 )
 from .commands import CommandReceipt
 from .history import SessionSummary, Snapshot
+from .impasse import (
+    Cause,
+    Impasse,
+    PerspectiveDraft,
+    PerspectiveRound,
+    PerspectiveStatement,
+    Strategy,
+    StrategyAttempt,
+)
 from .invitations import Invitation
 from .mediation import (
     SIDED_ROLES,
@@ -51,6 +61,7 @@ __all__ = [
     "CaucusNote",
     "CaucusRead",
     "CaucusSession",
+    "Cause",
     "CommandReceipt",
     "Comment",
     "ConfidentialityRule",
@@ -59,6 +70,7 @@ __all__ = [
     "Decision",
     "Delivery",
     "Event",
+    "Impasse",
     "Interest",
     "Invitation",
     "Issue",
@@ -68,6 +80,9 @@ __all__ = [
     "OpeningStatement",
     "Option",
     "Participant",
+    "PerspectiveDraft",
+    "PerspectiveRound",
+    "PerspectiveStatement",
     "Position",
     "Proposal",
     "RealityCheck",
@@ -80,4 +95,6 @@ __all__ = [
     "Side",
     "Snapshot",
     "Stage",
+    "Strategy",
+    "StrategyAttempt",
 ]

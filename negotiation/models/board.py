@@ -46,6 +46,9 @@ class Issue(Versioned):
     parked_from_lane = models.CharField(max_length=16, choices=Lane.choices, blank=True)
     parked_from_index = models.PositiveIntegerField(null=True, blank=True)
     parked_due_told_at = models.DateTimeField(null=True, blank=True)
+    # Since when the mediator has it at impasse (models/impasse.py): all anyone but the
+    # mediators learns of it ("We are trying another way"), never the cause.
+    impasse_since = models.DateTimeField(null=True, blank=True)
     created_by = models.ForeignKey(
         Participant, null=True, on_delete=models.SET_NULL, related_name="+"
     )

@@ -20,6 +20,14 @@ from .audiences import (
     of_side,
     parties_of,
 )
+from .impasse import (
+    access_impasses,
+    can_answer_perspective,
+    can_handle_impasse,
+    can_state_perspective,
+    can_view_impasse,
+    impasse_audience,
+)
 from .lookups import (
     access_balance,
     access_caucus_note,
@@ -80,6 +88,7 @@ from .predicates import (
     reads_caucus_history,
 )
 from .rights import rights_of
+from .scope import issue_scope, scoped_frame, scoped_snapshot_data
 from .rooms import (
     can_view_caucus_note,
     can_view_room,
@@ -96,6 +105,7 @@ __all__ = [
     "access_balance",
     "access_caucus_note",
     "access_caucus_room",
+    "access_impasses",
     "access_in_rooms",
     "access_issue",
     "access_mediation",
@@ -107,6 +117,7 @@ __all__ = [
     "answers_for_side",
     "called_to_caucus",
     "can_add_side",
+    "can_answer_perspective",
     "can_answer_release",
     "can_ask_strike",
     "can_close_mediation",
@@ -117,6 +128,7 @@ __all__ = [
     "can_edit_board",
     "can_end_session",
     "can_export_audit",
+    "can_handle_impasse",
     "can_invite",
     "can_lower_mark",
     "can_manage_caucus",
@@ -132,6 +144,7 @@ __all__ = [
     "can_set_access_time",
     "can_share_unmarked",
     "can_speak_for_side",
+    "can_state_perspective",
     "can_strike_alone",
     "can_take_snapshot",
     "can_view_balance",
@@ -139,6 +152,7 @@ __all__ = [
     "can_view_contact_details",
     "can_view_deliveries",
     "can_view_history",
+    "can_view_impasse",
     "can_view_invitations",
     "can_view_room",
     "can_withdraw",
@@ -150,10 +164,12 @@ __all__ = [
     "caucus_notes_for",
     "caucus_reads_audited",
     "experts_of",
+    "impasse_audience",
     "is_called_with_side",
     "is_caucus_member",
     "is_last_mediator",
     "is_own_side_proposal",
+    "issue_scope",
     "joint_closed",
     "mediation_closed",
     "mediators_of",
@@ -165,5 +181,7 @@ __all__ = [
     "rights_of",
     "room_for",
     "room_members",
+    "scoped_frame",
+    "scoped_snapshot_data",
     "visible_rooms",
 ]
