@@ -10,6 +10,7 @@ Two audiences, two shapes:
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from rest_framework import serializers
@@ -184,7 +185,7 @@ def perspective_rounds(room: Room) -> list[dict[str, Any]]:
     return list(PerspectiveRoundSerializer(rounds, many=True).data)
 
 
-def impasses_of(mediation_id: object) -> list[dict[str, Any]]:
+def impasses_of(mediation_id: uuid.UUID | str) -> list[dict[str, Any]]:
     """Every impasse of a mediation, cleared ones too (the history of what was tried),
     oldest first. For the mediators only: the caller has checked can_view_impasse."""
     impasses = (

@@ -10,6 +10,7 @@ from django.db import connection, transaction
 from django.db.models import Prefetch
 
 from .events import event_frame
+from .impasse_reads import perspective_rounds
 from .models import (
     CaucusMessage,
     CaucusNote,
@@ -28,7 +29,6 @@ from .models import (
     Room,
     SharedStatement,
 )
-from .impasse_reads import perspective_rounds
 from .permissions import (
     caucus_frame_for,
     caucus_items_from,

@@ -60,7 +60,9 @@ class ParticipantWithContactSerializer(ParticipantSerializer):
     email = serializers.EmailField(source="user.email", read_only=True)
 
     class Meta(ParticipantSerializer.Meta):
-        fields = (*ParticipantSerializer.Meta.fields, "email")
+        # An expert's invited time and the one issue they were brought in on, for the
+        # mediator's controls of it.
+        fields = (*ParticipantSerializer.Meta.fields, "email", "access_expires_at", "scope_issue")
 
 
 class MediationSerializer(serializers.ModelSerializer[Mediation]):

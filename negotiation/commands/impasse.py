@@ -103,5 +103,5 @@ command(
         "correction": f.text(required=False),
     },
     output=PerspectiveRoundSerializer,
-    summary='Answer a statement of your side\'s view: "that\'s right" (confirm) or correct it.',
+    summary="Answer a statement of your side's view: \"that's right\" (confirm) or correct it.",
 )

@@ -6,132 +6,369 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('negotiation', '0016_notification_channels'),
+        ("negotiation", "0016_notification_channels"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='invitation',
-            name='access_minutes',
-            field=models.PositiveIntegerField(blank=True, help_text='For an expert: how long their access lasts from when they join.', null=True),
+            model_name="invitation",
+            name="access_minutes",
+            field=models.PositiveIntegerField(
+                blank=True,
+                help_text="For an expert: how long their access lasts from when they join.",
+                null=True,
+            ),
         ),
         migrations.AddField(
-            model_name='invitation',
-            name='scope_issue',
-            field=models.ForeignKey(blank=True, help_text='For an expert: the one issue they are brought in on (they see nothing else).', null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='negotiation.issue'),
+            model_name="invitation",
+            name="scope_issue",
+            field=models.ForeignKey(
+                blank=True,
+                help_text="For an expert: the one issue they are brought in on (they see nothing else).",
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to="negotiation.issue",
+            ),
         ),
         migrations.AddField(
-            model_name='issue',
-            name='impasse_since',
+            model_name="issue",
+            name="impasse_since",
             field=models.DateTimeField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='participant',
-            name='scope_issue',
-            field=models.ForeignKey(blank=True, help_text='An expert brought in on one issue sees only that issue and what is about it.', null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='negotiation.issue'),
+            model_name="participant",
+            name="scope_issue",
+            field=models.ForeignKey(
+                blank=True,
+                help_text="An expert brought in on one issue sees only that issue and what is about it.",
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to="negotiation.issue",
+            ),
         ),
         migrations.CreateModel(
-            name='Impasse',
+            name="Impasse",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('causes', models.JSONField(default=list, help_text="Cause values, in the mediator's order.")),
-                ('note', models.CharField(blank=True, max_length=1000)),
-                ('started_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('cleared_at', models.DateTimeField(blank=True, null=True)),
-                ('version', models.PositiveIntegerField(default=1)),
-                ('cleared_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='negotiation.participant')),
-                ('issue', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='impasses', to='negotiation.issue')),
-                ('started_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='negotiation.participant')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "causes",
+                    models.JSONField(
+                        default=list, help_text="Cause values, in the mediator's order."
+                    ),
+                ),
+                ("note", models.CharField(blank=True, max_length=1000)),
+                ("started_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("cleared_at", models.DateTimeField(blank=True, null=True)),
+                ("version", models.PositiveIntegerField(default=1)),
+                (
+                    "cleared_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="negotiation.participant",
+                    ),
+                ),
+                (
+                    "issue",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="impasses",
+                        to="negotiation.issue",
+                    ),
+                ),
+                (
+                    "started_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="negotiation.participant",
+                    ),
+                ),
             ],
             options={
-                'ordering': ('started_at', 'id'),
+                "ordering": ("started_at", "id"),
             },
         ),
         migrations.CreateModel(
-            name='PerspectiveRound',
+            name="PerspectiveRound",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('status', models.CharField(choices=[('open', 'Under way'), ('done', 'Both confirmed'), ('ended', 'Ended by the mediator')], default='open', max_length=8)),
-                ('started_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('ended_at', models.DateTimeField(blank=True, null=True)),
-                ('version', models.PositiveIntegerField(default=1)),
-                ('issue', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='perspectives', to='negotiation.issue')),
-                ('side_a', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='negotiation.side')),
-                ('side_b', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='negotiation.side')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("open", "Under way"),
+                            ("done", "Both confirmed"),
+                            ("ended", "Ended by the mediator"),
+                        ],
+                        default="open",
+                        max_length=8,
+                    ),
+                ),
+                ("started_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("ended_at", models.DateTimeField(blank=True, null=True)),
+                ("version", models.PositiveIntegerField(default=1)),
+                (
+                    "issue",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="perspectives",
+                        to="negotiation.issue",
+                    ),
+                ),
+                (
+                    "side_a",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="negotiation.side",
+                    ),
+                ),
+                (
+                    "side_b",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="negotiation.side",
+                    ),
+                ),
             ],
             options={
-                'ordering': ('started_at', 'id'),
+                "ordering": ("started_at", "id"),
             },
         ),
         migrations.CreateModel(
-            name='PerspectiveDraft',
+            name="PerspectiveDraft",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('text', models.TextField(blank=True, max_length=3000)),
-                ('updated_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('author', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='negotiation.participant')),
-                ('round', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='drafts', to='negotiation.perspectiveround')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("text", models.TextField(blank=True, max_length=3000)),
+                ("updated_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "author",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="negotiation.participant",
+                    ),
+                ),
+                (
+                    "round",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="drafts",
+                        to="negotiation.perspectiveround",
+                    ),
+                ),
             ],
             options={
-                'ordering': ('id',),
+                "ordering": ("id",),
             },
         ),
         migrations.CreateModel(
-            name='PerspectiveStatement',
+            name="PerspectiveStatement",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('turn', models.PositiveSmallIntegerField(default=1)),
-                ('text', models.TextField(max_length=3000)),
-                ('written_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('answer', models.CharField(blank=True, choices=[('confirmed', "That's right"), ('corrected', 'Corrected')], max_length=16)),
-                ('correction', models.TextField(blank=True, max_length=3000)),
-                ('answered_at', models.DateTimeField(blank=True, null=True)),
-                ('about_side', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='negotiation.side')),
-                ('answered_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='negotiation.participant')),
-                ('round', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='statements', to='negotiation.perspectiveround')),
-                ('writer_side', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='negotiation.side')),
-                ('written_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='negotiation.participant')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("turn", models.PositiveSmallIntegerField(default=1)),
+                ("text", models.TextField(max_length=3000)),
+                ("written_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "answer",
+                    models.CharField(
+                        blank=True,
+                        choices=[("confirmed", "That's right"), ("corrected", "Corrected")],
+                        max_length=16,
+                    ),
+                ),
+                ("correction", models.TextField(blank=True, max_length=3000)),
+                ("answered_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "about_side",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="negotiation.side",
+                    ),
+                ),
+                (
+                    "answered_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="negotiation.participant",
+                    ),
+                ),
+                (
+                    "round",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="statements",
+                        to="negotiation.perspectiveround",
+                    ),
+                ),
+                (
+                    "writer_side",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="negotiation.side",
+                    ),
+                ),
+                (
+                    "written_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="negotiation.participant",
+                    ),
+                ),
             ],
             options={
-                'ordering': ('round', 'writer_side__order', 'turn', 'id'),
+                "ordering": ("round", "writer_side__order", "turn", "id"),
             },
         ),
         migrations.CreateModel(
-            name='StrategyAttempt',
+            name="StrategyAttempt",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('perspective', "Each side's perspective (active listening)"), ('break', 'Taking a break'), ('park', 'Setting the issue aside'), ('reality_check', 'Reality check'), ('criteria', 'Objective criteria'), ('alternatives', 'Generating alternatives'), ('professional', 'Bringing in a professional')], max_length=16)),
-                ('started_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('ended_at', models.DateTimeField(blank=True, null=True)),
-                ('outcome', models.CharField(blank=True, choices=[('helped', 'Helped'), ('did_not_help', 'Did not help')], max_length=16)),
-                ('note', models.CharField(blank=True, max_length=1000)),
-                ('ended_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='negotiation.participant')),
-                ('impasse', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='attempts', to='negotiation.impasse')),
-                ('invitation', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='negotiation.invitation')),
-                ('side', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='negotiation.side')),
-                ('started_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='negotiation.participant')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("perspective", "Each side's perspective (active listening)"),
+                            ("break", "Taking a break"),
+                            ("park", "Setting the issue aside"),
+                            ("reality_check", "Reality check"),
+                            ("criteria", "Objective criteria"),
+                            ("alternatives", "Generating alternatives"),
+                            ("professional", "Bringing in a professional"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                ("started_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("ended_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "outcome",
+                    models.CharField(
+                        blank=True,
+                        choices=[("helped", "Helped"), ("did_not_help", "Did not help")],
+                        max_length=16,
+                    ),
+                ),
+                ("note", models.CharField(blank=True, max_length=1000)),
+                (
+                    "ended_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="negotiation.participant",
+                    ),
+                ),
+                (
+                    "impasse",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="attempts",
+                        to="negotiation.impasse",
+                    ),
+                ),
+                (
+                    "invitation",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="negotiation.invitation",
+                    ),
+                ),
+                (
+                    "side",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="negotiation.side",
+                    ),
+                ),
+                (
+                    "started_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="negotiation.participant",
+                    ),
+                ),
             ],
             options={
-                'ordering': ('started_at', 'id'),
+                "ordering": ("started_at", "id"),
             },
         ),
         migrations.AddField(
-            model_name='perspectiveround',
-            name='attempt',
-            field=models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='perspective', to='negotiation.strategyattempt'),
+            model_name="perspectiveround",
+            name="attempt",
+            field=models.OneToOneField(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="perspective",
+                to="negotiation.strategyattempt",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='impasse',
-            constraint=models.UniqueConstraint(condition=models.Q(('cleared_at__isnull', True)), fields=('issue',), name='impasse_one_open_per_issue'),
+            model_name="impasse",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("cleared_at__isnull", True)),
+                fields=("issue",),
+                name="impasse_one_open_per_issue",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='perspectivedraft',
-            constraint=models.UniqueConstraint(fields=('round', 'author'), name='perspective_draft_one'),
+            model_name="perspectivedraft",
+            constraint=models.UniqueConstraint(
+                fields=("round", "author"), name="perspective_draft_one"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='perspectivestatement',
-            constraint=models.UniqueConstraint(fields=('round', 'writer_side', 'turn'), name='perspective_one_per_turn'),
+            model_name="perspectivestatement",
+            constraint=models.UniqueConstraint(
+                fields=("round", "writer_side", "turn"), name="perspective_one_per_turn"
+            ),
         ),
     ]

@@ -2,8 +2,8 @@
 (board.py), caucus rooms (caucus.py), notifications and their
 deliveries (notifications.py), invitations (invitations.py),
 idempotency receipts for client commands (commands.py), the audit log of caucus
-reads (audit.py), and the board's history: snapshots and session summaries (history.py), and impasses on
-issues with the strategies tried (impasse.py)."""
+reads (audit.py), the board's history: snapshots and session summaries (history.py),
+and impasses on issues with the strategies tried (impasse.py)."""
 
 from .audit import CaucusRead
 from .board import (

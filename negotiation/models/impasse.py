@@ -141,9 +141,7 @@ class PerspectiveStatement(models.Model):
         CONFIRMED = "confirmed", "That's right"
         CORRECTED = "corrected", "Corrected"
 
-    round = models.ForeignKey(
-        PerspectiveRound, on_delete=models.CASCADE, related_name="statements"
-    )
+    round = models.ForeignKey(PerspectiveRound, on_delete=models.CASCADE, related_name="statements")
     writer_side = models.ForeignKey(Side, on_delete=models.CASCADE, related_name="+")
     about_side = models.ForeignKey(Side, on_delete=models.CASCADE, related_name="+")
     turn = models.PositiveSmallIntegerField(default=1)

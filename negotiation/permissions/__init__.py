@@ -88,7 +88,6 @@ from .predicates import (
     reads_caucus_history,
 )
 from .rights import rights_of
-from .scope import issue_scope, scoped_frame, scoped_snapshot_data
 from .rooms import (
     can_view_caucus_note,
     can_view_room,
@@ -100,6 +99,7 @@ from .rooms import (
     room_members,
     visible_rooms,
 )
+from .scope import issue_scope, scoped_frame, scoped_snapshot_data
 
 __all__ = [
     "access_balance",

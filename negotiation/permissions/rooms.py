@@ -94,8 +94,9 @@ def caucus_frame_for(
     """An event frame of a caucus room as participant `viewer` may receive it: the frame
     itself or, in its place, a `withheld` event of the same seq (the client moves on past
     it, learning only that something happened in a room it is in). Withheld: an event
-    about an item from before `items_from`, and one about someone else's own note; and, for an expert brought in on issue `scope`, an event
-    about anything else (scope.scoped_frame)."""
+    about an item from before `items_from`, and one about someone else's own note; and,
+    for an expert brought in on issue `scope`, an event about anything else
+    (scope.scoped_frame)."""
     frame = scoped_frame(scope, frame)
     if _own_note_of_another(frame, viewer):
         return {**frame, "name": "withheld", "data": {}}

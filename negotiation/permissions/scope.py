@@ -23,6 +23,7 @@ SESSION_EVENTS = frozenset(
     }
 )
 
+
 def issue_scope(participant: Participant) -> int | None:
     """The one issue an expert was brought in on, or None (they see what their rooms hold)."""
     return participant.scope_issue_id if participant.role == Role.EXPERT else None

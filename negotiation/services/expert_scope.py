@@ -39,7 +39,9 @@ def expert_scope_clean(
     issue = None
     if issue_id is not None:
         key = row_key(issue_id)
-        issue = None if key is None else Issue.objects.filter(pk=key, room__mediation=mediation).first()
+        issue = (
+            None if key is None else Issue.objects.filter(pk=key, room__mediation=mediation).first()
+        )
         if issue is None:
             raise Invalid("Unknown issue.", details={"issue": ["Choose an issue of this board."]})
     if minutes is not None and (
@@ -49,7 +51,9 @@ def expert_scope_clean(
     ):
         raise Invalid(
             "For how long?",
-            details={"minutes": [f"Give a whole number of minutes from 1 to {EXPERT_MINUTES_MAX}."]},
+            details={
+                "minutes": [f"Give a whole number of minutes from 1 to {EXPERT_MINUTES_MAX}."]
+            },
         )
     return ExpertScope(issue=issue, minutes=minutes if isinstance(minutes, int) else None)
 

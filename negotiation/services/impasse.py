@@ -139,9 +139,7 @@ def impasse_mark(
         room_lock(issue.room)
         issue.refresh_from_db()
         if issue.lane in (Lane.AGREED, Lane.STRUCK):
-            raise Invalid(
-                "This issue is decided.", details={"issue": ["Reopen it first."]}
-            )
+            raise Invalid("This issue is decided.", details={"issue": ["Reopen it first."]})
         if issue.impasse_since is not None:
             raise Invalid(
                 "This issue is at impasse already.",
@@ -225,7 +223,11 @@ def impasse_clear(*, actor: Participant, impasse_id: object) -> Impasse:
 
 def _side_of(actor: Participant, side_id: object, field: str = "side") -> Side:
     key = row_key(side_id)
-    side = None if key is None else Side.objects.filter(mediation_id=actor.mediation_id, pk=key).first()
+    side = (
+        None
+        if key is None
+        else Side.objects.filter(mediation_id=actor.mediation_id, pk=key).first()
+    )
     if side is None:
         raise Invalid("Unknown side.", details={field: ["Choose a side of this mediation."]})
     return side
@@ -410,7 +412,7 @@ def strategy_end(
         raise NotFound("No such strategy.")
     with transaction.atomic():
         impasse = _impasse_locked(actor, found)
-        attempt = StrategyAttempt.objects.get(pk=key)
+        attempt = impasse.attempts.get(pk=str(key))
         if attempt.ended_at is None:
             _attempt_finish(attempt, actor, timezone.now())
         attempt.outcome = str(outcome or "")
@@ -493,9 +495,7 @@ def perspective_draft(*, actor: Participant, round_id: object, text: object) -> 
     return draft
 
 
-def perspective_submit(
-    *, actor: Participant, round_id: object, text: object
-) -> PerspectiveRound:
+def perspective_submit(*, actor: Participant, round_id: object, text: object) -> PerspectiveRound:
     """Submit the actor's side's statement of the other side's view: its first, or a new
     one after the other side corrected the last. Their own draft is then forgotten.
     Raises NotFound, NotAllowed, Invalid (empty or long text, the round over, the last

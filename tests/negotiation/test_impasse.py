@@ -230,7 +230,9 @@ def test_a_refused_break_records_no_strategy(cast: Cast) -> None:
     assert not StrategyAttempt.objects.exists()
 
 
-def test_it_sets_the_issue_aside_from_the_impasse(cast: Cast, sent_events, django_capture_on_commit_callbacks) -> None:
+def test_it_sets_the_issue_aside_from_the_impasse(
+    cast: Cast, sent_events, django_capture_on_commit_callbacks
+) -> None:
     issue = issue_of(cast)
     impasse = mark(cast, issue, ["emotional_barriers"])
     with django_capture_on_commit_callbacks(execute=True):
