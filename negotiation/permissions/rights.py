@@ -41,6 +41,7 @@ from .predicates import (
     can_write_opening,
     mediation_closed,
 )
+from .impasse import can_handle_impasse, can_state_perspective
 from .rooms import visible_rooms
 
 
@@ -66,6 +67,9 @@ def rights_of(participant: Participant) -> dict[str, Any]:
       rooms they see); `snapshot`: take a snapshot on demand; `restore`: restore an
       issue or a field of it from a snapshot; `end_session`: end the session (its
       summary goes to everyone);
+    - `impasse`: mark an issue at impasse, name its causes, run its strategies (the
+      mediator); `perspective_for`: the side whose statements they write and answer in a
+      perspective round, or null;
     - `rooms`: per caucus room they see, `write`, `mark` (mark an item confidential),
       `unmark_any` (take anyone's mark off), `unmark_own` (take off a mark they set on
       their own item), `draft_release`, `answer_release`, and `share_unmarked` (share an
@@ -102,6 +106,10 @@ def rights_of(participant: Participant) -> dict[str, Any]:
         "snapshot": can_take_snapshot(participant),
         "restore": can_restore(participant),
         "end_session": can_end_session(participant),
+        "impasse": can_handle_impasse(participant),
+        "perspective_for": participant.side_id
+        if participant.side_id is not None and can_state_perspective(participant, participant.side_id)
+        else None,
         "rooms": {room.key: _room_rights(participant, room) for room in rooms},
     }
     # A closed mediation takes no more commands: no control to show.

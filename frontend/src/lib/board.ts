@@ -19,6 +19,7 @@ import type {
   MediationState,
   SharedStatement,
   OpeningStatement,
+  PerspectiveRound,
   BoardState,
   JointData,
   RoomFrame,
@@ -26,7 +27,7 @@ import type {
 } from './boardTypes';
 
 export function emptyBoard(): BoardState {
-  return { seq: 0, issues: {}, mediation: null, caucuses: {}, statements: {}, openings: {} };
+  return { seq: 0, issues: {}, mediation: null, caucuses: {}, statements: {}, openings: {}, perspectives: {} };
 }
 
 /** Where a frame stands against a room's last applied seq (docs/protocol.md, step 3). */
@@ -55,6 +56,7 @@ export function applyFrame(state: BoardState, frame: RoomFrame): { state: BoardS
         caucuses: byId(data.caucuses ?? []),
         statements: byId(data.statements ?? []),
         openings: byId(data.openings ?? []),
+        perspectives: byId(data.perspectives ?? []),
       },
       outcome,
     };
@@ -79,6 +81,12 @@ function applyJointEvent(state: BoardState, name: string, data: unknown): BoardS
       const held = state.openings[data.id];
       if (held && held.version >= numberOr(data.version, 0)) return state;
       return { ...state, openings: { ...state.openings, [data.id]: data as unknown as OpeningStatement } };
+    }
+    case 'perspective.updated': {
+      if (typeof data.id !== 'number') return state;
+      const held = state.perspectives[data.id];
+      if (held && held.version > numberOr(data.version, 0)) return state;
+      return { ...state, perspectives: { ...state.perspectives, [data.id]: data as unknown as PerspectiveRound } };
     }
     case 'statement.released':
       if (typeof data.id !== 'number') return state;
@@ -126,6 +134,9 @@ function byId<T extends { id: number }>(items: readonly T[]): Record<number, T> 
  */
 export function applyResult(state: BoardState, name: string, result: unknown): BoardState {
   if (!isRecord(result)) return state;
+  if (name === 'perspective.submit' || name === 'perspective.answer') {
+    return applyJointEvent(state, 'perspective.updated', result);
+  }
   if (name === 'caucus.call' || name === 'caucus.open' || name === 'caucus.close') {
     const caucuses = upsertCaucus(state.caucuses, result);
     return caucuses === state.caucuses ? state : { ...state, caucuses };

@@ -68,6 +68,8 @@ export interface IssueCard extends MaybePending {
   parked_from_lane: Lane | '';
   /** When everyone was told the parked issue is due back. */
   parked_due_told_at: string | null;
+  /** Since when the mediator has it at impasse: "We are trying another way" (never why). */
+  impasse_since?: string | null;
   decisions: Decision[];
   version: number;
   created_by: number | null;
@@ -227,6 +229,33 @@ export interface SharedStatement {
   created_at: string;
 }
 
+/** One side's statement of the other side's view, and the answer to it. */
+export interface PerspectiveStatement {
+  id: number;
+  writer_side: number;
+  about_side: number;
+  turn: number;
+  text: string;
+  written_by: number | null;
+  written_at: string;
+  answer: '' | 'confirmed' | 'corrected';
+  correction: string;
+  answered_by: number | null;
+  answered_at: string | null;
+}
+
+/** A perspective round between two sides on an issue. */
+export interface PerspectiveRound {
+  id: number;
+  issue: number;
+  status: 'open' | 'done' | 'ended';
+  sides: [number, number];
+  started_at: string;
+  ended_at: string | null;
+  version: number;
+  statements: PerspectiveStatement[];
+}
+
 export interface BoardState {
   /** The last sequence number of the joint room applied to the state. */
   seq: number;
@@ -237,6 +266,8 @@ export interface BoardState {
   statements: Readonly<Record<number, SharedStatement>>;
   /** The opening statements everyone sees (by id): none until the mediator opens them. */
   openings: Readonly<Record<number, OpeningStatement>>;
+  /** Perspective rounds on the issues (lib/impasse.ts), by id. */
+  perspectives: Readonly<Record<number, PerspectiveRound>>;
 }
 
 /**
@@ -269,6 +300,7 @@ export interface JointData {
   issues?: Issue[];
   statements?: SharedStatement[];
   openings?: OpeningStatement[];
+  perspectives?: PerspectiveRound[];
 }
 
 export interface SnapshotFrame {

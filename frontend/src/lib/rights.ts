@@ -40,6 +40,10 @@ export interface Rights {
   snapshot?: boolean;
   restore?: boolean;
   end_session?: boolean;
+  /** Mark an issue at impasse and run its strategies (the mediator). */
+  impasse?: boolean;
+  /** The side whose statements they write and answer in a perspective round. */
+  perspective_for?: number | null;
   rooms: Record<string, RoomRights>;
 }
 
@@ -197,4 +201,14 @@ export function canRestore(rights: Mine): boolean {
 
 export function canEndSession(rights: Mine): boolean {
   return rights?.end_session ?? false;
+}
+
+/** Mark an issue at impasse, name its causes, run its strategies. */
+export function canHandleImpasse(rights: Mine): boolean {
+  return rights?.impasse === true;
+}
+
+/** Write or answer for `side` in a perspective round. */
+export function canStatePerspective(rights: Mine, side: number): boolean {
+  return rights?.perspective_for === side;
 }
