@@ -257,6 +257,7 @@ const CARD_FIELDS = [
   'parked_condition',
   'parked_from_lane',
   'parked_due_told_at',
+  'impasse_since',
   'decisions',
   'version',
   'created_by',
