@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..models import ConfidentialityRule, Participant, Room, Side
+from .impasse import can_handle_impasse, can_state_perspective
 from .predicates import (
     can_answer_release,
     can_ask_strike,
@@ -41,7 +42,6 @@ from .predicates import (
     can_write_opening,
     mediation_closed,
 )
-from .impasse import can_handle_impasse, can_state_perspective
 from .rooms import visible_rooms
 
 
@@ -108,7 +108,8 @@ def rights_of(participant: Participant) -> dict[str, Any]:
         "end_session": can_end_session(participant),
         "impasse": can_handle_impasse(participant),
         "perspective_for": participant.side_id
-        if participant.side_id is not None and can_state_perspective(participant, participant.side_id)
+        if participant.side_id is not None
+        and can_state_perspective(participant, participant.side_id)
         else None,
         "rooms": {room.key: _room_rights(participant, room) for room in rooms},
     }

@@ -7,7 +7,7 @@ Sam each write the other's view, Sam corrects Alex's, Alex writes again, and bot
 from __future__ import annotations
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Locator, Page, expect
 
 from negotiation.models import PerspectiveRound
 from tests.conftest import Cast
@@ -24,7 +24,7 @@ def _rule_accepted(live_cast: Cast) -> None:
         command(live_cast, who, "rule.acknowledge", rule=live_cast.mediation.confidentiality_rule)
 
 
-def write_view(sheet, label: str, words: str) -> None:  # type: ignore[no-untyped-def]
+def write_view(sheet: Locator, label: str, words: str) -> None:
     sheet.get_by_label(label).fill(words)
     sheet.get_by_role("button", name="Share with everyone").click()
 
@@ -82,7 +82,9 @@ def test_a_perspective_round_both_phones_complete(
     alex_on_sam.get_by_role("button", name="Send correction").click()
     sam_on_alex = alex_sheet.locator(f"[data-writer-side='{live_cast.side_b.pk}']")
     sam_on_alex.get_by_role("button", name="That\u2019s right").click()
-    expect(alex_sheet.get_by_text("corrected it: \u201cIt is the children's schools\u201d")).to_be_visible()
+    expect(
+        alex_sheet.get_by_text("corrected it: \u201cIt is the children's schools\u201d")
+    ).to_be_visible()
     shot(alex, "impasse-round-phone-corrected.png")
 
     # Alex tries again, and Sam says that's right.

@@ -61,12 +61,6 @@ def test_the_impasse_command_matrix(cast: Cast, name: str) -> None:
     # Alex's side already wrote: a second statement from it waits for Sam's answer (400).
     waiting = {"party_a", "attorney_a"} if name == "perspective.submit" else set()
     assert codes == {
-        who: 200
-        if who in allowed
-        else 404
-        if who == "outsider"
-        else 400
-        if who in waiting
-        else 403
+        who: 200 if who in allowed else 404 if who == "outsider" else 400 if who in waiting else 403
         for who in codes
     }
