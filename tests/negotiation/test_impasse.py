@@ -321,3 +321,20 @@ def test_a_strategy_is_told_to_the_mediators_alone(
         run(cast, "mediator", "strategy.start", impasse=impasse["id"], kind="alternatives")
     assert sent_events.sent == []
     assert told.groups() == {group_of(cast, "mediator")}
+
+
+def test_every_mediator_is_told_of_an_impasse(
+    cast: Cast, told: Told, django_capture_on_commit_callbacks
+) -> None:
+    from django.db import transaction
+
+    from accounts.models import User
+    from negotiation.models import Role
+    from negotiation.services.mediations import participant_join
+
+    co = User.objects.create_user("comed@example.com", name="Cody", is_mediator=True)
+    with transaction.atomic():
+        second = participant_join(mediation=cast.mediation, user=co, role=Role.MEDIATOR, side=None)
+    with django_capture_on_commit_callbacks(execute=True):
+        mark(cast, issue_of(cast))
+    assert told.groups() == {group_of(cast, "mediator"), f"participant.{second.pk}"}
