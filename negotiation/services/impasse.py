@@ -476,7 +476,9 @@ def _round_open_check(perspective: PerspectiveRound) -> None:
         raise Invalid("This round is over.", details={"round": ["It takes no more turns."]})
 
 
-def perspective_draft(*, actor: Participant, round_id: object, text: object) -> PerspectiveDraft:
+def perspective_draft(
+    *, actor: Participant, round_id: object, text: object = ""
+) -> PerspectiveDraft:
     """Keep what the actor is writing for their side's statement, unseen by anyone else
     (not their attorney or party, not the mediator) until they submit it. Raises
     NotFound, NotAllowed (not a writer of either side), Invalid (too long, round over).

@@ -40,7 +40,8 @@ async def test_the_causes_reach_the_mediators_socket_alone(live_cast: Cast, cook
     for who in WHO[1:]:
         assert "lack_of_trust" not in str(frames[who])
         cards = [f for f in frames[who] if f.get("name") == "issue.updated"]
-        assert cards and cards[0]["data"]["impasse_since"] is not None
+        assert cards
+        assert cards[0]["data"]["impasse_since"] is not None
 
 
 async def test_a_party_is_refused_the_impasse_commands_over_the_socket(
