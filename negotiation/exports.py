@@ -19,11 +19,13 @@ from .models import (
     CaucusRead,
     Comment,
     Criterion,
+    Impasse,
     Interest,
     Issue,
     Notification,
     Option,
     Participant,
+    PerspectiveStatement,
     Position,
     Proposal,
     RealityCheck,
@@ -140,6 +142,36 @@ def _board(participant: Participant) -> dict[str, Any]:
         "comments": [
             {"issue": c.issue_id, "body": c.body, "created_at": _when(c.created_at)}
             for c in Comment.objects.filter(author=me)
+        ],
+        "perspective_statements": [
+            {
+                "issue": st.round.issue_id,
+                "about_side": st.about_side_id,
+                "turn": st.turn,
+                "text": st.text,
+                "written_at": _when(st.written_at),
+            }
+            for st in PerspectiveStatement.objects.filter(written_by=me).select_related("round")
+        ],
+        "perspective_answers": [
+            {
+                "issue": st.round.issue_id,
+                "statement": st.pk,
+                "answer": st.answer,
+                "correction": st.correction,
+                "answered_at": _when(st.answered_at),
+            }
+            for st in PerspectiveStatement.objects.filter(answered_by=me).select_related("round")
+        ],
+        # What a mediator wrote of an impasse: theirs to export, no one else's to read.
+        "impasses": [
+            {
+                "issue": i.issue_id,
+                "causes": list(i.causes),
+                "note": i.note,
+                "started_at": _when(i.started_at),
+            }
+            for i in Impasse.objects.filter(started_by=me)
         ],
     }
 

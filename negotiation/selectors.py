@@ -11,6 +11,7 @@ from django.db.models import Prefetch
 
 from .document_serializers import InformationCheckSerializer, documents_data
 from .events import event_frame
+from .impasse_reads import perspective_rounds
 from .models import (
     CaucusMessage,
     CaucusNote,
@@ -35,8 +36,10 @@ from .permissions import (
     caucus_frame_for,
     caucus_items_from,
     caucus_notes_for,
+    issue_scope,
     rights_of,
     room_for,
+    scoped_snapshot_data,
     visible_rooms,
 )
 from .serializers import (
@@ -112,7 +115,9 @@ def room_snapshot_for(participant_id: int, key: object) -> dict[str, Any] | None
         if found is None:
             return None
         participant, room = found
-        return _room_snapshot_read(room, caucus_items_from(participant, room), participant.pk)
+        return _room_snapshot_read(
+            room, caucus_items_from(participant, room), participant.pk, issue_scope(participant)
+        )
 
 
 def room_catch_up_for(participant_id: int, key: object, after: int) -> list[dict[str, Any]] | None:
@@ -125,10 +130,14 @@ def room_catch_up_for(participant_id: int, key: object, after: int) -> list[dict
             return None
         participant, room = found
         items_from = caucus_items_from(participant, room)
+        scope = issue_scope(participant)
         frames = room_catch_up(room, after)
         if frames is None:
-            return [_room_snapshot_read(room, items_from, participant.pk)]
-        return [caucus_frame_for(items_from, frame, viewer=participant.pk) for frame in frames]
+            return [_room_snapshot_read(room, items_from, participant.pk, scope)]
+        return [
+            caucus_frame_for(items_from, frame, viewer=participant.pk, scope=scope)
+            for frame in frames
+        ]
 
 
 def room_events_after_for(
@@ -142,9 +151,12 @@ def room_events_after_for(
             return None
         participant, room = found
         items_from = caucus_items_from(participant, room)
+        scope = issue_scope(participant)
         events = Event.objects.filter(room=room, seq__gt=after).order_by("seq")[:REPLAY_MAX]
         return [
-            caucus_frame_for(items_from, event_frame(event, room.key), viewer=participant.pk)
+            caucus_frame_for(
+                items_from, event_frame(event, room.key), viewer=participant.pk, scope=scope
+            )
             for event in events
         ]
 
@@ -171,14 +183,21 @@ def _consistent_read() -> Iterator[None]:
         yield
 
 
-def _room_snapshot_read(room: Room, items_from: int | None, viewer: int | None) -> dict[str, Any]:
+def _room_snapshot_read(
+    room: Room, items_from: int | None, viewer: int | None, scope: int | None = None
+) -> dict[str, Any]:
     seq = Room.objects.values_list("last_seq", flat=True).get(pk=room.pk)
     data = (
         _joint_data(room)
         if room.kind == Room.Kind.JOINT
         else _caucus_data(room, items_from, viewer)
     )
-    return {"type": "snapshot", "room": room.key, "seq": seq, "data": data}
+    return {
+        "type": "snapshot",
+        "room": room.key,
+        "seq": seq,
+        "data": scoped_snapshot_data(scope, data),
+    }
 
 
 def _joint_data(room: Room) -> dict[str, Any]:
@@ -196,6 +215,7 @@ def _joint_data(room: Room) -> dict[str, Any]:
         ),
         "openings": shown_openings(mediation),
         "documents": documents_data(Document.objects.filter(room=room, withdrawn_at__isnull=True)),
+        "perspectives": perspective_rounds(room),
     }
 
 
@@ -249,7 +269,7 @@ def board_snapshot(participant: Participant) -> dict[str, Any]:
     return {
         "rooms": {room.key: room.last_seq for room in visible_rooms(participant)}
         | {"joint": snapshot["seq"]},
-        **snapshot["data"],
+        **scoped_snapshot_data(issue_scope(participant), snapshot["data"]),
     }
 
 

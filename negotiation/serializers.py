@@ -60,7 +60,9 @@ class ParticipantWithContactSerializer(ParticipantSerializer):
     email = serializers.EmailField(source="user.email", read_only=True)
 
     class Meta(ParticipantSerializer.Meta):
-        fields = (*ParticipantSerializer.Meta.fields, "email")
+        # An expert's invited time and the one issue they were brought in on, for the
+        # mediator's controls of it.
+        fields = (*ParticipantSerializer.Meta.fields, "email", "access_expires_at", "scope_issue")
 
 
 class MediationSerializer(serializers.ModelSerializer[Mediation]):
@@ -207,11 +209,15 @@ class CriterionSerializer(serializers.ModelSerializer[Criterion]):
 
 
 class ResponseSerializer(serializers.ModelSerializer[Response]):
+    # The issue it is on: what an expert brought in on one issue is let see.
+    issue = serializers.IntegerField(source="proposal.issue_id", read_only=True)
+
     class Meta:
         model = Response
         fields = (
             "id",
             "proposal",
+            "issue",
             "side",
             "answer",
             "note",
@@ -299,6 +305,7 @@ class IssueCoreSerializer(serializers.ModelSerializer[Issue]):
             "parked_from_lane",
             "parked_due_told_at",
             "documents_required",
+            "impasse_since",
             "decisions",
             "version",
             "created_by",

@@ -52,6 +52,8 @@ class InvitationSerializer(serializers.ModelSerializer[Invitation]):
             "status",
             "link_shown",
             "caucus_history",
+            "scope_issue",
+            "access_minutes",
             "email_queued_at",
             "email_sent_at",
             "email_failed_at",
@@ -189,6 +191,18 @@ class InvitationListCreateApi(APIView):
             help_text="An expert invited into a side's private room: may they read what was "
             "said there before they joined? By default they read only what is said from then.",
         )
+        issue = json_fields.IntegerField(
+            required=False,
+            allow_null=True,
+            min_value=1,
+            help_text="An expert brought in on one issue: they see that issue alone.",
+        )
+        minutes = json_fields.IntegerField(
+            required=False,
+            allow_null=True,
+            min_value=1,
+            help_text="An expert's access lasts this many minutes from when they join.",
+        )
 
     class CreatedSerializer(InvitationSerializer):
         link = serializers.CharField(
@@ -224,6 +238,8 @@ class InvitationListCreateApi(APIView):
             side_id=data.get("side"),
             name=data.get("name", ""),
             caucus_history=data["caucus_history"],
+            scope_issue_id=data.get("issue"),
+            access_minutes=data.get("minutes"),
         )
         body = dict(InvitationSerializer(invitation).data)
         body["link"] = (

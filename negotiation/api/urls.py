@@ -1,6 +1,14 @@
 from django.urls import path
 
-from negotiation.api import documents, exports, history, invitations, notifications, views
+from negotiation.api import (
+    documents,
+    exports,
+    history,
+    impasse,
+    invitations,
+    notifications,
+    views,
+)
 from negotiation.commands import COMMANDS
 
 urlpatterns = [
@@ -54,6 +62,16 @@ urlpatterns = [
         name="document-file",
     ),
     path("mediations/<str:mediation_id>/balance/", views.BalanceApi.as_view(), name="balance"),
+    path(
+        "mediations/<str:mediation_id>/impasses/",
+        impasse.ImpasseListApi.as_view(),
+        name="impasses",
+    ),
+    path(
+        "mediations/<str:mediation_id>/perspective-drafts/",
+        impasse.PerspectiveDraftListApi.as_view(),
+        name="perspective-drafts",
+    ),
     path(
         "mediations/<str:mediation_id>/notifications/",
         notifications.NotificationListApi.as_view(),

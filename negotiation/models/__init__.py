@@ -2,8 +2,9 @@
 (board.py), caucus rooms (caucus.py), notifications and their
 deliveries (notifications.py), invitations (invitations.py),
 idempotency receipts for client commands (commands.py), the audit log of caucus
-reads (audit.py), the board's history: snapshots and session summaries (history.py), and documents
-with their receipts (documents.py)."""
+reads (audit.py), the board's history: snapshots and session summaries (history.py), documents
+with their receipts (documents.py), and impasses on issues with the strategies tried
+(impasse.py)."""
 
 from .audit import CaucusRead
 from .board import (
@@ -31,6 +32,15 @@ from .caucus import (
 from .commands import CommandReceipt
 from .documents import Document, DocumentReceipt, InformationCheck
 from .history import SessionSummary, Snapshot
+from .impasse import (
+    Cause,
+    Impasse,
+    PerspectiveDraft,
+    PerspectiveRound,
+    PerspectiveStatement,
+    Strategy,
+    StrategyAttempt,
+)
 from .invitations import Invitation
 from .mediation import (
     SIDED_ROLES,
@@ -53,6 +63,7 @@ __all__ = [
     "CaucusNote",
     "CaucusRead",
     "CaucusSession",
+    "Cause",
     "CommandReceipt",
     "Comment",
     "ConfidentialityRule",
@@ -63,6 +74,7 @@ __all__ = [
     "Document",
     "DocumentReceipt",
     "Event",
+    "Impasse",
     "InformationCheck",
     "Interest",
     "Invitation",
@@ -73,6 +85,9 @@ __all__ = [
     "OpeningStatement",
     "Option",
     "Participant",
+    "PerspectiveDraft",
+    "PerspectiveRound",
+    "PerspectiveStatement",
     "Position",
     "Proposal",
     "RealityCheck",
@@ -85,4 +100,6 @@ __all__ = [
     "Side",
     "Snapshot",
     "Stage",
+    "Strategy",
+    "StrategyAttempt",
 ]

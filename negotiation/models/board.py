@@ -50,6 +50,9 @@ class Issue(Versioned):
     # opened its joint-room documents and the accepting party has said they have the
     # information they need (services.documents).
     documents_required = models.BooleanField(default=False)
+    # Since when the mediator has it at impasse (models/impasse.py): all anyone but the
+    # mediators learns of it ("We are trying another way"), never the cause.
+    impasse_since = models.DateTimeField(null=True, blank=True)
     created_by = models.ForeignKey(
         Participant, null=True, on_delete=models.SET_NULL, related_name="+"
     )

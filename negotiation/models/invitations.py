@@ -36,6 +36,19 @@ class Invitation(models.Model):
         help_text="For an expert invited into a side's private room: whether they may read "
         "what was said there before they joined (otherwise only what is said from then on).",
     )
+    scope_issue = models.ForeignKey(
+        "negotiation.Issue",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="For an expert: the one issue they are brought in on (they see nothing else).",
+    )
+    access_minutes = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        help_text="For an expert: how long their access lasts from when they join.",
+    )
     token_hash = models.CharField(max_length=64, unique=True, editable=False)
     token_salt = models.CharField(max_length=32, editable=False)
     link_shown = models.BooleanField(

@@ -155,6 +155,14 @@ class Participant(models.Model):
         help_text="An expert who reads their side's private room only from this moment on: "
         "nothing created there before it reaches them.",
     )
+    scope_issue = models.ForeignKey(
+        "negotiation.Issue",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="An expert brought in on one issue sees only that issue and what is about it.",
+    )
     rule_acknowledged = models.CharField(
         max_length=32, blank=True, help_text="The confidentiality rule this person accepted."
     )

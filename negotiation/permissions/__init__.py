@@ -31,6 +31,14 @@ from .documents import (
     can_withdraw_document,
     counts_for_side,
 )
+from .impasse import (
+    access_impasses,
+    can_answer_perspective,
+    can_handle_impasse,
+    can_state_perspective,
+    can_view_impasse,
+    impasse_audience,
+)
 from .lookups import (
     access_balance,
     access_caucus_note,
@@ -102,12 +110,14 @@ from .rooms import (
     room_members,
     visible_rooms,
 )
+from .scope import issue_scope, scoped_frame, scoped_snapshot_data
 
 __all__ = [
     "access_balance",
     "access_caucus_note",
     "access_caucus_room",
     "access_document",
+    "access_impasses",
     "access_in_rooms",
     "access_issue",
     "access_mediation",
@@ -119,6 +129,7 @@ __all__ = [
     "answers_for_side",
     "called_to_caucus",
     "can_add_side",
+    "can_answer_perspective",
     "can_answer_release",
     "can_ask_strike",
     "can_check_information",
@@ -130,6 +141,7 @@ __all__ = [
     "can_edit_board",
     "can_end_session",
     "can_export_audit",
+    "can_handle_impasse",
     "can_invite",
     "can_lower_mark",
     "can_manage_caucus",
@@ -147,6 +159,7 @@ __all__ = [
     "can_share_document",
     "can_share_unmarked",
     "can_speak_for_side",
+    "can_state_perspective",
     "can_strike_alone",
     "can_take_snapshot",
     "can_view_balance",
@@ -154,6 +167,7 @@ __all__ = [
     "can_view_contact_details",
     "can_view_deliveries",
     "can_view_history",
+    "can_view_impasse",
     "can_view_invitations",
     "can_view_receipts",
     "can_view_room",
@@ -168,10 +182,12 @@ __all__ = [
     "caucus_reads_audited",
     "counts_for_side",
     "experts_of",
+    "impasse_audience",
     "is_called_with_side",
     "is_caucus_member",
     "is_last_mediator",
     "is_own_side_proposal",
+    "issue_scope",
     "joint_closed",
     "mediation_closed",
     "mediators_of",
@@ -183,5 +199,7 @@ __all__ = [
     "rights_of",
     "room_for",
     "room_members",
+    "scoped_frame",
+    "scoped_snapshot_data",
     "visible_rooms",
 ]

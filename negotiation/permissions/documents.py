@@ -22,6 +22,7 @@ from ..models import Document, Participant, Role, Room
 from .lookups import access_in_rooms
 from .predicates import answers_for_side, can_manage_mediation, joint_closed, mediation_closed
 from .rooms import can_view_room, caucus_items_from, is_caucus_member
+from .scope import issue_scope
 
 SHARING_ROLES = (Role.MEDIATOR, Role.PARTY, Role.ATTORNEY, Role.EXPERT)
 
@@ -81,5 +82,8 @@ def access_document(participant: Participant, document_id: object) -> Document:
     document: Document = access_in_rooms(participant, documents, document_id, room_path="room")
     items_from = caucus_items_from(participant, document.room)
     if items_from is not None and document.pk < items_from:
+        raise NotFound("Not found.")
+    scope = issue_scope(participant)
+    if scope is not None and document.issue_id != scope:
         raise NotFound("Not found.")
     return document

@@ -14,6 +14,7 @@ from ..keys import row_key
 from ..models import CaucusNote, Issue, Participant, Room, SessionSummary, Snapshot
 from .predicates import can_view_balance, can_view_history
 from .rooms import caucus_notes_for, visible_rooms
+from .scope import issue_scope
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -67,10 +68,13 @@ def access_mediation(user: User, mediation_id: uuid.UUID | str) -> Participant:
 
 
 def access_issue(participant: Participant, issue_id: object) -> Issue:
-    """The issue, if the participant may see its room."""
-    issue: Issue = access_in_rooms(
-        participant, Issue.objects.select_related("room"), issue_id, room_path="room"
-    )
+    """The issue, if the participant may see its room (an expert brought in on one issue:
+    only that one)."""
+    issues = Issue.objects.select_related("room")
+    scope = issue_scope(participant)
+    if scope is not None:
+        issues = issues.filter(pk=scope)
+    issue: Issue = access_in_rooms(participant, issues, issue_id, room_path="room")
     return issue
 
 

@@ -384,5 +384,8 @@ def can_end_session(participant: Participant) -> bool:
 
 def can_view_history(participant: Participant) -> bool:
     """Read the snapshots, their differences and the issues' histories of the rooms one
-    sees: everyone at the table; which rooms is the rooms rule (rooms.visible_rooms)."""
-    return participant.is_active
+    sees: everyone at the table; which rooms is the rooms rule (rooms.visible_rooms). Not
+    an expert brought in on one issue: they read that issue as it is now, no more."""
+    return participant.is_active and not (
+        participant.role == Role.EXPERT and participant.scope_issue_id is not None
+    )

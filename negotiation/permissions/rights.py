@@ -13,6 +13,7 @@ from typing import Any
 
 from ..models import ConfidentialityRule, Participant, Room, Side
 from .documents import can_check_information, can_require_documents, can_share_document
+from .impasse import can_handle_impasse, can_state_perspective
 from .predicates import (
     can_answer_release,
     can_ask_strike,
@@ -71,6 +72,9 @@ def rights_of(participant: Participant) -> dict[str, Any]:
       `withdraw_documents`: `"any"` document or their `"own"` (permissions.documents);
       `require_documents`: set an issue's information rule; `check_information`: say
       they have the information they need on an issue, or ask for more;
+    - `impasse`: mark an issue at impasse, name its causes, run its strategies (the
+      mediator); `perspective_for`: the side whose statements they write and answer in a
+      perspective round, or null;
     - `rooms`: per caucus room they see, `write`, `mark` (mark an item confidential),
       `unmark_any` (take anyone's mark off), `unmark_own` (take off a mark they set on
       their own item), `draft_release`, `answer_release`, and `share_unmarked` (share an
@@ -117,6 +121,11 @@ def rights_of(participant: Participant) -> dict[str, Any]:
         else None,
         "require_documents": can_require_documents(participant),
         "check_information": can_check_information(participant),
+        "impasse": can_handle_impasse(participant),
+        "perspective_for": participant.side_id
+        if participant.side_id is not None
+        and can_state_perspective(participant, participant.side_id)
+        else None,
         "rooms": {room.key: _room_rights(participant, room) for room in rooms},
     }
     # A closed mediation takes no more commands: no control to show.

@@ -10,6 +10,7 @@ from django.db.models import Q, QuerySet
 from ..models import CaucusNote, Participant, Role, Room
 from ..models.ids import time_id_at
 from .audiences import active_members
+from .scope import scoped_frame
 
 
 def can_view_room(participant: Participant, room: Room) -> bool:
@@ -88,12 +89,15 @@ def _own_note_of_another(frame: dict[str, Any], viewer: int) -> bool:
 
 
 def caucus_frame_for(
-    items_from: int | None, frame: dict[str, Any], *, viewer: int
+    items_from: int | None, frame: dict[str, Any], *, viewer: int, scope: int | None = None
 ) -> dict[str, Any]:
     """An event frame of a caucus room as participant `viewer` may receive it: the frame
     itself or, in its place, a `withheld` event of the same seq (the client moves on past
     it, learning only that something happened in a room it is in). Withheld: an event
-    about an item from before `items_from`, and one about someone else's own note."""
+    about an item from before `items_from`, and one about someone else's own note; and,
+    for an expert brought in on issue `scope`, an event about anything else
+    (scope.scoped_frame)."""
+    frame = scoped_frame(scope, frame)
     if _own_note_of_another(frame, viewer):
         return {**frame, "name": "withheld", "data": {}}
     data = frame.get("data")

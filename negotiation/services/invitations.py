@@ -37,6 +37,7 @@ from ..models import Invitation, Notification, Participant, Role, Side
 from ..permissions import can_invite, mediators_of
 from ..queue import task_after_commit
 from .deliveries import Outcome
+from .expert_scope import expert_scope_apply, expert_scope_clean
 from .mediations import participant_join, participant_role_check
 from .notifications import notify
 
@@ -116,6 +117,8 @@ def invitation_create(
     name: str = "",
     caucus_history: bool = False,
     send_email: bool = True,
+    scope_issue_id: int | None = None,
+    access_minutes: int | None = None,
 ) -> tuple[Invitation, str | None]:
     """Invite `email` to the actor's mediation as `role` (on side `side_id`).
 
@@ -126,6 +129,8 @@ def invitation_create(
     link over themselves: tests, and the demo command at the operator's terminal).
     An expert invited into a side's private room reads only what is said there from the
     moment they join, unless `caucus_history` lets them read what was said before too.
+    An expert may be brought in on one issue (`scope_issue_id`: they see that issue
+    alone) and for `access_minutes` from when they join (services.expert_scope).
     Raises NotAllowed unless the actor runs the mediation; Invalid for a bad e-mail, an
     unknown role or side, or a role and side that do not fit together.
     """
@@ -141,6 +146,9 @@ def invitation_create(
         if side is None:
             raise Invalid("Unknown side.", details={"side": ["Choose a side of this mediation."]})
     participant_role_check(mediation=mediation, role=role, side=side)
+    scope = expert_scope_clean(
+        mediation=mediation, role=role, issue_id=scope_issue_id, minutes=access_minutes
+    )
     existing = User.objects.filter(email__iexact=email).first()
     link_shown = existing is None or not account_has_other_access(existing)
     now = timezone.now()
@@ -157,6 +165,8 @@ def invitation_create(
             token_salt=token_salt_new(),
             link_shown=link_shown,
             caucus_history=bool(caucus_history),
+            scope_issue=scope.issue,
+            access_minutes=scope.minutes,
             # Unique placeholder until the id, which the token is derived from, exists.
             token_hash=f"pending:{token_salt_new()}",
             email_queued_at=now if send_email else None,
@@ -280,6 +290,7 @@ def invitation_redeem(*, token: str, signed_in: User | None = None) -> tuple[Use
             side=invitation.side,
             caucus_history=invitation.caucus_history,
         )
+        expert_scope_apply(invitation=invitation, participant=participant)
     return user, participant
 
 

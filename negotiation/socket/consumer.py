@@ -33,7 +33,13 @@ from config.errors import NotFound, ServiceError
 
 from ..commands import command_execute
 from ..models import CaucusRead, Participant, Role, Room
-from ..permissions import access_mediation, caucus_items_from, rights_of, visible_rooms
+from ..permissions import (
+    access_mediation,
+    caucus_items_from,
+    issue_scope,
+    rights_of,
+    visible_rooms,
+)
 from ..selectors import (
     participant_rights_now,
     participant_rooms_now,
@@ -150,7 +156,11 @@ class MediationConsumer(Lifetime, PresenceRelay, AsyncJsonWebsocketConsumer):
     def _stream_add(self, room: Room, seq: int) -> None:
         items_from = caucus_items_from(self.participant, room)
         self.streams[room.key] = RoomStream(
-            room, seq=seq, items_from=items_from, viewer=self.participant.pk
+            room,
+            seq=seq,
+            items_from=items_from,
+            viewer=self.participant.pk,
+            scope=issue_scope(self.participant),
         )
 
     @database_sync_to_async

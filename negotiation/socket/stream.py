@@ -38,13 +38,23 @@ def until_revoked(frames: list[dict[str, Any]], participant_id: int) -> list[dic
 
 
 class RoomStream:
-    def __init__(self, room: Room, *, seq: int, items_from: int | None, viewer: int) -> None:
+    def __init__(
+        self,
+        room: Room,
+        *,
+        seq: int,
+        items_from: int | None,
+        viewer: int,
+        scope: int | None = None,
+    ) -> None:
         self.room = room
         self.seq = seq
         # The first caucus item this participant may see (permissions.caucus_items_from).
         self.items_from = items_from
         # Whose stream this is: someone else's own notes are withheld from it.
         self.viewer = viewer
+        # The one issue an expert was brought in on (permissions.issue_scope), or None.
+        self.scope = scope
 
     @property
     def key(self) -> str:
@@ -58,7 +68,7 @@ class RoomStream:
     def shown(self, frame: dict[str, Any]) -> dict[str, Any]:
         """The frame as this participant may receive it, its seq now forwarded."""
         self.seq = frame["seq"]
-        return caucus_frame_for(self.items_from, frame, viewer=self.viewer)
+        return caucus_frame_for(self.items_from, frame, viewer=self.viewer, scope=self.scope)
 
     def caught_up(self, seq: int) -> None:
         """A replay brought the client to `seq`: live copies up to it are duplicates."""

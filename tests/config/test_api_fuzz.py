@@ -48,6 +48,7 @@ from negotiation.services.invitations import invitation_create
 from tests.conftest import Cast, Figures, acknowledge_rule, expert_join, run
 from tests.negotiation.test_caucus_commands import CAUCUS_COMMAND_MATRIX
 from tests.negotiation.test_commands import COMMAND_MATRIX
+from tests.negotiation.test_impasse_commands import IMPASSE_COMMAND_MATRIX
 
 EXAMPLES = int(os.environ.get("PARLEY_API_FUZZ_EXAMPLES", "2"))
 SEED = int(os.environ.get("PARLEY_FUZZ_SEED", "0"))
@@ -68,6 +69,7 @@ def role_commands(role: str) -> set[str]:
     personas = {"mediator": {"mediator"}, "party": {"party_a", "party_b"},
                 "attorney": {"attorney_a"}, "observer": {"observer"}}.get(role, set())  # fmt: skip
     allowed = {name for name, who in COMMAND_MATRIX.items() if who & personas}
+    allowed |= {name for name, who in IMPASSE_COMMAND_MATRIX.items() if who & personas}
     allowed |= {
         name
         for name, codes in CAUCUS_COMMAND_MATRIX.items()
@@ -96,6 +98,8 @@ MEMBER_READS = {
     "snapshot_changes",
     "issue_history",
     "summary_retrieve",
+    # One's own perspective drafts (nobody else's).
+    "perspective_drafts_list",
 }
 
 

@@ -173,9 +173,11 @@ AGREEMENT_WAITING = ("decision.answer", "decision.withdraw")
 
 def test_the_command_matrices_cover_every_command() -> None:
     from tests.negotiation.test_caucus_commands import CAUCUS_COMMAND_MATRIX
+    from tests.negotiation.test_impasse_commands import IMPASSE_COMMAND_MATRIX
 
-    assert set(COMMAND_MATRIX) | set(CAUCUS_COMMAND_MATRIX) == set(COMMANDS)
-    assert not set(COMMAND_MATRIX) & set(CAUCUS_COMMAND_MATRIX)
+    matrices = (COMMAND_MATRIX, CAUCUS_COMMAND_MATRIX, IMPASSE_COMMAND_MATRIX)
+    assert set().union(*matrices) == set(COMMANDS)
+    assert sum(len(matrix) for matrix in matrices) == len(COMMANDS)
 
 
 @pytest.mark.parametrize("name", sorted(COMMAND_MATRIX))

@@ -4,6 +4,7 @@
  * Components call these functions and never `fetch` themselves, so CSRF,
  * credentials and error parsing live in exactly one place.
  */
+import type { Impasse, PerspectiveDraft } from './impasse';
 import type { Rights } from './rights';
 
 export type Role = 'mediator' | 'party' | 'attorney' | 'expert' | 'observer';
@@ -55,6 +56,10 @@ export interface Participant {
   rule_acknowledged?: string;
   /** Present only when the caller is a mediator. */
   email?: string;
+  /** An expert's invited time (mediators only): null for no limit. */
+  access_expires_at?: string | null;
+  /** The one issue an expert was brought in on (mediators only). */
+  scope_issue?: number | null;
 }
 
 export type InvitationStatus = 'pending' | 'used' | 'expired' | 'revoked';
@@ -100,6 +105,10 @@ export interface NewInvitation {
   name?: string;
   /** An expert in a side's private room: may they read what was said there before? */
   caucus_history?: boolean;
+  /** An expert brought in on one issue: they see that issue alone. */
+  issue?: number | null;
+  /** An expert's access lasts this many minutes from when they join. */
+  minutes?: number | null;
 }
 
 /** Field messages keyed by a dotted path: `title`, `sides.0`, `side`. */
@@ -618,4 +627,21 @@ export async function shareDocument(mediationId: string, file: File, room: strin
   }
   if (!response.ok) throw parseErrorBody(response.status, await readJson(response));
   return readJson(response);
+}
+
+// --- impasse ------------------------------------------------------------------
+
+/** The mediation's impasses with their causes and what was tried: mediators only. */
+export function listImpasses(mediationId: string): Promise<Impasse[]> {
+  return request<Impasse[]>('GET', `/mediations/${seg(mediationId)}/impasses/`);
+}
+
+/** The caller's own perspective drafts. */
+export function listPerspectiveDrafts(mediationId: string): Promise<PerspectiveDraft[]> {
+  return request<PerspectiveDraft[]>('GET', `/mediations/${seg(mediationId)}/perspective-drafts/`);
+}
+
+/** Set until when an invited expert keeps access (ISO time; null: no limit; now or earlier ends it). */
+export function setExpertAccess(mediationId: string, participant: Id, until: string | null): Promise<Participant> {
+  return request<Participant>('POST', `/mediations/${seg(mediationId)}/commands/expert.access/`, { participant, until });
 }

@@ -20,6 +20,7 @@ import type {
   SharedStatement,
   OpeningStatement,
   SharedDocument,
+  PerspectiveRound,
   BoardState,
   JointData,
   RoomFrame,
@@ -27,7 +28,10 @@ import type {
 } from './boardTypes';
 
 export function emptyBoard(): BoardState {
-  return { seq: 0, issues: {}, mediation: null, caucuses: {}, statements: {}, openings: {}, documents: {} };
+  return {
+    seq: 0, issues: {}, mediation: null, caucuses: {}, statements: {}, openings: {}, documents: {},
+    perspectives: {},
+  };
 }
 
 /** Where a frame stands against a room's last applied seq (docs/protocol.md, step 3). */
@@ -57,6 +61,7 @@ export function applyFrame(state: BoardState, frame: RoomFrame): { state: BoardS
         statements: byId(data.statements ?? []),
         openings: byId(data.openings ?? []),
         documents: byId(data.documents ?? []),
+        perspectives: byId(data.perspectives ?? []),
       },
       outcome,
     };
@@ -81,6 +86,12 @@ function applyJointEvent(state: BoardState, name: string, data: unknown): BoardS
       const held = state.openings[data.id];
       if (held && held.version >= numberOr(data.version, 0)) return state;
       return { ...state, openings: { ...state.openings, [data.id]: data as unknown as OpeningStatement } };
+    }
+    case 'perspective.updated': {
+      if (typeof data.id !== 'number') return state;
+      const held = state.perspectives[data.id];
+      if (held && held.version > numberOr(data.version, 0)) return state;
+      return { ...state, perspectives: { ...state.perspectives, [data.id]: data as unknown as PerspectiveRound } };
     }
     case 'statement.released':
       if (typeof data.id !== 'number') return state;
@@ -133,6 +144,9 @@ function byId<T extends { id: number }>(items: readonly T[]): Record<number, T> 
  */
 export function applyResult(state: BoardState, name: string, result: unknown): BoardState {
   if (!isRecord(result)) return state;
+  if (name === 'perspective.submit' || name === 'perspective.answer') {
+    return applyJointEvent(state, 'perspective.updated', result);
+  }
   if (name === 'caucus.call' || name === 'caucus.open' || name === 'caucus.close') {
     const caucuses = upsertCaucus(state.caucuses, result);
     return caucuses === state.caucuses ? state : { ...state, caucuses };
@@ -254,6 +268,7 @@ const CARD_FIELDS = [
   'parked_from_lane',
   'parked_due_told_at',
   'documents_required',
+  'impasse_since',
   'decisions',
   'version',
   'created_by',

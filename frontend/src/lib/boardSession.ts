@@ -4,7 +4,15 @@
  * Components get it from context (see boardContext) and never see the socket itself.
  */
 import { derived, get, writable, type Readable, type Writable } from 'svelte/store';
-import { listNotifications, listWaiting, shareDocument, type SideRef, type WaitingItem } from './api';
+import {
+  listImpasses,
+  listNotifications,
+  listPerspectiveDrafts,
+  listWaiting,
+  shareDocument,
+  type SideRef,
+  type WaitingItem,
+} from './api';
 import {
   applyFrame,
   applyResult,
@@ -19,6 +27,7 @@ import {
   type Stage,
 } from './board';
 import { CaucusRooms } from './caucusRooms';
+import { mergeImpasse, type Cause, type Impasse, type PerspectiveDraft, type StrategyKind } from './impasse';
 import { markRead, mergeNotifications, type Notification } from './notifications';
 import { withPending, type PendingCommand } from './pendingOverlay';
 import type { Rights } from './rights';
@@ -97,6 +106,12 @@ const WAITING_EVENTS = /^(proposal\.|response\.|decision\.|consent\.|issue\.move
 /** One's own commands that may answer what waited on one. */
 const WAITING_COMMANDS = /^(proposal|decision|release|opening|caucus)\./;
 const WAITING_RELOAD_MS = 300;
+/** Commands whose answer is an impasse as the mediators read it. */
+const IMPASSE_COMMANDS = /^(impasse|strategy)\./;
+
+function isImpasse(value: unknown): value is Impasse {
+  return typeof value === 'object' && value !== null && typeof (value as { id?: unknown }).id === 'number' && Array.isArray((value as { causes?: unknown }).causes);
+}
 
 export class BoardSession {
   readonly socket: MediationSocket;
@@ -117,6 +132,10 @@ export class BoardSession {
   /** What waits on this person's answer, read again whenever something may change it. */
   readonly waiting: Writable<readonly WaitingItem[]>;
   private waitingTimer: ReturnType<typeof setTimeout> | null = null;
+  /** The impasses with their causes and what was tried: filled for mediators alone. */
+  readonly impasses: Writable<readonly Impasse[]>;
+  /** This person's own perspective drafts, by round. */
+  readonly drafts: Writable<Readonly<Record<number, string>>>;
 
   private readonly meStore: Writable<HelloParticipant | null>;
   private readonly people = new Set<PeopleListener>();
@@ -134,6 +153,8 @@ export class BoardSession {
     this.jointReady = writable(false);
     this.notifications = writable([]);
     this.waiting = writable([]);
+    this.impasses = writable([]);
+    this.drafts = writable({});
     this.meStore = writable(null);
     this.caucus = new CaucusRooms(mediationId, this.meStore, options.seenStorage === undefined ? undefined : options.seenStorage);
     this.socket = new MediationSocket({
@@ -159,6 +180,10 @@ export class BoardSession {
         this.caucus.result(command, result);
         if (command.name === 'rule.acknowledge') this.meChanged(result);
         if (WAITING_COMMANDS.test(command.name)) this.waitingChanged();
+        if (IMPASSE_COMMANDS.test(command.name) && isImpasse(result)) this.impasseHeard(result);
+      },
+      onImpasse: (impasse) => {
+        if (isImpasse(impasse)) this.impasseHeard(impasse);
       },
       onOrphanError: (command, error) => this.orphanError(command, error),
       onSynced: (rooms) => {
@@ -179,6 +204,8 @@ export class BoardSession {
     this.socket.connection.subscribe(({ status }) => {
       if (status === 'online' && !wasOnline) {
         void this.loadNotifications();
+        void this.loadImpasses();
+        void this.loadDrafts();
         this.waitingChanged();
       }
       wasOnline = status === 'online';
@@ -186,6 +213,8 @@ export class BoardSession {
         board.set(emptyBoard());
         this.notifications.set([]);
         this.waiting.set([]);
+        this.impasses.set([]);
+        this.drafts.set({});
       }
     });
     // Edits refused during a break wait for its end, then go.
@@ -279,6 +308,76 @@ export class BoardSession {
     if (ids !== null && ids.length === 0) return Promise.resolve(null);
     this.notifications.update((list) => markRead(list, ids, new Date().toISOString()));
     return this.socket.command('notifications.read', ids === null ? {} : { ids: [...ids] });
+  }
+
+  // --- impasse ----------------------------------------------------------------------------
+
+  private impasseHeard(impasse: Impasse): void {
+    this.impasses.update((list) => mergeImpasse(list, impasse));
+  }
+
+  /** Read the impasses (causes and what was tried) again: only a mediator may. */
+  async loadImpasses(): Promise<void> {
+    if (!get(this.socket.rights)?.manage) return;
+    try {
+      const list = await listImpasses(this.mediationId);
+      this.impasses.update((held) => list.reduce((acc, impasse) => mergeImpasse(acc, impasse), [...held]));
+    } catch {
+      // Live frames still come; read again on the next reconnect.
+    }
+  }
+
+  async loadDrafts(): Promise<void> {
+    try {
+      const list: PerspectiveDraft[] = await listPerspectiveDrafts(this.mediationId);
+      this.drafts.set(Object.fromEntries(list.map((draft) => [draft.round, draft.text])));
+    } catch {
+      // Kept as they were.
+    }
+  }
+
+  markImpasse(issue: number, causes: readonly Cause[]): Promise<unknown> {
+    return this.socket.command('impasse.mark', { issue, causes: [...causes] });
+  }
+
+  setImpasseCauses(impasse: Impasse, causes: readonly Cause[]): Promise<unknown> {
+    return this.socket.command('impasse.causes', { impasse: impasse.id, version: impasse.version, causes: [...causes] });
+  }
+
+  clearImpasse(impasse: number): Promise<unknown> {
+    return this.socket.command('impasse.clear', { impasse });
+  }
+
+  startStrategy(impasse: number, kind: StrategyKind, extra: Record<string, unknown> = {}): Promise<unknown> {
+    return this.socket.command('strategy.start', { impasse, kind, ...extra });
+  }
+
+  endStrategy(attempt: number, outcome: '' | 'helped' | 'did_not_help', note: string): Promise<unknown> {
+    return this.socket.command('strategy.end', { attempt, outcome, note });
+  }
+
+  draftPerspective(round: number, text: string): Promise<unknown> {
+    this.drafts.update((held) => ({ ...held, [round]: text }));
+    return this.socket.command('perspective.draft', { round, text });
+  }
+
+  submitPerspective(round: number, text: string): Promise<unknown> {
+    return this.socket.command('perspective.submit', { round, text }).then((result) => {
+      this.drafts.update((held) => {
+        const { [round]: _gone, ...rest } = held;
+        return rest;
+      });
+      return result;
+    });
+  }
+
+  answerPerspective(statement: number, answer: 'confirm' | 'correct', correction = ''): Promise<unknown> {
+    return this.socket.command('perspective.answer', { statement, answer, ...(answer === 'correct' ? { correction } : {}) });
+  }
+
+  /** Set until when an expert keeps access (ISO time; now or earlier ends it). */
+  setExpertAccess(participant: number, until: string | null): Promise<unknown> {
+    return this.socket.command('expert.access', { participant, until });
   }
 
   // --- running the session (mediators) ----------------------------------------------------

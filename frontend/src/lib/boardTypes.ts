@@ -70,6 +70,8 @@ export interface IssueCard extends MaybePending {
   parked_due_told_at: string | null;
   /** No proposal on it is accepted until every side has opened its documents (lib/documents.ts). */
   documents_required?: boolean;
+  /** Since when the mediator has it at impasse: "We are trying another way" (never why). */
+  impasse_since?: string | null;
   decisions: Decision[];
   version: number;
   created_by: number | null;
@@ -229,6 +231,33 @@ export interface SharedStatement {
   created_at: string;
 }
 
+/** One side's statement of the other side's view, and the answer to it. */
+export interface PerspectiveStatement {
+  id: number;
+  writer_side: number;
+  about_side: number;
+  turn: number;
+  text: string;
+  written_by: number | null;
+  written_at: string;
+  answer: '' | 'confirmed' | 'corrected';
+  correction: string;
+  answered_by: number | null;
+  answered_at: string | null;
+}
+
+/** A perspective round between two sides on an issue. */
+export interface PerspectiveRound {
+  id: number;
+  issue: number;
+  status: 'open' | 'done' | 'ended';
+  sides: [number, number];
+  started_at: string;
+  ended_at: string | null;
+  version: number;
+  statements: PerspectiveStatement[];
+}
+
 export interface BoardState {
   /** The last sequence number of the joint room applied to the state. */
   seq: number;
@@ -239,6 +268,8 @@ export interface BoardState {
   statements: Readonly<Record<number, SharedStatement>>;
   /** The opening statements everyone sees (by id): none until the mediator opens them. */
   openings: Readonly<Record<number, OpeningStatement>>;
+  /** Perspective rounds on the issues (lib/impasse.ts), by id. */
+  perspectives: Readonly<Record<number, PerspectiveRound>>;
   /** The joint room's documents, withdrawn ones included until the page reloads. */
   documents?: Readonly<Record<number, SharedDocument>>;
 }
@@ -292,6 +323,7 @@ export interface JointData {
   statements?: SharedStatement[];
   openings?: OpeningStatement[];
   documents?: SharedDocument[];
+  perspectives?: PerspectiveRound[];
 }
 
 export interface SnapshotFrame {

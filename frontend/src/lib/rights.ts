@@ -45,6 +45,10 @@ export interface Rights {
   withdraw_documents?: 'any' | 'own' | null;
   require_documents?: boolean;
   check_information?: boolean;
+  /** Mark an issue at impasse and run its strategies (the mediator). */
+  impasse?: boolean;
+  /** The side whose statements they write and answer in a perspective round. */
+  perspective_for?: number | null;
   rooms: Record<string, RoomRights>;
 }
 
@@ -223,4 +227,14 @@ export function canRequireDocuments(rights: Mine): boolean {
 /** Say "I have the information I need", or ask for more. */
 export function canCheckInformation(rights: Mine): boolean {
   return rights?.check_information ?? false;
+}
+
+/** Mark an issue at impasse, name its causes, run its strategies. */
+export function canHandleImpasse(rights: Mine): boolean {
+  return rights?.impasse === true;
+}
+
+/** Write or answer for `side` in a perspective round. */
+export function canStatePerspective(rights: Mine, side: number): boolean {
+  return rights?.perspective_for === side;
 }

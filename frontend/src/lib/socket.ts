@@ -426,6 +426,9 @@ export class MediationSocket {
           this.options.onNotification?.(notification as unknown as NotificationFrame);
         }
         break;
+      case 'impasse':
+        if (isRecord(frame.impasse)) this.options.onImpasse?.(frame.impasse);
+        break;
       case 'ack':
         this.answered(frame.id, (waiter, command) => {
           this.options.onResult?.(command, frame.result);
