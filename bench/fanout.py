@@ -285,8 +285,12 @@ async def open_loop(
                 run.commands[command_id] = due
                 run.result.edits += 1
                 run.result.expected += len(board.watchers)
-            frame = {"type": "command", "id": command_id, "name": "issue.update",
-                     "data": {"issue": target.issue, "version": target.version, "title": title}}  # fmt: skip
+            frame = {
+                "type": "command",
+                "id": command_id,
+                "name": "issue.update",
+                "data": {"issue": target.issue, "version": target.version, "title": title},
+            }
             target.version += 1
             assert editor.ws is not None
             run.result.send_late.append(CLOCK() - due)

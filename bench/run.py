@@ -39,9 +39,9 @@ import math
 import os
 import signal
 import statistics
+import subprocess
 import sys
 import tempfile
-import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -70,6 +70,8 @@ from bench.board import (  # noqa: E402
 )
 
 SERVERS = ("bare", "stock", "parley")
+# Where py-spy profiles of Parley's fan-out runs go (--profile), if anywhere.
+PROFILE: Path | None = None
 SATURATED_BUSY = 0.9
 SATURATED_LATE = 0.020
 THROUGHPUT_P99 = 0.100
@@ -98,11 +100,34 @@ class Mode:
 
 def mode_of(quick: bool) -> Mode:
     if quick:
-        return Mode(True, [(1, 10, 10), (1, 100, 10), (10, 5, 20)], 3, 0.5, 1,
-                    [50, 100, 200], 10, 100, 500, 200, [10, 100], 3)  # fmt: skip
-    return Mode(False, [(1, 10, 10), (1, 100, 10), (1, 500, 10), (1, 100, 50), (50, 5, 50)],
-                8, 1, 3, [100, 200, 300, 400, 600, 800], 40, 500, 10_000, 1000,
-                [10, 100, 1000], 7)  # fmt: skip
+        return Mode(
+            True,
+            [(1, 10, 10), (1, 100, 10), (10, 5, 20)],
+            3,
+            0.5,
+            1,
+            [50, 100, 200],
+            10,
+            100,
+            500,
+            200,
+            [10, 100],
+            3,
+        )
+    return Mode(
+        False,
+        [(1, 10, 10), (1, 100, 10), (1, 500, 10), (1, 100, 50), (50, 5, 50)],
+        8,
+        1,
+        3,
+        [100, 200, 300, 400, 600, 800],
+        40,
+        500,
+        10_000,
+        1000,
+        [10, 100, 1000],
+        7,
+    )
 
 
 # --- the servers -------------------------------------------------------------------------
@@ -131,11 +156,14 @@ class Servers:
         stock_env = {k: v for k, v in self.env.items() if k != "DJANGO_SETTINGS_MODULE"}
         stock_env["PARLEY_CHANNELS_PREFIX"] = self.env["PARLEY_CHANNELS_PREFIX"] + "-stock"
         plan: list[tuple[str, Callable[[int], list[str]], dict[str, str]]] = [
-            ("bare", lambda p: [sys.executable, str(ROOT / "bench" / "relay.py"), "--port", str(p)],
-             self.env),
+            (
+                "bare",
+                lambda p: [sys.executable, str(ROOT / "bench" / "relay.py"), "--port", str(p)],
+                self.env,
+            ),
             ("stock", lambda p: [*daphne, "-p", str(p), "bench.stock:application"], stock_env),
             ("parley", lambda p: [*daphne, "-p", str(p), "config.asgi:application"], self.env),
-        ]  # fmt: skip
+        ]
         started = []
         for name, command, env in plan:
             port = free_port()
@@ -170,7 +198,7 @@ def cookie_for(user: Any) -> str:
 
 @dataclass
 class ParleyBoard:
-    mediation_id: int
+    mediation_id: Any
     editor_cookie: str
     watcher_cookies: list[str]
     issues: list[int]
@@ -274,6 +302,29 @@ def one_run(
 ) -> dict[str, float] | None:
     """One open-loop run; None if its clients could not all connect and sync (a server
     past its handshake limit), which is reported, not hidden."""
+    spy = None
+    if PROFILE is not None and server.name == "parley":
+        # Sampled, outside the server: collapsed stacks of every thread, idle ones left out.
+        out = PROFILE / f"parley-{len(boards)}x{len(boards[0].watchers)}-{rate:g}.txt"
+        spy = subprocess.Popen(
+            [
+                "py-spy",
+                "record",
+                "--pid",
+                str(server.pid),
+                "--format",
+                "raw",
+                "--rate",
+                "200",
+                "--duration",
+                str(int(seconds + mode.warmup + 2)),
+                "--nonblocking",
+                "-o",
+                str(out),
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
     try:
         result, joined = asyncio.run(
             fanout.open_loop(
@@ -289,6 +340,9 @@ def one_run(
     except Exception as error:
         log(f"    {server.name}: the run failed: {error!r:.200}")
         return None
+    finally:
+        if spy is not None:
+            spy.wait(timeout=120)
     run = summary(result, joined)
     if result.errors:
         log(f"    {server.name}: errors {result.errors}")
@@ -380,11 +434,15 @@ def joins_phase(
         # Warm: the first connections pay for imports and caches, not per client.
         asyncio.run(fanout.idle_memory(points[:10], [server.pid]))
         joined, per_client, rss = asyncio.run(fanout.idle_memory(points, [server.pid]))
-        before, after, took = asyncio.run(
-            fanout.churn(points, [server.pid], cycles=mode.churn)
-        )
-        out[name] = {"joined": joined, "per_client": per_client, "rss": rss,
-                     "churn_before": before, "churn_after": after, "churn_seconds": took}  # fmt: skip
+        before, after, took = asyncio.run(fanout.churn(points, [server.pid], cycles=mode.churn))
+        out[name] = {
+            "joined": joined,
+            "per_client": per_client,
+            "rss": rss,
+            "churn_before": before,
+            "churn_after": after,
+            "churn_seconds": took,
+        }
         log(
             f"    {name:<6} {len(points)} connected and synced in {joined:.2f} s, "
             f"{per_client / 1024:.1f} KiB each; {mode.churn} churned in {took:.1f} s, "
@@ -398,15 +456,18 @@ def joins_phase(
     issue = Issue.objects.get(pk=board.issues[0])
     version = issue.version
     for n in range(mode.resync):
-        run_command(board.mediator, "issue.update", issue=issue.pk, version=version,
-                    title=f"missed {n}")  # fmt: skip
+        run_command(
+            board.mediator, "issue.update", issue=issue.pk, version=version, title=f"missed {n}"
+        )
         version += 1
     point = endpoint(server, f"/ws/mediations/{board.mediation_id}/", board.watcher_cookies[0])
     took, events = asyncio.run(fanout.resync(point, seq))
     out["parley"]["resync_seconds"] = took
     out["parley"]["resync_events"] = events
-    log(f"    parley resync after {mode.resync} missed events: {took * 1000:.0f} ms "
-        f"({events} event frames)")  # fmt: skip
+    log(
+        f"    parley resync after {mode.resync} missed events: {took * 1000:.0f} ms "
+        f"({events} event frames)"
+    )
     return out
 
 
@@ -445,7 +506,9 @@ def report(
     lines = [
         f"Parley speed and scale ({'quick' if mode.quick else 'full'} run, "
         f"{datetime.datetime.now(datetime.UTC):%Y-%m-%d %H:%M} UTC)",
-        f"{os.cpu_count()} CPUs; servers {'pinned to CPU 0, load generator to CPU 1' if pinned else 'not pinned'}; "
+        f"{os.cpu_count()} CPUs; servers "
+        + ("pinned to CPU 0, load generator to CPU 1" if pinned else "not pinned")
+        + "; "
         f"load average {load[0][0]:.2f} at start, {load[1][0]:.2f} at end. Medians of "
         f"{mode.reps} repetition(s), saturated runs of the load generator discarded.",
         "",
@@ -458,16 +521,34 @@ def report(
             ("edit->all p50", "all_p50", ms),
             ("edit->all p99", "all_p99", ms),
             ("delivery p99", "p99", ms),
-            ("CPU us/delivery", "cpu_per_delivery", lambda v: "-" if math.isnan(v) else f"{v * 1e6:.1f}"),
-        ):  # fmt: skip
+            (
+                "CPU us/delivery",
+                "cpu_per_delivery",
+                lambda v: "-" if math.isnan(v) else f"{v * 1e6:.1f}",
+            ),
+        ):
             values = [by[name].median(metric) for name in SERVERS]
-            rows.append([key, label, *map(fmt, values), ratio(values[2], values[0]),
-                         ratio(values[2], values[1])])  # fmt: skip
+            rows.append(
+                [
+                    key,
+                    label,
+                    *map(fmt, values),
+                    ratio(values[2], values[0]),
+                    ratio(values[2], values[1]),
+                ]
+            )
         lost = [sum(r["lost"] for r in by[n].runs) for n in SERVERS]
         expected = [sum(r["expected"] for r in by[n].runs) for n in SERVERS]
         order = [sum(r["order"] for r in by[n].runs) for n in SERVERS]
-        rows.append([key, "lost / order faults",
-                     *(f"{int(lost[i])}/{int(expected[i])} / {int(order[i])}" for i in range(3)), "", ""])  # fmt: skip
+        rows.append(
+            [
+                key,
+                "lost / order faults",
+                *(f"{int(lost[i])}/{int(expected[i])} / {int(order[i])}" for i in range(3)),
+                "",
+                "",
+            ]
+        )
         discarded = [by[n].discarded for n in SERVERS]
         if any(discarded):
             rows.append([key, "runs discarded (saturated)", *map(str, discarded), "", ""])
@@ -476,19 +557,41 @@ def report(
             rows.append([key, "runs failed (could not connect)", *map(str, failed), "", ""])
     lines += table(header, rows)
     if best:
-        lines += ["", f"Throughput: boards of six, highest rate with p99 <= {THROUGHPUT_P99 * 1000:.0f} ms and no loss (edits/s)"]
-        cells = [f"{best[n]['rate']:g}" + (" (load generator saturated)" if "saturated_at" in best[n] else "") for n in SERVERS]
-        lines += table(["", "bare", "stock", "Parley", "/bare", "/stock"],
-                       [["edits/s", *cells, ratio(best["parley"]["rate"], best["bare"]["rate"]),
-                         ratio(best["parley"]["rate"], best["stock"]["rate"])]])  # fmt: skip
+        lines += [
+            "",
+            f"Throughput: boards of six, highest rate with p99 <= "
+            f"{THROUGHPUT_P99 * 1000:.0f} ms and no loss (edits/s)",
+        ]
+        cells = [
+            f"{best[n]['rate']:g}"
+            + (" (load generator saturated)" if "saturated_at" in best[n] else "")
+            for n in SERVERS
+        ]
+        lines += table(
+            ["", "bare", "stock", "Parley", "/bare", "/stock"],
+            [
+                [
+                    "edits/s",
+                    *cells,
+                    ratio(best["parley"]["rate"], best["bare"]["rate"]),
+                    ratio(best["parley"]["rate"], best["stock"]["rate"]),
+                ]
+            ],
+        )
     if joins:
-        lines += ["", f"Joins and memory ({mode.joins} idle clients; {mode.churn} connects and disconnects)"]
+        lines += [
+            "",
+            f"Joins and memory ({mode.joins} idle clients; {mode.churn} connects and disconnects)",
+        ]
         rows = []
         for label, fmt in (
             ("connect+sync all, s", lambda j: f"{j['joined']:.2f}"),
             ("KiB per idle client", lambda j: f"{j['per_client'] / 1024:.1f}"),
-            ("resident growth after churn, MiB", lambda j: f"{(j['churn_after'] - j['churn_before']) / 2**20:.1f}"),
-        ):  # fmt: skip
+            (
+                "resident growth after churn, MiB",
+                lambda j: f"{(j['churn_after'] - j['churn_before']) / 2**20:.1f}",
+            ),
+        ):
             cells = [fmt(joins[n]) for n in SERVERS]
             rows.append([label, *cells])
         lines += table(["", "bare", "stock", "Parley"], rows)
@@ -501,8 +604,10 @@ def report(
             )
     if snapshots:
         lines += ["", "Snapshot (board_snapshot as an observer)"]
-        rows = [[str(s.issues), str(max(s.queries)), ms(median(s.seconds)),
-                 ms(median(s.rows_seconds))] for s in snapshots]  # fmt: skip
+        rows = [
+            [str(s.issues), str(max(s.queries)), ms(median(s.seconds)), ms(median(s.rows_seconds))]
+            for s in snapshots
+        ]
         lines += table(["issues", "queries", "p50 ms", "rows only ms"], rows)
     return "\n".join(lines)
 
@@ -513,8 +618,11 @@ def report(
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="bench/run.py", description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true", help="small N, about two minutes")
-    parser.add_argument("--only", default="fanout,throughput,joins,snapshot",
-                        help="phases, comma-separated (fanout,throughput,joins,snapshot)")  # fmt: skip
+    parser.add_argument(
+        "--only",
+        default="fanout,throughput,joins,snapshot",
+        help="phases, comma-separated (fanout,throughput,joins,snapshot)",
+    )
     parser.add_argument("--reps", type=int, help="repetitions per fan-out scenario")
     parser.add_argument(
         "--pg",
@@ -527,8 +635,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--max-seconds", type=int, default=3600)
     parser.add_argument("--results", default=str(ROOT / "bench" / "results"))
     parser.add_argument("--logs", help="keep the servers' logs in this directory")
+    parser.add_argument("--profile", help="py-spy profiles of Parley's fan-out runs, here")
     args = parser.parse_args(argv)
     mode = mode_of(args.quick)
+    global PROFILE
+    if args.profile:
+        PROFILE = Path(args.profile)
+        PROFILE.mkdir(parents=True, exist_ok=True)
     if args.reps:
         mode.reps = args.reps
     phases = set(args.only.split(","))
@@ -579,9 +692,13 @@ def main(argv: list[str] | None = None) -> int:
                         if (boards_n, watchers) not in made:
                             log(f"  making {boards_n} board(s) x {watchers} watchers")
                             made[boards_n, watchers] = [
-                                parley_board(f"f{boards_n}x{watchers}b{b}", watchers, 20 if boards_n == 1 else 4)
+                                parley_board(
+                                    f"f{boards_n}x{watchers}b{b}",
+                                    watchers,
+                                    20 if boards_n == 1 else 4,
+                                )
                                 for b in range(boards_n)
-                            ]  # fmt: skip
+                            ]
                 big = None
                 if "joins" in phases:
                     log(f"  making a board of {mode.joins} observers")
@@ -610,8 +727,14 @@ def main(argv: list[str] | None = None) -> int:
                     log("Snapshot")
                     from bench.board import options_parse
 
-                    options = options_parse(["--sizes", ",".join(map(str, mode.sizes)),
-                                             "--snapshot-repeats", str(mode.snapshot_repeats)])  # fmt: skip
+                    options = options_parse(
+                        [
+                            "--sizes",
+                            ",".join(map(str, mode.sizes)),
+                            "--snapshot-repeats",
+                            str(mode.snapshot_repeats),
+                        ]
+                    )
                     snapshots = snapshot_bench(options)
         except KeyboardInterrupt:
             log("Interrupted: cleaning up.")
@@ -641,7 +764,9 @@ def main(argv: list[str] | None = None) -> int:
     print(text, flush=True)
     results = Path(args.results)
     results.mkdir(parents=True, exist_ok=True)
-    stamp = f"{datetime.datetime.now(datetime.UTC):%Y%m%dT%H%M%SZ}-{'quick' if mode.quick else 'full'}"
+    stamp = (
+        f"{datetime.datetime.now(datetime.UTC):%Y%m%dT%H%M%SZ}-{'quick' if mode.quick else 'full'}"
+    )
     (results / f"{stamp}.txt").write_text(text + "\n")
     raw = {
         "mode": asdict(mode),

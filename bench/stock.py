@@ -41,10 +41,10 @@ if not settings.configured:
     )
     django.setup()
 
-from channels.generic.websocket import AsyncJsonWebsocketConsumer  # noqa: E402
+from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
 
-class BoardConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
+class BoardConsumer(AsyncJsonWebsocketConsumer):
     group = ""
     seq = 0
 
@@ -66,8 +66,13 @@ class BoardConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
         elif kind == "command":
             data = content.get("data") or {}
             BoardConsumer.seq += 1
-            frame = {"type": "event", "room": "joint", "seq": BoardConsumer.seq,
-                     "name": "issue.updated", "data": data}  # fmt: skip
+            frame = {
+                "type": "event",
+                "room": "joint",
+                "seq": BoardConsumer.seq,
+                "name": "issue.updated",
+                "data": data,
+            }
             await self.channel_layer.group_send(
                 self.group, {"type": "board.event", "frame": frame, "sender": self.channel_name}
             )
