@@ -624,6 +624,7 @@ def main(argv: list[str] | None = None) -> int:
         help="phases, comma-separated (fanout,throughput,joins,snapshot)",
     )
     parser.add_argument("--reps", type=int, help="repetitions per fan-out scenario")
+    parser.add_argument("--churn", type=int, help="connects and disconnects (10,000)")
     parser.add_argument(
         "--pg",
         default=os.environ.get("PARLEY_BENCH_PG", "postgres://postgres@127.0.0.1:5432/postgres"),
@@ -644,6 +645,8 @@ def main(argv: list[str] | None = None) -> int:
         PROFILE.mkdir(parents=True, exist_ok=True)
     if args.reps:
         mode.reps = args.reps
+    if args.churn:
+        mode.churn = args.churn
     phases = set(args.only.split(","))
     pin = not args.no_pin and (os.cpu_count() or 1) >= 2 and hasattr(os, "sched_setaffinity")
     sys.dont_write_bytecode = True
