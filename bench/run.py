@@ -37,6 +37,7 @@ import datetime
 import json
 import math
 import os
+import shutil
 import signal
 import statistics
 import subprocess
@@ -303,7 +304,10 @@ def one_run(
     """One open-loop run; None if its clients could not all connect and sync (a server
     past its handshake limit), which is reported, not hidden."""
     spy = None
-    if PROFILE is not None and server.name == "parley":
+    py_spy = shutil.which("py-spy") or shutil.which("py-spy", path=str(Path(sys.executable).parent))
+    if PROFILE is not None and server.name == "parley" and py_spy is None:
+        log("    no py-spy installed (pip install py-spy): not profiled")
+    elif PROFILE is not None and server.name == "parley":
         # Sampled, outside the server: collapsed stacks of every thread, idle ones left out.
         out = PROFILE / f"parley-{len(boards)}x{len(boards[0].watchers)}-{rate:g}.txt"
         spy = subprocess.Popen(
