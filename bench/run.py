@@ -312,7 +312,7 @@ def one_run(
         out = PROFILE / f"parley-{len(boards)}x{len(boards[0].watchers)}-{rate:g}.txt"
         spy = subprocess.Popen(
             [
-                py_spy,
+                str(py_spy),
                 "record",
                 "--pid",
                 str(server.pid),
