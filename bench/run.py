@@ -298,12 +298,33 @@ def saturated(run: dict[str, float]) -> bool:
     return run["client_busy"] > SATURATED_BUSY or run["send_late_p99"] > SATURATED_LATE
 
 
+def profile_log(path: Path, top: int = 12) -> None:
+    """The functions the server was seen in most (inclusive, as a share of samples),
+    from py-spy's collapsed stacks."""
+    if not path.exists():
+        return
+    total = 0
+    inclusive: dict[str, int] = {}
+    for line in path.read_text().splitlines():
+        stack, _, samples = line.rpartition(" ")
+        if not samples.isdigit():
+            continue
+        total += int(samples)
+        for frame in set(stack.split(";")):
+            name = frame.split(" (")[0]
+            inclusive[name] = inclusive.get(name, 0) + int(samples)
+    log(f"    profile {path.name}: {total} samples; most seen in:")
+    for name, seen in sorted(inclusive.items(), key=lambda kv: -kv[1])[:top]:
+        log(f"      {seen / max(total, 1):6.1%}  {name[:90]}")
+
+
 def one_run(
     server: Server, boards: list[fanout.Board], rate: float, mode: Mode, seconds: float
 ) -> dict[str, float] | None:
     """One open-loop run; None if its clients could not all connect and sync (a server
     past its handshake limit), which is reported, not hidden."""
     spy = None
+    out = Path()
     py_spy = shutil.which("py-spy") or shutil.which("py-spy", path=str(Path(sys.executable).parent))
     if PROFILE is not None and server.name == "parley" and py_spy is None:
         log("    no py-spy installed (pip install py-spy): not profiled")
@@ -347,6 +368,7 @@ def one_run(
     finally:
         if spy is not None:
             spy.wait(timeout=120)
+            profile_log(out)
     run = summary(result, joined)
     if result.errors:
         log(f"    {server.name}: errors {result.errors}")
