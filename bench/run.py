@@ -268,11 +268,16 @@ class Kept:
     """The repetitions of one scenario on one server: kept, and discarded as saturated."""
 
     runs: list[dict[str, float]] = field(default_factory=list)
-    discarded: int = 0
+    # Saturated runs: shown, marked, only when no run was kept.
+    discarded: list[dict[str, float]] = field(default_factory=list)
     failed: int = 0  # clients could not connect and sync
 
     def median(self, key: str) -> float:
-        return median([run[key] for run in self.runs])
+        return median([run[key] for run in self.runs or self.discarded])
+
+    @property
+    def indicative(self) -> bool:
+        return not self.runs and bool(self.discarded)
 
 
 def summary(result: fanout.RunResult, joined: float) -> dict[str, float]:
@@ -407,7 +412,7 @@ def fanout_phase(
                     continue
                 log(run_line(name, run))
                 if saturated(run):
-                    kept.discarded += 1
+                    kept.discarded.append(run)
                 else:
                     kept.runs.append(run)
     return results
@@ -538,7 +543,8 @@ def report(
         f"load average {load[0][0]:.2f} at start, {load[1][0]:.2f} at end. Medians of "
         f"{mode.reps} repetition(s), saturated runs of the load generator discarded.",
         "",
-        "Fan-out: edit -> every watcher, from the edit's scheduled send (ms)",
+        "Fan-out: edit -> every watcher, from the edit's scheduled send (ms); * = every "
+        "run of it saturated the load generator: indicative only",
     ]
     header = ["scenario", "metric", "bare", "stock", "Parley", "/bare", "/stock"]
     rows = []
@@ -554,18 +560,19 @@ def report(
             ),
         ):
             values = [by[name].median(metric) for name in SERVERS]
+            marks = ["*" if by[name].indicative else "" for name in SERVERS]
             rows.append(
                 [
                     key,
                     label,
-                    *map(fmt, values),
+                    *(fmt(v) + m for v, m in zip(values, marks, strict=True)),
                     ratio(values[2], values[0]),
                     ratio(values[2], values[1]),
                 ]
             )
-        lost = [sum(r["lost"] for r in by[n].runs) for n in SERVERS]
-        expected = [sum(r["expected"] for r in by[n].runs) for n in SERVERS]
-        order = [sum(r["order"] for r in by[n].runs) for n in SERVERS]
+        lost = [sum(r["lost"] for r in by[n].runs or by[n].discarded) for n in SERVERS]
+        expected = [sum(r["expected"] for r in by[n].runs or by[n].discarded) for n in SERVERS]
+        order = [sum(r["order"] for r in by[n].runs or by[n].discarded) for n in SERVERS]
         rows.append(
             [
                 key,
@@ -575,7 +582,7 @@ def report(
                 "",
             ]
         )
-        discarded = [by[n].discarded for n in SERVERS]
+        discarded = [len(by[n].discarded) for n in SERVERS]
         if any(discarded):
             rows.append([key, "runs discarded (saturated)", *map(str, discarded), "", ""])
         failed = [by[n].failed for n in SERVERS]
