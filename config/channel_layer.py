@@ -19,6 +19,7 @@ import logging
 import time
 from typing import Any
 
+from channels.exceptions import ChannelFull
 from channels_redis.core import RedisChannelLayer
 from redis.exceptions import RedisError
 
@@ -74,6 +75,9 @@ class ResilientRedisChannelLayer(RedisChannelLayer):
     async def send(self, channel: str, message: dict[str, Any]) -> None:
         try:
             await super().send(channel, message)
+        except ChannelFull:
+            # As group_send does: a receiver this far behind catches up from the log.
+            logger.info("Channel full: message dropped")
         except REDIS_DOWN as error:
             self._failed("send dropped", error)
         else:

@@ -143,12 +143,7 @@ class MediationConsumer(Lifetime, PresenceRelay, AsyncJsonWebsocketConsumer):
         )
         self._seen_at = -MEDIATOR_SEEN_EVERY
         await self._mediator_seen()
-        await self._presence_announce("joint")
-        for key, stream in self.streams.items():
-            await self.channel_layer.group_send(
-                stream.room.group_name,
-                {"type": "presence.query", "sender": self.channel_name, "room": key},
-            )
+        await self._presence_join()
 
     def _room_keys(self) -> list[str]:
         return list(self.streams)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from .presence import Presence
+from .presence_store import presence_store
 from .stream import RoomStream
 
 
@@ -42,10 +43,26 @@ class PresenceRelay:
 
     async def _presence_announce(self, key: str) -> None:
         if key in self.streams:
+            group = self.streams[key].room.group_name
+            frame = self.presence.announced(key)
+            await presence_store(self.channel_layer).put(group, frame["connection"], frame)
             await self.channel_layer.group_send(
-                self.streams[key].room.group_name,
-                {"type": "presence.broadcast", "frame": self.presence.announced(key)},
+                group, {"type": "presence.broadcast", "frame": frame}
             )
+
+    async def _presence_join(self) -> None:
+        """Just connected: tell the joint room, and tell the client who is in each of its
+        rooms, read once per room from the shared store rather than asked of everyone."""
+        await self._presence_announce("joint")
+        store = presence_store(self.channel_layer)
+        for key, stream in list(self.streams.items()):
+            for frame in await store.present(stream.room.group_name):
+                if (
+                    frame.get("room") == key
+                    and frame.get("connection") != self.presence.connection
+                    and self.presence.heard(frame)
+                ):
+                    await self.send_json(frame)
 
     async def _presence_heartbeat(self) -> None:
         """Refresh this connection's presence in its rooms; tell the client that those
@@ -56,9 +73,10 @@ class PresenceRelay:
             await self.send_json(frame)
 
     async def _presence_leave(self, key: str) -> None:
+        group = self.streams[key].room.group_name
+        await presence_store(self.channel_layer).remove(group, self.presence.connection)
         await self.channel_layer.group_send(
-            self.streams[key].room.group_name,
-            {"type": "presence.broadcast", "frame": self.presence.frame(key, online=False)},
+            group, {"type": "presence.broadcast", "frame": self.presence.frame(key, online=False)}
         )
 
     async def presence_broadcast(self, message: dict[str, Any]) -> None:
@@ -70,6 +88,14 @@ class PresenceRelay:
             await self.send_json(frame)
 
     async def presence_query(self, message: dict[str, Any]) -> None:
-        """Someone connected: tell them we are here."""
-        if message.get("sender") != self.channel_name and message.get("room") in self.streams:
-            await self._presence_announce(message["room"])
+        """A process of an earlier release asks, for a connection of its own that joined
+        a room of ours: tell that one alone (the room heard of us already). The query
+        came through the room's group, so its sender is a member of that room. Current
+        processes read the shared store instead (_presence_join)."""
+        key = message.get("room")
+        sender = message.get("sender")
+        if isinstance(sender, str) and sender != self.channel_name and key in self.streams:
+            await self.channel_layer.send(
+                sender,
+                {"type": "presence.broadcast", "frame": self.presence.frame(key, online=True)},
+            )

@@ -88,6 +88,8 @@ class LiveClient:
         # Which server each connection reached, in order, and how each one ended.
         self.connected_to: list[str] = []
         self.closes: list[tuple[int | None, str | None]] = []
+        # Every (connection, participant) this client was told is online in the joint room.
+        self.presence: set[tuple[str, int]] = set()
         self.ws: ClientConnection | None = None
         self.ready = False
         self.syncing = False
@@ -179,6 +181,9 @@ class LiveClient:
             except Gap:
                 if not self.syncing:
                     await self._sync(ws)
+        elif kind == "presence" and frame.get("room") == "joint":
+            if frame.get("online"):
+                self.presence.add((frame["connection"], frame["participant"]))
         elif kind == "synced":
             self.syncing = False
         elif kind == "pong":
@@ -215,6 +220,9 @@ class LiveClient:
 
     async def _caught_up(self, seq: int) -> bool:
         return not self.pending and self.board.seq == seq
+
+    async def _seen(self, participant_id: int) -> int:
+        return len({c for c, p in self.presence if p == participant_id})
 
     async def _state(self) -> State:
         return State(
@@ -274,6 +282,11 @@ class ClientLoop:
         """Whether the client waits for nothing and has applied the room up to `seq`
         (cheap: no copy of its board)."""
         return bool(self._call(client._caught_up(seq)))
+
+    def seen(self, client: LiveClient, participant_id: int) -> int:
+        """On how many connections `client` was told the participant is online in the
+        joint room (each reconnect is a new one)."""
+        return int(self._call(client._seen(participant_id)))
 
     def states(self) -> Iterator[tuple[LiveClient, State]]:
         for client in self.clients:

@@ -1,5 +1,6 @@
-"""Two Daphne processes serve one mediation; one of them is killed (SIGKILL, no close
-frames) mid-session, 20 times, in turn. Its clients reconnect to the other with backoff
+"""Two Daphne processes serve one mediation, sharing Redis and PostgreSQL: a client on
+each sees the other's presence and edits. Then one of them is killed (SIGKILL, no close
+frames) mid-session, several times, in turn. Its clients reconnect to the other with backoff
 and jitter and converge with the database; what they had not had answered is sent again
 once, with the same ids, and runs once. (The killed one comes back at once, forked from a
 process that loaded Parley already, so that 20 kills take seconds, not minutes.)"""
@@ -17,7 +18,9 @@ from tests.faults.conftest import SERVICES_ONLY, channels_on, converged, unique_
 from tests.figures import Figures
 from tests.servers import DaphneForks, Redis, free_port
 
-KILLS = 20
+# Each kill is one process going and its clients moving: a few of each, in turn, prove
+# it; more only lengthen the run.
+KILLS = 6
 CONVERGE_WITHIN = 10.0
 
 pytestmark = SERVICES_ONLY
@@ -35,8 +38,25 @@ def test_a_killed_daphne_s_clients_move_to_the_other_and_lose_nothing(
         for port in ports:
             servers.start(port)
         clients = clients_of(urls, "mediator", "party_b")
+        mediator, party = clients
+        ids = {client: live_cast.participants[client.name].pk for client in clients}
+
+        def each_told_of_the_other(connections: int) -> bool:
+            return (
+                loop.seen(mediator, ids[party]) >= connections
+                and loop.seen(party, ids[mediator]) >= connections
+            )
+
         with ClientLoop(clients) as loop:
             loop.until(lambda: converged(loop, live_cast.joint), 30)
+            # One on each process: each is told the other is here, and has the other's edit.
+            assert mediator.connected_to == [urls[0]]
+            assert party.connected_to == [urls[1]]
+            loop.until(lambda: each_told_of_the_other(1), 10)
+            for client in clients:
+                title = unique_title(f"{client.name} across")
+                made[loop.command(client, "issue.create", title=title)] = (client, title)
+            loop.until(lambda: converged(loop, live_cast.joint), CONVERGE_WITHIN)
             for kill in range(KILLS):
                 victim = ports[kill % 2]
                 for client in clients:
@@ -50,6 +70,8 @@ def test_a_killed_daphne_s_clients_move_to_the_other_and_lose_nothing(
                 took = loop.until(lambda: converged(loop, live_cast.joint), CONVERGE_WITHIN)
                 slowest = max(slowest, took)
                 servers.start(victim)
+            # Each was cut off KILLS / 2 times; every reconnection was announced to the other.
+            loop.until(lambda: each_told_of_the_other(1 + KILLS // 2), 10)
     print(f"slowest convergence after a kill: {slowest:.2f} s")
 
     titles = list(Issue.objects.values_list("title", flat=True))
