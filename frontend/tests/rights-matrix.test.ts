@@ -88,5 +88,5 @@ describe('the controls each persona sees', () => {
       cleanup();
       stopSessions();
     }
-  });
+  }, 60_000); // every persona's screens, rendered in turn: seconds, more on a loaded machine
 });
