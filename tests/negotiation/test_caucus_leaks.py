@@ -574,7 +574,12 @@ def get_routes() -> list[str]:
 
 def get_urls(world: World) -> list[str]:
     """The GET routes with their ids filled in, every room for a room key."""
-    cast = world.cast
+    return urls_of(world.cast)
+
+
+def urls_of(cast: Cast, *, every_issue: bool = False) -> list[str]:
+    """The GET routes of `cast`'s mediation with their ids filled in: every room for a room
+    key, every document, the first and the latest issue (or, `every_issue`, all)."""
     taken = list(
         Snapshot.objects.filter(room__mediation=cast.mediation)
         .order_by("seq")
@@ -592,7 +597,10 @@ def get_urls(world: World) -> list[str]:
         "snapshot_id": [str(pk) for pk in snapshots],
         "other_id": [str(pk) for pk in latest.values()] or ["1"],
         # The first issue and the latest: their histories.
-        "issue_id": sorted({str(issue.pk) for issue in issues[:1] + issues[-1:]}) or ["1"],
+        "issue_id": sorted(
+            {str(issue.pk) for issue in (issues if every_issue else issues[:1] + issues[-1:])}
+        )
+        or ["1"],
         "document_id": [
             str(pk)
             for pk in Document.objects.filter(room__mediation=cast.mediation).values_list(
