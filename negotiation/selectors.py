@@ -11,6 +11,7 @@ from django.db.models import Prefetch
 
 from .events import event_frame
 from .models import (
+    BrainstormRound,
     CaucusMessage,
     CaucusNote,
     CaucusSession,
@@ -26,6 +27,7 @@ from .models import (
     ReleaseRequest,
     Response,
     Room,
+    SealedRound,
     SharedStatement,
 )
 from .permissions import (
@@ -36,6 +38,7 @@ from .permissions import (
     room_for,
     visible_rooms,
 )
+from .round_serializers import BrainstormRoundSerializer, SealedRoundSerializer
 from .serializers import (
     CaucusMessageSerializer,
     CaucusNoteSerializer,
@@ -78,6 +81,23 @@ def _issues(room: Room) -> list[dict[str, Any]]:
         )
     )
     return list(IssueSerializer(issues, many=True).data)
+
+
+def rounds_data(room: Room) -> dict[str, Any]:
+    """The rounds on the joint room's issues, as everyone sees them: a sealed round's
+    submissions only once revealed (round_serializers)."""
+    return {
+        "brainstorms": list(
+            BrainstormRoundSerializer(
+                BrainstormRound.objects.filter(issue__room=room).order_by("id"), many=True
+            ).data
+        ),
+        "sealed": list(
+            SealedRoundSerializer(
+                SealedRound.objects.filter(issue__room=room).order_by("id"), many=True
+            ).data
+        ),
+    }
 
 
 def shown_openings(mediation: Mediation) -> list[dict[str, Any]]:
@@ -192,6 +212,7 @@ def _joint_data(room: Room) -> dict[str, Any]:
             SharedStatementSerializer(SharedStatement.objects.filter(room=room), many=True).data
         ),
         "openings": shown_openings(mediation),
+        **rounds_data(room),
     }
 
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from negotiation.api import exports, history, invitations, notifications, views
+from negotiation.api import exports, history, invitations, notifications, rounds, views
 from negotiation.commands import COMMANDS
 
 urlpatterns = [
@@ -42,6 +42,11 @@ urlpatterns = [
         "mediations/<str:mediation_id>/summary/",
         history.SessionSummaryApi.as_view(),
         name="session-summary",
+    ),
+    path(
+        "mediations/<str:mediation_id>/sealed/mine/",
+        rounds.SealedOwnApi.as_view(),
+        name="sealed-own",
     ),
     path("mediations/<str:mediation_id>/balance/", views.BalanceApi.as_view(), name="balance"),
     path(

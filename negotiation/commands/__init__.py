@@ -10,6 +10,7 @@ from . import (
     notifications,
     proposals,
     releases,
+    rounds,
     session,
 )
 from .registry import COMMANDS, Command, command_execute, command_input
@@ -26,5 +27,6 @@ __all__ = [
     "notifications",
     "proposals",
     "releases",
+    "rounds",
     "session",
 ]

@@ -2,7 +2,8 @@
 (board.py), caucus rooms (caucus.py), notifications and their
 deliveries (notifications.py), invitations (invitations.py),
 idempotency receipts for client commands (commands.py), the audit log of caucus
-reads (audit.py), and the board's history: snapshots and session summaries (history.py)."""
+reads (audit.py), the board's history: snapshots and session summaries (history.py), and the
+brainstorm and sealed rounds on an issue (rounds.py)."""
 
 from .audit import CaucusRead
 from .board import (
@@ -43,10 +44,13 @@ from .mediation import (
     Stage,
 )
 from .notifications import Delivery, Notification
+from .rounds import BrainstormKey, BrainstormRound, SealedRound, SealedSubmission
 
 __all__ = [
     "SIDED_ROLES",
     "UNSIDED_ROLES",
+    "BrainstormKey",
+    "BrainstormRound",
     "CaucusMessage",
     "CaucusNote",
     "CaucusRead",
@@ -75,6 +79,8 @@ __all__ = [
     "Response",
     "Role",
     "Room",
+    "SealedRound",
+    "SealedSubmission",
     "SessionSummary",
     "SharedStatement",
     "Side",

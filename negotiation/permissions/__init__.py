@@ -7,7 +7,8 @@ tasks and exports all ask here.
 - `lookups`: `access_<thing>` fetches that raise NotFound both when a thing does not
   exist and when the caller may not see it;
 - `audiences`: who receives a room's notifications and events;
-- `rights`: all of one participant's rights at once, published to their browser.
+- `rights`: all of one participant's rights at once, published to their browser;
+- `rounds`: the brainstorm and sealed rounds on an issue.
 """
 
 from .audiences import (
@@ -91,6 +92,14 @@ from .rooms import (
     room_members,
     visible_rooms,
 )
+from .rounds import (
+    can_add_brainstorm_option,
+    can_run_rounds,
+    can_submit_sealed,
+    options_held,
+    sealed_readers,
+    sealed_side_of,
+)
 
 __all__ = [
     "access_balance",
@@ -106,6 +115,7 @@ __all__ = [
     "answering_for_sides",
     "answers_for_side",
     "called_to_caucus",
+    "can_add_brainstorm_option",
     "can_add_side",
     "can_answer_release",
     "can_ask_strike",
@@ -129,10 +139,12 @@ __all__ = [
     "can_request_break",
     "can_respond",
     "can_restore",
+    "can_run_rounds",
     "can_set_access_time",
     "can_share_unmarked",
     "can_speak_for_side",
     "can_strike_alone",
+    "can_submit_sealed",
     "can_take_snapshot",
     "can_view_balance",
     "can_view_caucus_note",
@@ -158,6 +170,7 @@ __all__ = [
     "mediation_closed",
     "mediators_of",
     "of_side",
+    "options_held",
     "parties_of",
     "party_answer_binds",
     "proposing_side",
@@ -165,5 +178,7 @@ __all__ = [
     "rights_of",
     "room_for",
     "room_members",
+    "sealed_readers",
+    "sealed_side_of",
     "visible_rooms",
 ]
