@@ -90,7 +90,8 @@ def test_it_adds_a_repeated_command_once(cast: Cast, issue: int) -> None:
     assert sorted(Option.objects.values_list("text", flat=True)) == ["Keep it", "Sell it"]
     # A key per option: a hash, with no participant and no option in it; gone with the round.
     keys = list(BrainstormKey.objects.values_list("pk", flat=True))
-    assert len(keys) == 2 and all(len(key) == 64 and "same" not in key for key in keys)
+    assert len(keys) == 2
+    assert all(len(key) == 64 and "same" not in key for key in keys)
     assert [f.name for f in BrainstormKey._meta.get_fields()] == ["key", "round"]
     run(cast, "mediator", "brainstorm.end", issue=issue)
     assert not BrainstormKey.objects.exists()

@@ -158,11 +158,19 @@ COMMAND_MATRIX = {
     "announcement.make": {"mediator"},
     "announcement.clear": {"mediator"},
     "mediation.close": {"mediator"},
+    "brainstorm.start": {"mediator"},
+    "brainstorm.add": {"mediator", "party_a", "party_b", "attorney_a"},
+    "brainstorm.end": {"mediator"},
+    "sealed.ask": {"mediator"},
+    "sealed.submit": {"party_a", "party_b"},
+    "sealed.cancel": {"mediator"},
 }
 # What must be so before a command can succeed at all.
 BREAK_ON = ("break.extend", "break.end")
 PARKED_FIRST = ("issue.park_edit", "issue.unpark")
 AGREEMENT_WAITING = ("decision.answer", "decision.withdraw")
+BRAINSTORM_OPEN = ("brainstorm.add", "brainstorm.end")
+SEALED_WAITING = ("sealed.submit", "sealed.cancel")
 
 
 def test_the_command_matrices_cover_every_command() -> None:
@@ -217,7 +225,17 @@ def test_the_command_matrix(cast: Cast, name: str) -> None:
         "issue.restore": {"snapshot": 0, "issue": issue["id"]},
         "session.end": {"next_session_at": (timezone.now() + timedelta(days=30)).isoformat()},
         "session.schedule": {"at": (timezone.now() + timedelta(days=30)).isoformat()},
+        "brainstorm.start": {"issue": issue["id"]},
+        "brainstorm.add": {"issue": issue["id"], "text": "Lease it"},
+        "brainstorm.end": {"issue": issue["id"]},
+        "sealed.ask": {"issue": issue["id"], "asks": "figure"},
+        "sealed.submit": {"sealed": 0, "version": 0, "amount": "12000"},
+        "sealed.cancel": {"sealed": 0},
     }[name]
+    if name in BRAINSTORM_OPEN:
+        run(cast, "mediator", "brainstorm.start", issue=issue["id"])
+    if name in SEALED_WAITING:
+        data["sealed"] = run(cast, "mediator", "sealed.ask", issue=issue["id"])["id"]
     if name == "issue.restore":
         data["snapshot"] = run(cast, "mediator", "snapshot.take", room="joint")["id"]
     if name in BREAK_ON:
