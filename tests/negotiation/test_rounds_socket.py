@@ -10,12 +10,17 @@ import pytest
 from asgiref.sync import sync_to_async
 
 from tests.conftest import Cast, acknowledge_rule, run
-from tests.negotiation.test_socket import next_frame
-from tests.negotiation.test_socket_board import command, connect, cookies  # noqa: F401
+from tests.negotiation.test_socket import next_frame, session_cookie
+from tests.negotiation.test_socket_board import command, connect
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 SECRET = "Our opening figure is 180,000"
+
+
+@pytest.fixture
+def cookies(live_cast: Cast) -> dict[str, bytes]:
+    return {name: session_cookie(user) for name, user in live_cast.users.items()}
 
 
 async def next_event(socket: Any) -> dict[str, Any]:
