@@ -5,6 +5,7 @@
  * credentials and error parsing live in exactly one place.
  */
 import type { Rights } from './rights';
+import type { SealedOwn } from './rounds';
 
 export type Role = 'mediator' | 'party' | 'attorney' | 'expert' | 'observer';
 export type Id = number | string;
@@ -365,6 +366,11 @@ export interface NotificationItem {
 
 export function listNotifications(mediationId: string): Promise<NotificationItem[]> {
   return request<NotificationItem[]>('GET', `/mediations/${seg(mediationId)}/notifications/`);
+}
+
+/** This side's own sealed submissions to rounds still waiting (empty for anyone else). */
+export function listSealedMine(mediationId: string): Promise<SealedOwn[]> {
+  return request<SealedOwn[]>('GET', `/mediations/${seg(mediationId)}/sealed/mine/`);
 }
 
 /** Something that waits on this person's answer (negotiation/waiting.py). */

@@ -8,6 +8,7 @@
 
 export * from './boardTypes';
 import { LANES } from './boardTypes';
+import { upsertBrainstorm, upsertSealed } from './rounds';
 import type {
   Lane,
   IssueCard,
@@ -26,7 +27,7 @@ import type {
 } from './boardTypes';
 
 export function emptyBoard(): BoardState {
-  return { seq: 0, issues: {}, mediation: null, caucuses: {}, statements: {}, openings: {} };
+  return { seq: 0, issues: {}, mediation: null, caucuses: {}, statements: {}, openings: {}, brainstorms: {}, sealed: {} };
 }
 
 /** Where a frame stands against a room's last applied seq (docs/protocol.md, step 3). */
@@ -55,6 +56,8 @@ export function applyFrame(state: BoardState, frame: RoomFrame): { state: BoardS
         caucuses: byId(data.caucuses ?? []),
         statements: byId(data.statements ?? []),
         openings: byId(data.openings ?? []),
+        brainstorms: byId(data.brainstorms ?? []),
+        sealed: byId(data.sealed ?? []),
       },
       outcome,
     };
@@ -80,6 +83,13 @@ function applyJointEvent(state: BoardState, name: string, data: unknown): BoardS
       if (held && held.version >= numberOr(data.version, 0)) return state;
       return { ...state, openings: { ...state.openings, [data.id]: data as unknown as OpeningStatement } };
     }
+    case 'brainstorm.started':
+    case 'brainstorm.ended':
+      return { ...state, brainstorms: upsertBrainstorm(state.brainstorms, data) };
+    case 'sealed.asked':
+    case 'sealed.revealed':
+    case 'sealed.cancelled':
+      return { ...state, sealed: upsertSealed(state.sealed, data) };
     case 'statement.released':
       if (typeof data.id !== 'number') return state;
       return { ...state, statements: { ...state.statements, [data.id]: data as unknown as SharedStatement } };

@@ -3,6 +3,7 @@
  * issues and what hangs on them, caucus sessions, the mediation's state, and the frames
  * that carry them.
  */
+import type { BrainstormRound, SealedRound } from './rounds';
 
 export type Lane = 'agenda' | 'discussing' | 'parked' | 'agreed' | 'struck';
 
@@ -237,6 +238,9 @@ export interface BoardState {
   statements: Readonly<Record<number, SharedStatement>>;
   /** The opening statements everyone sees (by id): none until the mediator opens them. */
   openings: Readonly<Record<number, OpeningStatement>>;
+  /** The brainstorm and sealed rounds on the issues, by id (rounds.ts). */
+  brainstorms: Readonly<Record<number, BrainstormRound>>;
+  sealed: Readonly<Record<number, SealedRound>>;
 }
 
 /**
@@ -269,6 +273,8 @@ export interface JointData {
   issues?: Issue[];
   statements?: SharedStatement[];
   openings?: OpeningStatement[];
+  brainstorms?: BrainstormRound[];
+  sealed?: SealedRound[];
 }
 
 export interface SnapshotFrame {

@@ -41,6 +41,14 @@ export interface Rights {
   restore?: boolean;
   end_session?: boolean;
   rooms: Record<string, RoomRights>;
+  /** Start and end brainstorm rounds; ask for and cancel sealed positions. */
+  rounds?: boolean;
+  /** Add an option, without a name, to an open brainstorm round. */
+  brainstorm?: boolean;
+  /** Submit this side's sealed figure or position. */
+  sealed_submit?: boolean;
+  /** The side whose own sealed submissions this person reads before the reveal. */
+  sealed_reads?: number | null;
 }
 
 type Mine = Rights | null | undefined;
@@ -197,4 +205,19 @@ export function canRestore(rights: Mine): boolean {
 
 export function canEndSession(rights: Mine): boolean {
   return rights?.end_session ?? false;
+}
+
+/** Start and end brainstorm rounds, ask for and cancel sealed positions (the mediator). */
+export function canRunRounds(rights: Mine): boolean {
+  return rights?.rounds ?? false;
+}
+
+/** Add an option, without a name, to an open brainstorm round. */
+export function canBrainstorm(rights: Mine): boolean {
+  return rights?.brainstorm ?? false;
+}
+
+/** Submit this side's sealed figure or position. */
+export function canSubmitSealed(rights: Mine): boolean {
+  return rights?.sealed_submit ?? false;
 }

@@ -426,6 +426,10 @@ export class MediationSocket {
           this.options.onNotification?.(notification as unknown as NotificationFrame);
         }
         break;
+      case 'sealed.mine':
+        // This side's own sealed submission: it comes to this side's people alone.
+        this.options.onSealedMine?.(frame);
+        break;
       case 'ack':
         this.answered(frame.id, (waiter, command) => {
           this.options.onResult?.(command, frame.result);

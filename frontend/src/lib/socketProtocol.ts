@@ -92,6 +92,8 @@ export interface SocketOptions {
   onMediation?: (state: Record<string, unknown>) => void;
   /** A `notification` frame for this participant. */
   onNotification?: (notification: NotificationFrame) => void;
+  /** A `sealed.mine` frame: this side's own sealed submission, for this side alone. */
+  onSealedMine?: (frame: Record<string, unknown>) => void;
   /** Every successful command's result, before its promise resolves. */
   onResult?: (command: PendingCommand, result: unknown) => void;
   /** A refused command nobody waits for any more (it was queued before a reload). */
