@@ -375,11 +375,11 @@ def act(world: World, draw: Any) -> None:
         else:
             # The submission is the sender's side's, whatever side was drawn.
             own = SIDE_OF.get(who, side)
-            held = SealedSubmission.objects.filter(
+            submitted = SealedSubmission.objects.filter(
                 round=sealed, side_id=world.side_key(own)
             ).first()
             name = "sealed.submit"
-            data = {"sealed": sealed.pk, "version": held.version if held else 0,
+            data = {"sealed": sealed.pk, "version": submitted.version if submitted else 0,
                     "text": f"Sealed {world.sealed_marker(own)}"}  # fmt: skip
     elif action in ("brainstorm_start", "brainstorm_end"):
         name, data = f"brainstorm.{action.partition('_')[2]}", {"issue": issue.pk}
@@ -530,11 +530,11 @@ def track(world: World, who: str, name: str, data: dict[str, Any], result: dict[
         world.rounds[result["id"]] = ("waiting", {})
     elif name == "sealed.submit":
         status, submitted = world.rounds[data["sealed"]]
-        side = SIDE_OF.get(who)
+        sender_side = SIDE_OF.get(who)
         assert status == "waiting", f"a submission to a {status} round"
         assert who in ("party_a", "party_b"), f"{who} submitted"
-        assert side is not None
-        submitted[side] = SEALED.findall(data["text"])
+        assert sender_side is not None
+        submitted[sender_side] = SEALED.findall(data["text"])
         if set(submitted) == {"A", "B"}:
             world.rounds[data["sealed"]] = ("revealed", submitted)
             for markers in submitted.values():
@@ -622,6 +622,7 @@ def check_ideas_kept(world: World) -> None:
     options = Option.objects.filter(issue__room__mediation=world.cast.mediation)
     for option in options.filter(brainstorm__isnull=False).select_related("brainstorm"):
         assert option.created_by_id is None
+        assert option.brainstorm is not None
         assert option.created_at == option.updated_at == option.brainstorm.started_at
     added = Event.objects.filter(room=world.cast.joint, name="option.added")
     for event in added:
