@@ -92,6 +92,8 @@ def test_sealed_positions_revealed_on_both_phones_at_once(
     for name in ("sam", "maya"):
         expect(sheets[name].get_by_text("180,000")).to_have_count(0)
     ARTIFACTS.mkdir(exist_ok=True)
+    for sheet in sheets.values():
+        sheet.locator("[data-sealed]").scroll_into_view_if_needed()
     alex.screenshot(path=str(ARTIFACTS / "sealed-waiting-phone.png"), full_page=True)
     sam.screenshot(path=str(ARTIFACTS / "sealed-other-phone.png"), full_page=True)
     assert axe_serious_violations(alex) == [], "a sealed answer on the phone"
@@ -102,6 +104,7 @@ def test_sealed_positions_revealed_on_both_phones_at_once(
         revealed = sheet.locator("[data-sealed-revealed]")
         expect(revealed).to_contain_text("€180,000")
         expect(revealed).to_contain_text("€120,000")
+    alex.screenshot(path=str(ARTIFACTS / "sealed-revealed-phone-alex.png"), full_page=True)
     sam.screenshot(path=str(ARTIFACTS / "sealed-revealed-phone.png"), full_page=True)
     maya.screenshot(path=str(ARTIFACTS / "sealed-revealed-mediator.png"))
 
