@@ -7,9 +7,11 @@ layer is a hint bus: clients that miss a message catch up from the log with `syn
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from django.db import connection, transaction
+from django.utils import timezone
 
 from accounts.socket_groups import group_tell
 
@@ -57,12 +59,18 @@ def group_send(group: str, message: dict[str, Any]) -> None:
 
 
 def event_append(
-    *, room: Room, name: str, data: dict[str, Any], actor: Participant | None = None
+    *,
+    room: Room,
+    name: str,
+    data: dict[str, Any],
+    actor: Participant | None = None,
+    at: datetime | None = None,
 ) -> Event:
     """Record an event in `room`'s log with the room's next sequence number.
 
     Must run inside the transaction that makes the change. Takes the room row's lock, so
-    sequence numbers have no gaps and no repeats. The event is sent on commit.
+    sequence numbers have no gaps and no repeats. The event is sent on commit. `at`
+    records another time than now (an anonymous brainstorm option keeps its round's).
     """
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("event_append must run inside the change's transaction.")
@@ -75,7 +83,9 @@ def event_append(
         )
         (seq,) = cursor.fetchone()
     room.last_seq = seq
-    event = Event.objects.create(room=room, seq=seq, name=name, data=data, actor=actor)
+    event = Event.objects.create(
+        room=room, seq=seq, name=name, data=data, actor=actor, created_at=at or timezone.now()
+    )
     frame = event_frame(event, room.key)
     group = room.group_name
     transaction.on_commit(lambda: event_send(group, frame))

@@ -13,6 +13,7 @@ from .document_serializers import InformationCheckSerializer, documents_data
 from .events import event_frame
 from .impasse_reads import perspective_rounds
 from .models import (
+    BrainstormRound,
     CaucusMessage,
     CaucusNote,
     CaucusSession,
@@ -30,6 +31,7 @@ from .models import (
     ReleaseRequest,
     Response,
     Room,
+    SealedRound,
     SharedStatement,
 )
 from .permissions import (
@@ -42,6 +44,7 @@ from .permissions import (
     scoped_snapshot_data,
     visible_rooms,
 )
+from .round_serializers import BrainstormRoundSerializer, SealedRoundSerializer
 from .serializers import (
     CaucusMessageSerializer,
     CaucusNoteSerializer,
@@ -84,6 +87,23 @@ def _issues(room: Room) -> list[dict[str, Any]]:
         )
     )
     return list(IssueSerializer(issues, many=True).data)
+
+
+def rounds_data(room: Room) -> dict[str, Any]:
+    """The rounds on the joint room's issues, as everyone sees them: a sealed round's
+    submissions only once revealed (round_serializers)."""
+    return {
+        "brainstorms": list(
+            BrainstormRoundSerializer(
+                BrainstormRound.objects.filter(issue__room=room).order_by("id"), many=True
+            ).data
+        ),
+        "sealed": list(
+            SealedRoundSerializer(
+                SealedRound.objects.filter(issue__room=room).order_by("id"), many=True
+            ).data
+        ),
+    }
 
 
 def shown_openings(mediation: Mediation) -> list[dict[str, Any]]:
@@ -216,6 +236,7 @@ def _joint_data(room: Room) -> dict[str, Any]:
         "openings": shown_openings(mediation),
         "documents": documents_data(Document.objects.filter(room=room, withdrawn_at__isnull=True)),
         "perspectives": perspective_rounds(room),
+        **rounds_data(room),
     }
 
 

@@ -7,6 +7,7 @@ from negotiation.api import (
     impasse,
     invitations,
     notifications,
+    rounds,
     views,
 )
 from negotiation.commands import COMMANDS
@@ -60,6 +61,11 @@ urlpatterns = [
         "mediations/<str:mediation_id>/documents/<int:document_id>/file/",
         documents.DocumentFileApi.as_view(),
         name="document-file",
+    ),
+    path(
+        "mediations/<str:mediation_id>/sealed/mine/",
+        rounds.SealedOwnApi.as_view(),
+        name="sealed-own",
     ),
     path("mediations/<str:mediation_id>/balance/", views.BalanceApi.as_view(), name="balance"),
     path(

@@ -12,6 +12,7 @@ from . import (
     notifications,
     proposals,
     releases,
+    rounds,
     session,
 )
 from .registry import COMMANDS, Command, command_execute, command_input
@@ -30,5 +31,6 @@ __all__ = [
     "notifications",
     "proposals",
     "releases",
+    "rounds",
     "session",
 ]

@@ -47,12 +47,17 @@ class Command:
     grouped: tuple[str, ...] = ()
     # for a service that answers a plain value: the result is {result_key: value}
     result_key: str | None = None
+    # Keeps no receipt naming its sender: the service gets the client id and recognises
+    # a repeat itself (an anonymous brainstorm option, services/brainstorm.py).
+    anonymous: bool = False
 
-    def run(self, actor: Participant, data: Data) -> Any:
+    def run(self, actor: Participant, data: Data, client_id: str | None = None) -> Any:
         changes = {name: value for name, value in data.items() if name in self.grouped}
         kwargs = {self.arguments[name]: v for name, v in data.items() if name not in self.grouped}
         if self.grouped:
             kwargs["changes"] = changes
+        if self.anonymous:
+            kwargs["client_id"] = client_id
         result = self.service(actor=actor, **kwargs)
         return {self.result_key: result} if self.result_key else result
 
@@ -75,6 +80,7 @@ def command(
     answer: tuple[str, serializers.Field[Any, Any, Any, Any]] | None = None,
     arguments: Mapping[str, str] | None = None,
     grouped: tuple[str, ...] = (),
+    anonymous: bool = False,
 ) -> Command:
     """Register a command: its result is the service's answer shown by `output`, or,
     for a service that answers a plain value, `{name: value}` with `answer=(name, field)`.
@@ -95,6 +101,8 @@ def command(
         if target not in parameters and not open_keywords:
             raise ImproperlyConfigured(f"{name}: {service.__name__} takes no {target!r}.")
         mapping[field_name] = target
+    if anonymous and "client_id" not in parameters:
+        raise ImproperlyConfigured(f"{name}: {service.__name__} takes no client_id.")
     if grouped and "changes" not in parameters:
         raise ImproperlyConfigured(f"{name}: {service.__name__} takes no changes.")
     result_key = None
@@ -114,6 +122,7 @@ def command(
         arguments=mapping,
         grouped=grouped,
         result_key=result_key,
+        anonymous=anonymous,
     )
     COMMANDS[name] = entry
     return entry
@@ -139,7 +148,8 @@ def command_execute(*, actor: Participant, client_id: object, name: object, data
     effect, also while the first is still running (a replay after a reconnect): the id
     is claimed before the command runs, so the repeat waits for the first run's
     transaction and then reads its result. Reusing an id for another command is Invalid.
-    Errors are not stored: a command that failed may be sent again. A closed mediation
+    Errors are not stored: a command that failed may be sent again. An `anonymous`
+    command keeps no receipt: its service recognises a repeat. A closed mediation
     refuses every command but those in OPEN_WHEN_CLOSED (NotAllowed, code `closed`).
     """
     # Printable: an id is stored, and no database keeps a NUL or a lone surrogate.
@@ -153,6 +163,11 @@ def command_execute(*, actor: Participant, client_id: object, name: object, data
             details={"id": [f"Send a unique id of 1 to {CLIENT_ID_MAX} printable characters."]},
         )
     entry, validated = command_input(name, data)
+    if entry.anonymous:
+        if mediation_closed(actor):
+            raise NotAllowed("This mediation is closed.", code="closed")
+        with transaction.atomic():
+            return dict(entry.output(entry.run(actor, validated, client_id)).data)
     receipt = _receipt(actor, client_id)
     if receipt is not None:
         return _repeat(receipt, entry)

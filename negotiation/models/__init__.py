@@ -3,8 +3,8 @@
 deliveries (notifications.py), invitations (invitations.py),
 idempotency receipts for client commands (commands.py), the audit log of caucus
 reads (audit.py), the board's history: snapshots and session summaries (history.py), documents
-with their receipts (documents.py), and impasses on issues with the strategies tried
-(impasse.py)."""
+with their receipts (documents.py), impasses on issues with the strategies tried
+(impasse.py), and the brainstorm and sealed rounds on an issue (rounds.py)."""
 
 from .audit import CaucusRead
 from .board import (
@@ -55,10 +55,13 @@ from .mediation import (
     Stage,
 )
 from .notifications import Delivery, Notification
+from .rounds import BrainstormKey, BrainstormRound, SealedRound, SealedSubmission
 
 __all__ = [
     "SIDED_ROLES",
     "UNSIDED_ROLES",
+    "BrainstormKey",
+    "BrainstormRound",
     "CaucusMessage",
     "CaucusNote",
     "CaucusRead",
@@ -95,6 +98,8 @@ __all__ = [
     "Response",
     "Role",
     "Room",
+    "SealedRound",
+    "SealedSubmission",
     "SessionSummary",
     "SharedStatement",
     "Side",

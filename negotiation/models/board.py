@@ -112,6 +112,10 @@ class Option(Versioned):
     created_by = models.ForeignKey(
         Participant, null=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # Added in a brainstorm round (models/rounds.py), with no author.
+    brainstorm = models.ForeignKey(
+        "BrainstormRound", null=True, blank=True, on_delete=models.SET_NULL, related_name="options"
+    )
 
     class Meta:
         ordering = ("id",)

@@ -9,7 +9,8 @@ tasks and exports all ask here.
 - `audiences`: who receives a room's notifications and events;
 - `documents`: who shares, opens and withdraws documents, and who confirms they
   have the information they need;
-- `rights`: all of one participant's rights at once, published to their browser.
+- `rights`: all of one participant's rights at once, published to their browser;
+- `rounds`: the brainstorm and sealed rounds on an issue.
 """
 
 from .audiences import (
@@ -111,6 +112,14 @@ from .rooms import (
     visible_rooms,
 )
 from .scope import issue_scope, scoped_frame, scoped_snapshot_data
+from .rounds import (
+    can_add_brainstorm_option,
+    can_run_rounds,
+    can_submit_sealed,
+    options_held,
+    sealed_readers,
+    sealed_side_of,
+)
 
 __all__ = [
     "access_balance",
@@ -128,6 +137,7 @@ __all__ = [
     "answering_for_sides",
     "answers_for_side",
     "called_to_caucus",
+    "can_add_brainstorm_option",
     "can_add_side",
     "can_answer_perspective",
     "can_answer_release",
@@ -155,12 +165,14 @@ __all__ = [
     "can_require_documents",
     "can_respond",
     "can_restore",
+    "can_run_rounds",
     "can_set_access_time",
     "can_share_document",
     "can_share_unmarked",
     "can_speak_for_side",
     "can_state_perspective",
     "can_strike_alone",
+    "can_submit_sealed",
     "can_take_snapshot",
     "can_view_balance",
     "can_view_caucus_note",
@@ -192,6 +204,7 @@ __all__ = [
     "mediation_closed",
     "mediators_of",
     "of_side",
+    "options_held",
     "parties_of",
     "party_answer_binds",
     "proposing_side",
@@ -201,5 +214,7 @@ __all__ = [
     "room_members",
     "scoped_frame",
     "scoped_snapshot_data",
+    "sealed_readers",
+    "sealed_side_of",
     "visible_rooms",
 ]

@@ -44,6 +44,7 @@ from .predicates import (
     mediation_closed,
 )
 from .rooms import visible_rooms
+from .rounds import can_add_brainstorm_option, can_run_rounds, can_submit_sealed, sealed_side_of
 
 
 def rights_of(participant: Participant) -> dict[str, Any]:
@@ -80,7 +81,11 @@ def rights_of(participant: Participant) -> dict[str, Any]:
       their own item), `draft_release`, `answer_release`, and `share_unmarked` (share an
       unmarked item written under the rule that allows it, that the party did not hold
       back: the server checks the last part), `write_opening` (write the side's opening
-      statement) and `ready_opening` (say it may be shown to everyone).
+      statement) and `ready_opening` (say it may be shown to everyone);
+    - `rounds`: start and end brainstorm rounds, ask for and cancel sealed positions;
+      `brainstorm`: add options to an open brainstorm round; `sealed_submit`: submit
+      one's side's sealed figure or position; `sealed_reads`: the side whose sealed
+      submissions they read before the reveal, or null.
     """
     sides = list(Side.objects.filter(mediation_id=participant.mediation_id).order_by("order"))
     proposal_sides: list[int | None] = [None, *(side.pk for side in sides)]
@@ -127,6 +132,10 @@ def rights_of(participant: Participant) -> dict[str, Any]:
         and can_state_perspective(participant, participant.side_id)
         else None,
         "rooms": {room.key: _room_rights(participant, room) for room in rooms},
+        "rounds": can_run_rounds(participant),
+        "brainstorm": can_add_brainstorm_option(participant),
+        "sealed_submit": can_submit_sealed(participant),
+        "sealed_reads": sealed_side_of(participant),
     }
     # A closed mediation takes no more commands: no control to show.
     return _none_of(rights) if mediation_closed(participant) else rights

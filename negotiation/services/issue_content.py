@@ -14,7 +14,7 @@ from django.db import models, transaction
 from django.utils import timezone
 from rest_framework import serializers
 
-from config.errors import Invalid
+from config.errors import Invalid, NotAllowed
 
 from ..events import event_append, room_lock
 from ..keys import row_key
@@ -25,6 +25,7 @@ from ..permissions import (
     can_comment,
     can_edit_board,
     can_speak_for_side,
+    options_held,
 )
 from ..serializers import (
     CommentSerializer,
@@ -41,6 +42,7 @@ POSITION_MAX = max_length_of(Position, "text")
 COMMENT_MAX = max_length_of(Comment, "body")
 SOURCE_MAX = max_length_of(Criterion, "source")
 ITEMS_PER_ISSUE_MAX = 500
+HELD = "A brainstorm round is open on this issue: options are judged once the mediator ends it."
 
 Item = Interest | Option | Criterion
 ItemT = TypeVar("ItemT", Interest, Option, Criterion)
@@ -147,6 +149,12 @@ def option_add(*, actor: Participant, issue_id: object, text: object) -> Option:
         if not can_edit_board(actor):
             raise refusal(actor, "Only the parties and the mediator add options.")
         room_lock(issue.room)
+        if options_held(issue):
+            raise Invalid(
+                "A brainstorm round is open on this issue: add your option to it.",
+                code="brainstorm_open",
+                details={"text": ["Add it to the brainstorm round, without a name."]},
+            )
         _room_count_check(issue, "options")
         option = Option.objects.create(issue=issue, text=text, created_by=actor)
         event_append(room=issue.room, name="option.added", data=_payload(option), actor=actor)
@@ -254,6 +262,8 @@ def _item_update(
         if not allowed:
             raise refusal(actor, f"You cannot change this {kind}.")
         room_lock(item.issue.room)
+        if isinstance(item, Option) and options_held(item.issue):
+            raise NotAllowed(HELD, code="brainstorm_open")
         item.refresh_from_db()
         version_check(
             current=item.version, given=version, payload=lambda: dict(serializer_class(item).data)
@@ -276,6 +286,8 @@ def comment_add(*, actor: Participant, issue_id: object, body: object) -> Commen
         if not can_comment(actor):
             raise refusal(actor, "Observers read the board; they do not comment.")
         room_lock(issue.room)
+        if options_held(issue):
+            raise NotAllowed(HELD, code="brainstorm_open")
         _room_count_check(issue, "comments")
         comment = Comment.objects.create(issue=issue, body=body, author=actor)
         event_append(

@@ -77,10 +77,11 @@ def role_commands(role: str) -> set[str]:
     }
     if role == "expert":
         # docs/protocol.md: an expert comments, asks for a break, and writes in the
-        # caucus they are invited to like its other members, but never releases or shares.
-        allowed = {"comment.add", "break.request", "rule.acknowledge", "notifications.read",
-                   "caucus_message.post", "caucus_message.mark", "caucus_note.add",
-                   "caucus_note.update", "reality_check.set"}  # fmt: skip
+        # caucus they are invited to like its other members, but never releases or shares;
+        # they add ideas to a brainstorm as everyone at the table does.
+        allowed = {"comment.add", "brainstorm.add", "break.request", "rule.acknowledge",
+                   "notifications.read", "caucus_message.post", "caucus_message.mark",
+                   "caucus_note.add", "caucus_note.update", "reality_check.set"}  # fmt: skip
     return allowed
 
 
@@ -92,6 +93,8 @@ MEMBER_READS = {
     "notifications_list",
     "waiting_list",
     "room_retrieve",
+    # Every participant asks; only a side's party and attorney get anything (their own).
+    "sealed_own_list",
     # The board's history, of the rooms each one sees (a caucus room's: its members).
     "snapshots_list",
     "snapshot_retrieve",

@@ -10,6 +10,13 @@ A note of one's own ("My own notes") is secret from everyone but its author, the
 and the attorney of the side included: its markers are searched for in what every other
 persona receives and reads, as the consumer and the selectors hand it to them.
 
+Two more kinds of secret come from the rounds on an issue. A sealed submission's words
+(its own marker) are read by its side's party and attorney alone until the round is
+revealed, which the model here decides (every side has submitted, and it was not
+cancelled): not by the mediator, an expert or an observer; a replaced or cancelled one
+never. And a brainstorm option (its own marker) is never found beside anything that names
+who added it, by anyone, its author included, nor does any row keep that.
+
 A marker stops being secret only when a party of its side releases it (as worded), or,
 under the rule that allows it, the mediator shares an unmarked item. Whether the server
 let the mediator share is itself checked against a model of the rules kept here (the
@@ -27,6 +34,7 @@ demand, e.g. PARLEY_LEAK_EXAMPLES=5000).
 from __future__ import annotations
 
 import itertools
+import json
 import logging
 import os
 import re
@@ -51,15 +59,20 @@ from negotiation.models import (
     CaucusMessage,
     CaucusNote,
     CaucusSession,
+    CommandReceipt,
     ConfidentialityRule,
     Document,
+    Event,
     Issue,
     Mediation,
     Notification,
     OpeningStatement,
+    Option,
     Participant,
     ReleaseRequest,
     Room,
+    SealedRound,
+    SealedSubmission,
     Snapshot,
 )
 from negotiation.permissions import caucus_frame_for, room_members, visible_rooms
@@ -77,6 +90,14 @@ EXAMPLES = int(os.environ.get("PARLEY_LEAK_EXAMPLES") or "1000")
 SHARDS = 2
 STEPS = 30
 MARKER = re.compile(r"MK[AB]\d+X")
+SEALED = re.compile(r"MS[AB]\d+X")
+IDEA = re.compile(r"BO\d+X")
+# Who reads a side's sealed submission before the reveal.
+SEALED_READERS = {"A": frozenset({"party_a", "attorney_a"}), "B": frozenset({"party_b"})}
+# Keys that name a participant (or say who) in any payload.
+WHO_KEYS = ("created_by", "author", "actor", "updated_by", "responded_by", "given_by",
+            "asked_by", "marked_by", "decided_by", "closed_by", "participant", "actor_role",
+            "actor_side")  # fmt: skip
 PEOPLE = ["mediator", "party_a", "party_b", "attorney_a", "observer", "expert"]
 PERMISSIVE = ConfidentialityRule.SHAREABLE_UNLESS_MARKED
 DEFAULT = ConfidentialityRule.CONFIDENTIAL_UNLESS_RELEASED
@@ -94,6 +115,9 @@ LIKELY = {
     "opening": ["party", "mediator", "attorney_a"], "show": MEDIATOR,
     "own_note": ["party", "attorney_a"],
     "snapshot": MEDIATOR, "stage": MEDIATOR, "session_end": MEDIATOR, "restore": MEDIATOR,
+    "sealed_ask": MEDIATOR, "sealed_submit": ["party"], "sealed_cancel": MEDIATOR,
+    "brainstorm_start": MEDIATOR, "brainstorm_end": MEDIATOR,
+    "brainstorm_add": ["party_a", "party_b", "attorney_a", "expert", "mediator"],
 }  # fmt: skip
 
 
@@ -138,11 +162,32 @@ class World:
     openings_shown: bool = False
     # marker -> the persona whose own note holds it
     own: dict[str, str] = field(default_factory=dict)
+    # sealed marker -> its side; per round (by id): its status and each side's current
+    # submission's markers, as the rules have it
+    sealed: dict[str, str] = field(default_factory=dict)
+    rounds: dict[int, tuple[str, dict[str, list[str]]]] = field(default_factory=dict)
+    # brainstorm option marker -> the persona who added it
+    ideas: dict[str, str] = field(default_factory=dict)
 
     def marker(self, side: str) -> str:
         value = f"MK{side}{next(self.counter)}X"
         self.secret[value] = side
         return value
+
+    def sealed_marker(self, side: str) -> str:
+        value = f"MS{side}{next(self.counter)}X"
+        self.sealed[value] = side
+        return value
+
+    def sealed_leaked(
+        self, text: str, reader: str, released: frozenset[str] | None = None
+    ) -> set[str]:
+        """Sealed markers in `text` that `reader` may not read (by then)."""
+        public = self.released if released is None else released
+        return {
+            m for m in SEALED.findall(text)
+            if m not in public and reader not in SEALED_READERS[self.sealed.get(m, "A")]
+        }  # fmt: skip
 
     def side_key(self, side: str) -> int:
         return self.cast.side_a.pk if side == "A" else self.cast.side_b.pk
@@ -201,7 +246,9 @@ def act(world: World, draw: Any) -> None:
              "issue", "comment", "rule", "rule", "acknowledge", "acknowledge", "overlap",
              "mark", "mark", "answer_share", "answer_share", "remove", "expire", "expert_time",
              "opening", "opening", "show", "own_note", "own_note", "snapshot", "snapshot",
-             "stage", "session_end", "restore"]
+             "stage", "session_end", "restore", "sealed_ask", "sealed_submit", "sealed_submit",
+             "sealed_cancel", "brainstorm_start", "brainstorm_add", "brainstorm_add",
+             "brainstorm_end"]
         )
     )  # fmt: skip
     # Mostly someone who may do it (so that things happen), sometimes anyone at all.
@@ -317,6 +364,29 @@ def act(world: World, draw: Any) -> None:
         if snapshot is None:
             return
         name, data = "issue.restore", {"snapshot": snapshot.pk, "issue": issue.pk}
+    elif action == "sealed_ask":
+        name = "sealed.ask"
+        data = {"issue": issue.pk, "asks": draw(st.sampled_from(["text", "either"]))}
+    elif action in ("sealed_submit", "sealed_cancel"):
+        sealed = pick(draw, SealedRound.objects.filter(issue__room__mediation=cast.mediation))
+        if sealed is None:
+            return
+        if action == "sealed_cancel":
+            name, data = "sealed.cancel", {"sealed": sealed.pk}
+        else:
+            # The submission is the sender's side's, whatever side was drawn.
+            own = SIDE_OF.get(who, side)
+            submitted = SealedSubmission.objects.filter(
+                round=sealed, side_id=world.side_key(own)
+            ).first()
+            name = "sealed.submit"
+            data = {"sealed": sealed.pk, "version": submitted.version if submitted else 0,
+                    "text": f"Sealed {world.sealed_marker(own)}"}  # fmt: skip
+    elif action in ("brainstorm_start", "brainstorm_end"):
+        name, data = f"brainstorm.{action.partition('_')[2]}", {"issue": issue.pk}
+    elif action == "brainstorm_add":
+        idea = f"BO{next(world.counter)}X"
+        name, data = "brainstorm.add", {"issue": issue.pk, "text": f"Idea {idea}"}
     elif action == "remove":
         target = draw(st.sampled_from(["party_a", "party_b", "attorney_a", "observer", "expert"]))
         name, data = "participant.remove", {"participant": cast.participants[target].pk}
@@ -457,6 +527,26 @@ def track(world: World, who: str, name: str, data: dict[str, Any], result: dict[
         for text, ready in world.openings.values():
             if ready:
                 world.released.update(MARKER.findall(text))
+    elif name == "sealed.ask":
+        world.rounds[result["id"]] = ("waiting", {})
+    elif name == "sealed.submit":
+        status, submitted = world.rounds[data["sealed"]]
+        sender_side = SIDE_OF.get(who)
+        assert status == "waiting", f"a submission to a {status} round"
+        assert who in ("party_a", "party_b"), f"{who} submitted"
+        assert sender_side is not None
+        submitted[sender_side] = SEALED.findall(data["text"])
+        if set(submitted) == {"A", "B"}:
+            world.rounds[data["sealed"]] = ("revealed", submitted)
+            for markers in submitted.values():
+                world.released.update(markers)
+        server = SealedRound.objects.get(pk=data["sealed"]).status
+        assert server == world.rounds[data["sealed"]][0], f"the round is {server}"
+    elif name == "sealed.cancel":
+        assert who == "mediator"
+        world.rounds[data["sealed"]] = ("cancelled", {})
+    elif name == "brainstorm.add":
+        world.ideas.update(dict.fromkeys(IDEA.findall(data["text"]), who))
     if name in ("release.answer", "release.share") and result["status"] == "released":
         world.released.update(MARKER.findall(result["released_text"]))
 
@@ -484,13 +574,65 @@ def recorder(monkeypatch: pytest.MonkeyPatch) -> Recorder:
 
 
 def check_channel_layer(world: World) -> None:
-    """No message reached anyone outside a caucus, at that moment, with its secrets."""
+    """No message reached anyone outside a caucus, at that moment, with its secrets; no
+    sealed words reached anyone but their side before the reveal; no brainstorm option
+    went with its author's name."""
     for group, message, released, reached, caucus in world.delivered:
+        text = str(message)
         for side in ("A", "B"):
             outsiders = reached - caucus[side]
             if outsiders:
-                leaked = world.leaked(str(message), side, released)
+                leaked = world.leaked(text, side, released)
                 assert not leaked, f"{leaked} reached {outsiders} via {group}: {message}"
+        for reader in reached:
+            leaked = world.sealed_leaked(text, reader, released)
+            assert not leaked, f"sealed {leaked} reached {reader} via {group}: {message}"
+        linked_check(world, message, f"the channel layer ({group})")
+
+
+def linked_check(world: World, found: Any, where: str) -> None:
+    """No brainstorm option in `found` (parsed JSON or Python data) sits in an object
+    that names or places someone, nor in an issue history entry with an actor."""
+    if not world.ideas:
+        return
+
+    def walk(value: Any, entries: list[dict[str, Any]]) -> None:
+        if isinstance(value, dict):
+            if "changes" in value and "event" in value:
+                entries = [*entries, value]
+            texts = " ".join(v for v in value.values() if isinstance(v, str))
+            if IDEA.search(texts):
+                named = {k: value[k] for k in WHO_KEYS if value.get(k) is not None}
+                for entry in entries:
+                    named |= {k: entry[k] for k in WHO_KEYS if entry.get(k) is not None}
+                assert not named, f"a brainstorm option with {named} at {where}: {value}"
+            for inner in value.values():
+                walk(inner, entries)
+        elif isinstance(value, (list, tuple)):
+            for inner in value:
+                walk(inner, entries)
+
+    walk(found, [])
+
+
+def check_ideas_kept(world: World) -> None:
+    """No row keeps who added a brainstorm option, or when: no author, no actor, the
+    round's start as its time, no receipt of the command."""
+    if not world.ideas:
+        return
+    options = Option.objects.filter(issue__room__mediation=world.cast.mediation)
+    for option in options.filter(brainstorm__isnull=False).select_related("brainstorm"):
+        assert option.created_by_id is None
+        assert option.brainstorm is not None
+        assert option.created_at == option.updated_at == option.brainstorm.started_at
+    added = Event.objects.filter(room=world.cast.joint, name="option.added")
+    for event in added:
+        if IDEA.search(event.data["text"]):
+            assert event.actor_id is None
+            assert event.data["created_by"] is None
+    receipts = CommandReceipt.objects.filter(participant__mediation=world.cast.mediation)
+    assert not receipts.filter(name="brainstorm.add").exists()
+    assert not IDEA.search(" ".join(str(r.result) for r in receipts))
 
 
 def own_leaked(world: World, text: str, reader: str) -> set[str]:
@@ -519,7 +661,8 @@ def check_own_notes_read(world: World, clients: dict[Any, Any], sequence: int) -
     of every room: no one else's own note. (Party B is in check_reads: an own
     note is a secret of its side's room, too.) The author does find their own, so the
     search could find it."""
-    if not world.own:
+    pending = [m for m in world.sealed if m not in world.released]
+    if not world.own and not pending:
         return
     cast = world.cast
     urls = get_urls(world)
@@ -538,6 +681,10 @@ def check_own_notes_read(world: World, clients: dict[Any, Any], sequence: int) -
         for where, text in readable:
             leaked = own_leaked(world, text, who)
             assert not leaked, f"{who} read {leaked}, someone else's own note, at {where}"
+            sealed = world.sealed_leaked(text, who)
+            assert not sealed, f"{who} read sealed {sealed} at {where}"
+    if not world.own:
+        return
     author = next(iter(world.own.values()))
     markers = [m for m, by in world.own.items() if by == author]
     key = f"caucus:{world.side_key(world.secret[markers[0]])}"
@@ -643,20 +790,26 @@ def check_reads(world: World, clients: dict[Any, Any], sequence: int) -> None:
         )
         visible = {room.side_id: room for room in visible_rooms(participant)}
         sides = [side for side in ("A", "B") if world.side_key(side) not in visible]
-        if not sides:
-            continue
         user = cast.users[who]
         if user.pk not in clients:
             clients[user.pk] = APIClient()
             clients[user.pk].force_login(user)
         client = clients[user.pk]
         readable = [(url, client.get(url).content.decode()) for url in urls]
+        for url, text in readable:
+            if world.ideas and IDEA.search(text):
+                linked_check(world, json.loads(text), url)
         # The socket's sync: a replay from the start (its snapshots are the rooms/ GETs).
         for room in visible.values():
-            readable.append((f"sync {room.key}", str(room_catch_up(room, 0) or [])))
+            frames = room_catch_up(room, 0) or []
+            linked_check(world, frames, f"sync {room.key}")
+            readable.append((f"sync {room.key}", str(frames)))
         for side in sides:
             for where, text in readable:
                 assert not world.leaked(text, side), f"{who} read a secret of {side} at {where}"
+        for where, text in readable:
+            sealed = world.sealed_leaked(text, who)
+            assert not sealed, f"{who} read sealed {sealed} at {where}"
 
 
 def check_everywhere(world: World, logs: str) -> None:
@@ -671,7 +824,7 @@ def check_everywhere(world: World, logs: str) -> None:
     pushes = " ".join(str(p) for p in push.MemoryBackend.outbox)
     for where, text in (("notifications", notifications), ("e-mails", mails),
                         ("SMS", texts), ("web push", pushes), ("logs", logs)):  # fmt: skip
-        found = set(MARKER.findall(text))
+        found = {*MARKER.findall(text), *SEALED.findall(text), *IDEA.findall(text)}
         assert not found, f"markers {found} in {where}"
 
 
@@ -733,6 +886,7 @@ def test_no_caucus_marker_reaches_anyone_outside_its_room(
                 world.settle()
             recorder.world = None
             check_channel_layer(world)
+            check_ideas_kept(world)
             check_own_notes_delivered(world)
             clients["sequences"] = clients.get("sequences", 0) + 1
             check_reads(world, clients, clients["sequences"])

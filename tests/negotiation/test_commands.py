@@ -164,11 +164,19 @@ COMMAND_MATRIX = {
     "issue.require_documents": {"mediator"},
     "information.confirm": {"party_a", "party_b"},
     "information.request": {"party_a", "party_b"},
+    "brainstorm.start": {"mediator"},
+    "brainstorm.add": {"mediator", "party_a", "party_b", "attorney_a"},
+    "brainstorm.end": {"mediator"},
+    "sealed.ask": {"mediator"},
+    "sealed.submit": {"party_a", "party_b"},
+    "sealed.cancel": {"mediator"},
 }
 # What must be so before a command can succeed at all.
 BREAK_ON = ("break.extend", "break.end")
 PARKED_FIRST = ("issue.park_edit", "issue.unpark")
 AGREEMENT_WAITING = ("decision.answer", "decision.withdraw")
+BRAINSTORM_OPEN = ("brainstorm.add", "brainstorm.end")
+SEALED_WAITING = ("sealed.submit", "sealed.cancel")
 
 
 def test_the_command_matrices_cover_every_command() -> None:
@@ -229,6 +237,12 @@ def test_the_command_matrix(cast: Cast, name: str) -> None:
         "issue.require_documents": {"issue": issue["id"], "required": True, "version": 1},
         "information.confirm": {"issue": issue["id"]},
         "information.request": {"issue": issue["id"], "text": "The appraisal"},
+        "brainstorm.start": {"issue": issue["id"]},
+        "brainstorm.add": {"issue": issue["id"], "text": "Lease it"},
+        "brainstorm.end": {"issue": issue["id"]},
+        "sealed.ask": {"issue": issue["id"], "asks": "figure"},
+        "sealed.submit": {"sealed": 0, "version": 0, "amount": "12000"},
+        "sealed.cancel": {"sealed": 0},
     }[name]
     if name == "document.withdraw":
         data["document"] = document_share(
@@ -236,6 +250,10 @@ def test_the_command_matrix(cast: Cast, name: str) -> None:
             room="joint",
             file=SimpleUploadedFile("appraisal.pdf", b"%PDF-1.4\n%%EOF\n"),
         ).pk
+    if name in BRAINSTORM_OPEN:
+        run(cast, "mediator", "brainstorm.start", issue=issue["id"])
+    if name in SEALED_WAITING:
+        data["sealed"] = run(cast, "mediator", "sealed.ask", issue=issue["id"])["id"]
     if name == "issue.restore":
         data["snapshot"] = run(cast, "mediator", "snapshot.take", room="joint")["id"]
     if name in BREAK_ON:

@@ -79,6 +79,11 @@ def fill(cast: Cast) -> None:
     run(cast, "party_a", "release.answer", release=request["id"], version=request["version"],
         decision="release", mode="as_worded", attribution="side")  # fmt: skip
     run(cast, "mediator", "caucus.call", side=cast.side_b.pk)
+    # A brainstorm round still open (its repeat keys with it), sealed positions waiting.
+    run(cast, "mediator", "brainstorm.start", issue=issue["id"])
+    run(cast, "party_b", "brainstorm.add", issue=issue["id"], text="Rent it")
+    sealed = run(cast, "mediator", "sealed.ask", issue=issue["id"])
+    run(cast, "party_a", "sealed.submit", sealed=sealed["id"], version=0, amount="100")
     run(cast, "mediator", "session.end")  # its snapshots and summary
     client = APIClient()
     client.force_login(cast.mediator)

@@ -191,7 +191,8 @@ async def test_hello_carries_the_rights_and_a_pause_sends_new_ones(live_cast: Ca
     assert frames[1] == {"type": "rights", "rights": {**hello["rights"], "edit_board": False,
                                                       "propose": False,
                                                       "speak_for": [],
-                                                      "strike": None}}  # fmt: skip
+                                                      "strike": None,
+                                                      "brainstorm": False}}  # fmt: skip
 
 
 @pytest.mark.django_db(transaction=True)

@@ -6,6 +6,7 @@
  */
 import type { Impasse, PerspectiveDraft } from './impasse';
 import type { Rights } from './rights';
+import type { SealedOwn } from './rounds';
 
 export type Role = 'mediator' | 'party' | 'attorney' | 'expert' | 'observer';
 export type Id = number | string;
@@ -374,6 +375,11 @@ export interface NotificationItem {
 
 export function listNotifications(mediationId: string): Promise<NotificationItem[]> {
   return request<NotificationItem[]>('GET', `/mediations/${seg(mediationId)}/notifications/`);
+}
+
+/** This side's own sealed submissions to rounds still waiting (empty for anyone else). */
+export function listSealedMine(mediationId: string): Promise<SealedOwn[]> {
+  return request<SealedOwn[]>('GET', `/mediations/${seg(mediationId)}/sealed/mine/`);
 }
 
 /** Something that waits on this person's answer (negotiation/waiting.py). */

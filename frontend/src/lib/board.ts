@@ -8,6 +8,7 @@
 
 export * from './boardTypes';
 import { LANES } from './boardTypes';
+import { upsertBrainstorm, upsertSealed } from './rounds';
 import type {
   Lane,
   IssueCard,
@@ -30,7 +31,7 @@ import type {
 export function emptyBoard(): BoardState {
   return {
     seq: 0, issues: {}, mediation: null, caucuses: {}, statements: {}, openings: {}, documents: {},
-    perspectives: {},
+    perspectives: {}, brainstorms: {}, sealed: {},
   };
 }
 
@@ -62,6 +63,8 @@ export function applyFrame(state: BoardState, frame: RoomFrame): { state: BoardS
         openings: byId(data.openings ?? []),
         documents: byId(data.documents ?? []),
         perspectives: byId(data.perspectives ?? []),
+        brainstorms: byId(data.brainstorms ?? []),
+        sealed: byId(data.sealed ?? []),
       },
       outcome,
     };
@@ -93,6 +96,13 @@ function applyJointEvent(state: BoardState, name: string, data: unknown): BoardS
       if (held && held.version > numberOr(data.version, 0)) return state;
       return { ...state, perspectives: { ...state.perspectives, [data.id]: data as unknown as PerspectiveRound } };
     }
+    case 'brainstorm.started':
+    case 'brainstorm.ended':
+      return { ...state, brainstorms: upsertBrainstorm(state.brainstorms, data) };
+    case 'sealed.asked':
+    case 'sealed.revealed':
+    case 'sealed.cancelled':
+      return { ...state, sealed: upsertSealed(state.sealed, data) };
     case 'statement.released':
       if (typeof data.id !== 'number') return state;
       return { ...state, statements: { ...state.statements, [data.id]: data as unknown as SharedStatement } };

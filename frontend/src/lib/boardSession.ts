@@ -8,11 +8,13 @@ import {
   listImpasses,
   listNotifications,
   listPerspectiveDrafts,
+  listSealedMine,
   listWaiting,
   shareDocument,
   type SideRef,
   type WaitingItem,
 } from './api';
+import { withOwn, type SealedAsks, type SealedOwn } from './rounds';
 import {
   applyFrame,
   applyResult,
@@ -131,6 +133,8 @@ export class BoardSession {
   readonly notifications: Writable<readonly Notification[]>;
   /** What waits on this person's answer, read again whenever something may change it. */
   readonly waiting: Writable<readonly WaitingItem[]>;
+  /** This side's own sealed submissions, by round: shown to this side alone. */
+  readonly sealedMine: Writable<Readonly<Record<number, SealedOwn>>>;
   private waitingTimer: ReturnType<typeof setTimeout> | null = null;
   /** The impasses with their causes and what was tried: filled for mediators alone. */
   readonly impasses: Writable<readonly Impasse[]>;
@@ -155,6 +159,7 @@ export class BoardSession {
     this.waiting = writable([]);
     this.impasses = writable([]);
     this.drafts = writable({});
+    this.sealedMine = writable({});
     this.meStore = writable(null);
     this.caucus = new CaucusRooms(mediationId, this.meStore, options.seenStorage === undefined ? undefined : options.seenStorage);
     this.socket = new MediationSocket({
@@ -179,6 +184,7 @@ export class BoardSession {
         board.update((state) => applyResult(state, command.name, result));
         this.caucus.result(command, result);
         if (command.name === 'rule.acknowledge') this.meChanged(result);
+        if (command.name === 'sealed.submit') this.sealedMine.update((held) => withOwn(held, result));
         if (WAITING_COMMANDS.test(command.name)) this.waitingChanged();
         if (IMPASSE_COMMANDS.test(command.name) && isImpasse(result)) this.impasseHeard(result);
       },
@@ -192,6 +198,7 @@ export class BoardSession {
       // The session's state now; a replay that follows brings it to the same place, so
       // a board synced from its log (no snapshot) knows its stage from the start.
       onMediation: (state) => board.update((held) => ({ ...held, mediation: state as unknown as MediationState })),
+      onSealedMine: (frame) => this.sealedMine.update((held) => withOwn(held, frame)),
       onNotification: (notification) => {
         this.notifications.update((list) => mergeNotifications(list, [notification]));
         this.waitingChanged();
@@ -206,6 +213,7 @@ export class BoardSession {
         void this.loadNotifications();
         void this.loadImpasses();
         void this.loadDrafts();
+        void this.loadSealedMine();
         this.waitingChanged();
       }
       wasOnline = status === 'online';
@@ -215,6 +223,7 @@ export class BoardSession {
         this.waiting.set([]);
         this.impasses.set([]);
         this.drafts.set({});
+        this.sealedMine.set({});
       }
     });
     // Edits refused during a break wait for its end, then go.
@@ -273,6 +282,42 @@ export class BoardSession {
     const rule = (payload as { rule_acknowledged?: unknown }).rule_acknowledged;
     if (typeof rule !== 'string') return;
     this.meStore.update((me) => (me && me.id === (payload as { id?: unknown }).id ? { ...me, rule_acknowledged: rule } : me));
+  }
+
+  // --- rounds on an issue: a brainstorm without names, sealed positions -------------------
+
+  async loadSealedMine(): Promise<void> {
+    try {
+      const list = await listSealedMine(this.mediationId);
+      this.sealedMine.update((held) => list.reduce((acc, own) => withOwn(acc, own), held));
+    } catch {
+      // Live frames still come; the list is read again on the next reconnect.
+    }
+  }
+
+  startBrainstorm(issue: number): Promise<unknown> {
+    return this.socket.command('brainstorm.start', { issue });
+  }
+
+  /** An option without a name: the answer is the round, never the option. */
+  addBrainstormOption(issue: number, text: string): Promise<unknown> {
+    return this.socket.command('brainstorm.add', { issue, text });
+  }
+
+  endBrainstorm(issue: number): Promise<unknown> {
+    return this.socket.command('brainstorm.end', { issue });
+  }
+
+  askSealed(issue: number, asks: SealedAsks, prompt: string): Promise<unknown> {
+    return this.socket.command('sealed.ask', { issue, asks, ...(prompt ? { prompt } : {}) });
+  }
+
+  submitSealed(sealed: number, version: number, amount: string | null, text: string): Promise<unknown> {
+    return this.socket.command('sealed.submit', { sealed, version, amount, text });
+  }
+
+  cancelSealed(sealed: number): Promise<unknown> {
+    return this.socket.command('sealed.cancel', { sealed });
   }
 
   // --- notifications ---------------------------------------------------------------------

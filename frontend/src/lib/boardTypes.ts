@@ -3,6 +3,7 @@
  * issues and what hangs on them, caucus sessions, the mediation's state, and the frames
  * that carry them.
  */
+import type { BrainstormRound, SealedRound } from './rounds';
 
 export type Lane = 'agenda' | 'discussing' | 'parked' | 'agreed' | 'struck';
 
@@ -270,6 +271,9 @@ export interface BoardState {
   openings: Readonly<Record<number, OpeningStatement>>;
   /** Perspective rounds on the issues (lib/impasse.ts), by id. */
   perspectives: Readonly<Record<number, PerspectiveRound>>;
+  /** The brainstorm and sealed rounds on the issues, by id (rounds.ts). */
+  brainstorms: Readonly<Record<number, BrainstormRound>>;
+  sealed: Readonly<Record<number, SealedRound>>;
   /** The joint room's documents, withdrawn ones included until the page reloads. */
   documents?: Readonly<Record<number, SharedDocument>>;
 }
@@ -324,6 +328,8 @@ export interface JointData {
   openings?: OpeningStatement[];
   documents?: SharedDocument[];
   perspectives?: PerspectiveRound[];
+  brainstorms?: BrainstormRound[];
+  sealed?: SealedRound[];
 }
 
 export interface SnapshotFrame {

@@ -50,6 +50,14 @@ export interface Rights {
   /** The side whose statements they write and answer in a perspective round. */
   perspective_for?: number | null;
   rooms: Record<string, RoomRights>;
+  /** Start and end brainstorm rounds; ask for and cancel sealed positions. */
+  rounds?: boolean;
+  /** Add an option, without a name, to an open brainstorm round. */
+  brainstorm?: boolean;
+  /** Submit this side's sealed figure or position. */
+  sealed_submit?: boolean;
+  /** The side whose own sealed submissions this person reads before the reveal. */
+  sealed_reads?: number | null;
 }
 
 type Mine = Rights | null | undefined;
@@ -237,4 +245,19 @@ export function canHandleImpasse(rights: Mine): boolean {
 /** Write or answer for `side` in a perspective round. */
 export function canStatePerspective(rights: Mine, side: number): boolean {
   return rights?.perspective_for === side;
+}
+
+/** Start and end brainstorm rounds, ask for and cancel sealed positions (the mediator). */
+export function canRunRounds(rights: Mine): boolean {
+  return rights?.rounds ?? false;
+}
+
+/** Add an option, without a name, to an open brainstorm round. */
+export function canBrainstorm(rights: Mine): boolean {
+  return rights?.brainstorm ?? false;
+}
+
+/** Submit this side's sealed figure or position. */
+export function canSubmitSealed(rights: Mine): boolean {
+  return rights?.sealed_submit ?? false;
 }

@@ -429,6 +429,10 @@ export class MediationSocket {
       case 'impasse':
         if (isRecord(frame.impasse)) this.options.onImpasse?.(frame.impasse);
         break;
+      case 'sealed.mine':
+        // This side's own sealed submission: it comes to this side's people alone.
+        this.options.onSealedMine?.(frame);
+        break;
       case 'ack':
         this.answered(frame.id, (waiter, command) => {
           this.options.onResult?.(command, frame.result);

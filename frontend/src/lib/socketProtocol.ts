@@ -94,6 +94,8 @@ export interface SocketOptions {
   onNotification?: (notification: NotificationFrame) => void;
   /** An `impasse` frame: an impasse's causes and strategies, sent to mediators alone. */
   onImpasse?: (impasse: Record<string, unknown>) => void;
+  /** A `sealed.mine` frame: this side's own sealed submission, for this side alone. */
+  onSealedMine?: (frame: Record<string, unknown>) => void;
   /** Every successful command's result, before its promise resolves. */
   onResult?: (command: PendingCommand, result: unknown) => void;
   /** A refused command nobody waits for any more (it was queued before a reload). */
