@@ -111,7 +111,6 @@ from .rooms import (
     room_members,
     visible_rooms,
 )
-from .scope import issue_scope, scoped_frame, scoped_snapshot_data
 from .rounds import (
     can_add_brainstorm_option,
     can_run_rounds,
@@ -120,6 +119,7 @@ from .rounds import (
     sealed_readers,
     sealed_side_of,
 )
+from .scope import issue_scope, scoped_frame, scoped_snapshot_data
 
 __all__ = [
     "access_balance",

@@ -22,6 +22,7 @@ from ..events import event_append, participant_send, room_lock, rooms_lock
 from ..impasse_reads import impasse_payload, perspective_payload
 from ..keys import row_key
 from ..models import (
+    BrainstormRound,
     Cause,
     Impasse,
     Invitation,
@@ -45,6 +46,7 @@ from ..permissions import (
     impasse_audience,
 )
 from ..serializers import RealityCheckSerializer, payload
+from .brainstorm import brainstorm_end, brainstorm_start
 from .issues import issue_move, issue_payload
 from .session import break_start
 from .validation import max_length_of, refusal, text_clean, version_check
@@ -302,7 +304,8 @@ def strategy_start(
     - `reality_check`: opens `side`'s worksheet for the issue in its private room:
       `reality_check.updated` there, when the side had none;
     - `criteria`: criteria with sources on the issue (criterion.add, comment.add);
-    - `alternatives`: generating alternatives (the brainstorm round runs it);
+    - `alternatives`: generating alternatives: opens a brainstorm round on the issue
+      (services.brainstorm), which ending the strategy ends: `brainstorm.started`;
     - `professional`: an expert the mediator invited on this issue (`invitation`, made
       with the invitation's `issue` and `minutes`), into `side`'s private room or the
       joint room.
@@ -353,6 +356,9 @@ def strategy_start(
             attempt.side = side
             attempt.save()
             _reality_check_open(actor, issue, side)
+        elif kind == Strategy.ALTERNATIVES:
+            brainstorm_start(actor=actor, issue_id=issue.pk)
+            attempt.save()
         elif kind == Strategy.PROFESSIONAL:
             attempt.invitation = _invitation_of(actor, invitation_id, issue)
             attempt.side = attempt.invitation.side
@@ -376,15 +382,24 @@ def _attempt_finish(attempt: StrategyAttempt, actor: Participant, now: Any) -> N
         perspective.version += 1
         perspective.save(update_fields=["status", "ended_at", "version"])
         _perspective_told(perspective, actor)
+    issue_id = attempt.impasse.issue_id
+    if (
+        attempt.kind == Strategy.ALTERNATIVES
+        and BrainstormRound.objects.filter(
+            issue_id=issue_id, status=BrainstormRound.Status.OPEN
+        ).exists()
+    ):
+        brainstorm_end(actor=actor, issue_id=issue_id)
 
 
 def strategy_end(
     *, actor: Participant, attempt_id: object, outcome: object = "", note: object = None
 ) -> Impasse:
-    """End a strategy (a running perspective round ends with it) and record what came
+    """End a strategy (a running perspective or brainstorm round ends with it) and record what came
     of it: `outcome` helped / did_not_help / "" (not said), and a `note`. Again on an
     ended one, it changes the outcome and note. Raises NotAllowed, NotFound, Invalid.
-    Emits `perspective.updated` (joint) for a round it ends; tells the mediators."""
+    Emits `perspective.updated` or `brainstorm.ended` (joint) for a round it ends; tells
+    the mediators."""
     _handle_check(actor)
     if outcome not in ("", None, *StrategyAttempt.Outcome.values):
         raise Invalid(

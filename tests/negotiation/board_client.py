@@ -22,36 +22,38 @@ class Gap(Exception):
 
 # Joint-room events about people and access: nothing to apply to the board's content.
 NOT_CONTENT = {"participant.joined", "participant.updated", "side.added", "access.revoked"}
+# Events that carry the whole of one thing of a snapshot list: the list they go to.
+WHOLE = {
+    "document.shared": "documents",
+    "document.updated": "documents",
+    "perspective.updated": "perspectives",
+    "brainstorm.started": "brainstorms",
+    "brainstorm.ended": "brainstorms",
+    "sealed.asked": "sealed",
+    "sealed.revealed": "sealed",
+    "sealed.cancelled": "sealed",
+}
+LISTS = ("statements", "openings", "caucuses", "documents", "perspectives", "brainstorms", "sealed")
 
 
 class BoardClient:
     def __init__(self) -> None:
         self.seq = 0
         self.issues: dict[int, dict[str, Any]] = {}
-        self.statements: list[dict[str, Any]] = []
-        self.openings: list[dict[str, Any]] = []
-        self.caucuses: list[dict[str, Any]] = []
+        self.lists: dict[str, list[dict[str, Any]]] = {key: [] for key in LISTS}
         self.mediation: dict[str, Any] = {}
 
     @property
     def data(self) -> dict[str, Any]:
         """What the client holds, in the shape of the joint room's snapshot `data`."""
-        return {
-            "mediation": self.mediation,
-            "caucuses": self.caucuses,
-            "issues": list(self.issues.values()),
-            "statements": self.statements,
-            "openings": self.openings,
-        }
+        return {"mediation": self.mediation, "issues": list(self.issues.values()), **self.lists}
 
     def apply(self, frame: dict[str, Any]) -> None:
         if frame["type"] == "snapshot":
             data = copy.deepcopy(frame["data"])
             self.seq = frame["seq"]
             self.issues = {issue["id"]: issue for issue in data["issues"]}
-            self.statements = data["statements"]
-            self.openings = data["openings"]
-            self.caucuses = data["caucuses"]
+            self.lists = {key: data[key] for key in LISTS}
             self.mediation = data["mediation"]
             return
         if frame["seq"] <= self.seq:
@@ -68,13 +70,18 @@ class BoardClient:
         if name == "mediation.updated":
             self.mediation = data
         elif name == "caucus.updated":
-            _upsert(self.caucuses, data)
+            _upsert(self.lists["caucuses"], data)
         elif name == "statement.released":
-            _upsert(self.statements, data)
+            _upsert(self.lists["statements"], data)
         elif name == "openings.shown":
-            self.openings = data["openings"]
+            self.lists["openings"] = data["openings"]
         elif name == "opening.saved":
-            _upsert(self.openings, data)
+            _upsert(self.lists["openings"], data)
+        elif name in WHOLE:
+            _upsert(self.lists[WHOLE[name]], data)
+        elif name == "document.withdrawn":
+            # A snapshot lists only the documents still shared.
+            self.lists["documents"] = [d for d in self.lists["documents"] if d["id"] != data["id"]]
         elif name == "issue.created":
             self.issues[data["id"]] = data
         elif name == "issue.updated":

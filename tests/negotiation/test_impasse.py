@@ -300,6 +300,25 @@ def test_it_refuses_an_unknown_strategy_or_outcome(cast: Cast) -> None:
     assert "outcome" in outcome.value.details
 
 
+def test_generating_alternatives_is_a_brainstorm_round_that_ends_with_the_strategy(
+    cast: Cast,
+) -> None:
+    from negotiation.models import BrainstormRound
+
+    issue = issue_of(cast)
+    impasse = mark(cast, issue)
+    started = run(cast, "mediator", "strategy.start", impasse=impasse["id"], kind="alternatives")
+    run(cast, "party_b", "brainstorm.add", issue=issue["id"], text="Lease it out")
+    opened = list(
+        BrainstormRound.objects.filter(issue_id=issue["id"]).values_list("status", flat=True)
+    )
+    run(cast, "mediator", "strategy.end", attempt=started["attempts"][0]["id"], outcome="helped")
+    ended = list(
+        BrainstormRound.objects.filter(issue_id=issue["id"]).values_list("status", flat=True)
+    )
+    assert (opened, ended) == (["open"], ["ended"])
+
+
 def test_only_the_mediator_starts_and_ends_strategies(cast: Cast) -> None:
     impasse = mark(cast, issue_of(cast))
     started = run(cast, "mediator", "strategy.start", impasse=impasse["id"], kind="criteria")
@@ -318,7 +337,7 @@ def test_a_strategy_is_told_to_the_mediators_alone(
 ) -> None:
     impasse = mark(cast, issue_of(cast))
     with django_capture_on_commit_callbacks(execute=True):
-        run(cast, "mediator", "strategy.start", impasse=impasse["id"], kind="alternatives")
+        run(cast, "mediator", "strategy.start", impasse=impasse["id"], kind="criteria")
     assert sent_events.sent == []
     assert told.groups() == {group_of(cast, "mediator")}
 
