@@ -5,11 +5,14 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
 import pytest
+from django.db import connections
 
+from tests.conftest import Cast, run
 from tests.servers import Daphne
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -96,6 +99,30 @@ def _no_content_security_policy_violations(
     monkeypatch.setattr(browser, "new_context", watched)
     yield
     assert refused == [], "the Content-Security-Policy refused something"
+
+
+def command(cast: Cast, who: str, name: str, **data: Any) -> dict[str, Any]:
+    """Run a command as a persona from another thread: the test's own thread holds
+    Playwright's event loop, where the service could not hand its event to the layer."""
+
+    def in_thread() -> dict[str, Any]:
+        try:
+            return run(cast, who, name, **data)
+        finally:
+            connections.close_all()  # this thread's own connection
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(in_thread).result()
+
+
+@pytest.fixture
+def rule_accepted(live_cast: Cast) -> None:
+    """Everyone at the table has accepted the case's confidentiality rule, so the board is
+    not behind its dialog (tests/e2e/test_caucus.py goes through the dialog itself). A
+    module asks for it with `pytest.mark.usefixtures("rule_accepted")`."""
+    live_cast.mediation.refresh_from_db()
+    for who in ("mediator", "party_a", "party_b", "attorney_a", "observer"):
+        command(live_cast, who, "rule.acknowledge", rule=live_cast.mediation.confidentiality_rule)
 
 
 def session_cookie(user: Any, server_url: str) -> dict[str, str]:

@@ -16,17 +16,14 @@ from tests.conftest import Cast
 from tests.e2e.conftest import PHONE, axe_serious_violations
 from tests.e2e.test_board import DESKTOP, command, open_board
 
-pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.e2e,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("rule_accepted"),
+]
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-results"
 APOS = "\u2019"
 MEETING = "The mediator is meeting privately with the other side"
-
-
-@pytest.fixture(autouse=True)
-def _rule_accepted(live_cast: Cast) -> None:
-    live_cast.mediation.refresh_from_db()
-    for who in ("mediator", "party_a", "party_b"):
-        command(live_cast, who, "rule.acknowledge", rule=live_cast.mediation.confidentiality_rule)
 
 
 def caucus_opened(maya: Page, side: str) -> None:

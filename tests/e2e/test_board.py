@@ -17,22 +17,24 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
-from django.db import connections
 from playwright.sync_api import Locator, Page, expect
 
 from negotiation.models import Comment, Criterion, Interest, Issue, Option, Position, Proposal
-from tests.conftest import Cast, run
-from tests.e2e.conftest import PHONE, Daphne, axe_serious_violations, session_cookie
+from tests.conftest import Cast
+from tests.e2e.conftest import PHONE, Daphne, axe_serious_violations, command, session_cookie
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-results"
 
-pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.e2e,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("rule_accepted"),
+]
 
 DESKTOP = {"viewport": {"width": 1280, "height": 800}}
 # The field label as the page writes it, with a typographic apostrophe.
@@ -42,20 +44,6 @@ Pair = Callable[[], tuple[Page, Page]]
 RECONNECT_MS = 30_000
 
 
-def command(cast: Cast, who: str, name: str, **data: Any) -> dict[str, Any]:
-    """Run a command as a persona from another thread: the test's own thread holds
-    Playwright's event loop, where the service could not hand its event to the layer."""
-
-    def in_thread() -> dict[str, Any]:
-        try:
-            return run(cast, who, name, **data)
-        finally:
-            connections.close_all()  # this thread's own connection
-
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        return pool.submit(in_thread).result()
-
-
 def eventually(check: Callable[[], bool], timeout: float = 10.0) -> None:
     """Wait until the database shows what the pages show."""
     deadline = time.monotonic() + timeout
@@ -63,15 +51,6 @@ def eventually(check: Callable[[], bool], timeout: float = 10.0) -> None:
         if time.monotonic() > deadline:
             raise AssertionError("the database never got there")
         time.sleep(0.1)
-
-
-@pytest.fixture(autouse=True)
-def _rule_accepted(live_cast: Cast) -> None:
-    """Everyone here has accepted the case's confidentiality rule, so the board is not
-    behind its dialog (tests/e2e/test_caucus.py goes through the dialog itself)."""
-    live_cast.mediation.refresh_from_db()
-    for who in ("mediator", "party_a", "party_b", "attorney_a", "observer"):
-        command(live_cast, who, "rule.acknowledge", rule=live_cast.mediation.confidentiality_rule)
 
 
 def open_board(browser: Any, server: str, cast: Cast, who: str, **context: Any) -> Page:

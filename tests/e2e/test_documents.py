@@ -24,17 +24,14 @@ from tests.e2e.test_board import (
     proposal,
 )
 
-pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.e2e,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("rule_accepted"),
+]
 
 STATEMENT = b"Pension statement 2025\nValue at 31 December: 84,000\n"
 OFFER = "Alex keeps the pension and pays Sam half its value"
-
-
-@pytest.fixture(autouse=True)
-def _rule_accepted(live_cast: Cast) -> None:
-    live_cast.mediation.refresh_from_db()
-    for who in ("mediator", "party_a", "party_b", "attorney_a", "observer"):
-        command(live_cast, who, "rule.acknowledge", rule=live_cast.mediation.confidentiality_rule)
 
 
 def test_a_party_opens_the_document_and_then_may_accept(

@@ -25,14 +25,11 @@ from tests.e2e.test_board import (
     proposal,
 )
 
-pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture(autouse=True)
-def _rule_accepted(live_cast: Cast) -> None:
-    live_cast.mediation.refresh_from_db()
-    for who in ("mediator", "party_a", "party_b"):
-        command(live_cast, who, "rule.acknowledge", rule=live_cast.mediation.confidentiality_rule)
+pytestmark = [
+    pytest.mark.e2e,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("rule_accepted"),
+]
 
 
 def test_a_proposal_waits_for_the_other_party_who_answers_from_the_bell(

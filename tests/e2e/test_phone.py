@@ -18,17 +18,14 @@ from tests.conftest import Cast
 from tests.e2e.conftest import PHONE, axe_serious_violations
 from tests.e2e.test_board import ARTIFACTS, DESKTOP, command, open_board
 
-pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.e2e,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("rule_accepted"),
+]
 
 SMALL = {"viewport": {"width": 360, "height": 640}, "is_mobile": True, "has_touch": True}
 LONG_WORD = ("Pensionsanwartschaftsausgleich" * 7)[:200]  # 200 letters, not one space
-
-
-@pytest.fixture(autouse=True)
-def _rule_accepted(live_cast: Cast) -> None:
-    live_cast.mediation.refresh_from_db()
-    for who in ("mediator", "party_a", "party_b", "attorney_a", "observer"):
-        command(live_cast, who, "rule.acknowledge", rule=live_cast.mediation.confidentiality_rule)
 
 
 def no_sideways_scroll(page: Page) -> None:

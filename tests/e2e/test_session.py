@@ -16,14 +16,11 @@ from tests.conftest import Cast
 from tests.e2e.conftest import PHONE, axe_serious_violations
 from tests.e2e.test_board import ARTIFACTS, DESKTOP, command, eventually, open_board
 
-pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture(autouse=True)
-def _rule_accepted(live_cast: Cast) -> None:
-    live_cast.mediation.refresh_from_db()
-    for who in ("mediator", "party_a", "party_b", "attorney_a", "observer"):
-        command(live_cast, who, "rule.acknowledge", rule=live_cast.mediation.confidentiality_rule)
+pytestmark = [
+    pytest.mark.e2e,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("rule_accepted"),
+]
 
 
 def test_a_break_stops_the_board_on_the_phone_until_it_ends(
