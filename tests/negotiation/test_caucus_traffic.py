@@ -18,7 +18,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 TIMESTAMP = re.compile(r"\d{4}-\d\d-\d\dT[\d:.]+Z?")
 IDS = {"id", "participant", "side", "caucus", "issue", "created_by", "author", "connection",
-       "answer_for", "consent_for", "marked_by"}  # fmt: skip
+       "answer_for", "consent_for", "marked_by", "perspective_for", "sealed_reads"}  # fmt: skip
 # Lists of ids (the sides one speaks for, the proposals one may withdraw, by side).
 ID_LISTS = {"speak_for", "withdraw_for"}
 

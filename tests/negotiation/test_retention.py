@@ -84,6 +84,13 @@ def fill(cast: Cast) -> None:
     run(cast, "party_b", "brainstorm.add", issue=issue["id"], text="Rent it")
     sealed = run(cast, "mediator", "sealed.ask", issue=issue["id"])
     run(cast, "party_a", "sealed.submit", sealed=sealed["id"], version=0, amount="100")
+    # An impasse on another issue, a perspective round on it with a draft and a statement.
+    stuck = run(cast, "mediator", "issue.create", title="The car")
+    impasse = run(cast, "mediator", "impasse.mark", issue=stuck["id"], causes=["lack_of_trust"])
+    started = run(cast, "mediator", "strategy.start", impasse=impasse["id"], kind="perspective")
+    perspective = started["attempts"][0]["perspective"]
+    run(cast, "party_a", "perspective.draft", round=perspective, text="Sam needs a car")
+    run(cast, "party_b", "perspective.submit", round=perspective, text="Alex drives the kids")
     run(cast, "mediator", "session.end")  # its snapshots and summary
     client = APIClient()
     client.force_login(cast.mediator)
