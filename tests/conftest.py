@@ -108,6 +108,19 @@ def run(cast: Cast, who: str, name: str, **data: Any) -> dict[str, Any]:
     return command_execute(actor=actor, client_id=str(uuid.uuid4()), name=name, data=data)
 
 
+def accept(cast: Cast, who: str, proposal: int, *, version: int = 0, **data: Any) -> dict[str, Any]:
+    """A persona accepts a proposal for their side, saying they have the information they
+    need to decide, as the Accept form does."""
+    return run(cast, who, "proposal.respond", proposal=proposal, answer="accept",
+               version=version, informed=True, **data)  # fmt: skip
+
+
+def confirm(cast: Cast, who: str, decision: int) -> dict[str, Any]:
+    """A persona confirms a waiting decision for their side, saying (for an agreement)
+    they have the information they need to decide, as the Confirm button does."""
+    return run(cast, who, "decision.answer", decision=decision, answer="confirm", informed=True)
+
+
 def status_matrix(
     cast: Cast, method: str, url: str, data: Any = None, who: tuple[str, ...] = PERSONAS
 ) -> dict[str, int]:

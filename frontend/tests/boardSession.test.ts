@@ -97,14 +97,16 @@ describe('saving a field', () => {
     const send = vi.spyOn(board.socket, 'command').mockResolvedValue({});
     void board.proposeDecision(4, 'agree', 'Alex keeps the car');
     void board.proposeDecision(4, 'strike', 'ignored');
-    void board.answerDecision(9, 'confirm');
+    void board.answerDecision(9, 'confirm', true);
+    void board.answerDecision(9, 'decline');
     void board.withdrawDecision(9);
     void board.editParking(4, 5, { reason: 'Later', until: null, condition: 'After the sale' });
     void board.unpark(4, 6);
     expect(send.mock.calls).toEqual([
       ['decision.propose', { issue: 4, kind: 'agree', terms: 'Alex keeps the car' }],
       ['decision.propose', { issue: 4, kind: 'strike' }],
-      ['decision.answer', { decision: 9, answer: 'confirm' }],
+      ['decision.answer', { decision: 9, answer: 'confirm', informed: true }],
+      ['decision.answer', { decision: 9, answer: 'decline' }],
       ['decision.withdraw', { decision: 9 }],
       ['issue.park_edit', { issue: 4, version: 5, reason: 'Later', until: null, condition: 'After the sale' }],
       ['issue.unpark', { issue: 4, version: 6 }],

@@ -128,14 +128,20 @@ describe('where an issue stands, on its sheet', () => {
     expect(screen.getByText('Waiting for every side to confirm')).toBeTruthy();
     expect(screen.getByText('Sam: yes (Sam Reed)')).toBeTruthy();
     expect(screen.getByText('Alex: not yet')).toBeTruthy();
-    await fireEvent.click(screen.getByRole('button', { name: 'Confirm for my side' }));
-    expect(answer).toHaveBeenCalledWith(9, 'confirm');
+    await fireEvent.click(screen.getByRole('button', { name: 'Confirm for my side…' }));
+    // Confirming is accepting: not without the party's word that they have what they need.
+    await fireEvent.click(screen.getByRole('button', { name: 'Confirm these terms for my side' }));
+    expect(answer).not.toHaveBeenCalled();
+    expect(screen.getByText(/To confirm, say you have the information you need/)).toBeTruthy();
+    await fireEvent.click(screen.getByRole('checkbox', { name: 'I have the information I need to decide' }));
+    await fireEvent.click(screen.getByRole('button', { name: 'Confirm these terms for my side' }));
+    expect(answer).toHaveBeenCalledWith(9, 'confirm', true);
   });
 
   it('shows an attorney what waits, with nothing to answer', () => {
     shown(ATTORNEY_RIGHTS, issue({ decisions: [decision(9)] }), { id: 6, name: 'Ana', role: 'attorney', side: { id: ALEX, name: 'Alex' } });
     expect(screen.getByText('Alex keeps the car')).toBeTruthy();
-    expect(screen.queryByRole('button', { name: 'Confirm for my side' })).toBeNull();
+    expect(screen.queryByRole('button', { name: 'Confirm for my side…' })).toBeNull();
     expect(screen.queryByRole('button', { name: 'Withdraw' })).toBeNull();
   });
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { applyFrame, emptyBoard, type BoardState, type SharedDocument } from '../src/lib/board';
 import { applyCaucusFrame, emptyCaucus, type InformationCheck } from '../src/lib/caucus';
-import { acceptHeldReason, documentsOn, formatSize, informationRequests, latestCheck } from '../src/lib/documents';
+import { acceptHeldReason, documentsOn, formatSize, informationRequests, latestCheck, wordStands } from '../src/lib/documents';
 
 const SIDES = [
   { id: 3, name: 'Alex' },
@@ -58,29 +58,43 @@ describe('documents on the board', () => {
   });
 });
 
-describe('the information rule, shown ahead', () => {
+describe('the documents rule, shown ahead', () => {
   it('holds nothing on an issue without the rule', () => {
-    expect(acceptHeldReason({ id: 7, documents_required: false }, boardWith(doc()), SIDES, 4, null)).toBeNull();
+    expect(acceptHeldReason({ id: 7, documents_required: false }, boardWith(doc()), SIDES, 4)).toBeNull();
   });
 
   it('asks the party to open the documents first', () => {
-    expect(acceptHeldReason(RULED, boardWith(doc({ opened_sides: [3] })), SIDES, 4, null)).toMatch(/^Open this issue/);
+    expect(acceptHeldReason(RULED, boardWith(doc({ opened_sides: [3] })), SIDES, 4)).toMatch(/^Open this issue/);
   });
 
   it('says which side it waits for', () => {
-    expect(acceptHeldReason(RULED, boardWith(doc({ opened_sides: [4] })), SIDES, 4, null)).toMatch(/waiting for Alex/);
+    expect(acceptHeldReason(RULED, boardWith(doc({ opened_sides: [4] })), SIDES, 4)).toMatch(/waiting for Alex/);
   });
 
-  it('asks for the word once every side opened them, and takes it', () => {
-    const board = boardWith(doc({ opened_sides: [3, 4] }));
-    expect(acceptHeldReason(RULED, board, SIDES, 4, null)).toMatch(/information you need/);
-    expect(acceptHeldReason(RULED, board, SIDES, 4, informed('2026-03-02T10:30:00Z'))).toBeNull();
+  it('holds nothing once every side opened them', () => {
+    expect(acceptHeldReason(RULED, boardWith(doc({ opened_sides: [3, 4] })), SIDES, 4)).toBeNull();
+  });
+});
+
+describe('whether the party’s word still stands', () => {
+  it('stands when given, with or without documents', () => {
+    expect(wordStands(7, emptyBoard(), null)).toBe(false);
+    expect(wordStands(7, emptyBoard(), informed('2026-03-02T10:30:00Z'))).toBe(true);
+    expect(wordStands(7, boardWith(doc()), informed('2026-03-02T10:30:00Z'))).toBe(true);
   });
 
-  it('wants the word again after a newer document or a request for more', () => {
+  it('is wanted again after a newer document or a request for more', () => {
     const board = boardWith(doc({ opened_sides: [3, 4], created_at: '2026-03-02T11:00:00Z' }));
-    expect(acceptHeldReason(RULED, board, SIDES, 4, informed('2026-03-02T10:30:00Z'))).not.toBeNull();
-    expect(acceptHeldReason(RULED, board, SIDES, 4, informed('2026-03-02T11:30:00Z', 'more_wanted'))).not.toBeNull();
+    expect(wordStands(7, board, informed('2026-03-02T10:30:00Z'))).toBe(false);
+    expect(wordStands(7, board, informed('2026-03-02T11:30:00Z', 'more_wanted'))).toBe(false);
+  });
+
+  it('ignores documents of other issues and withdrawn ones', () => {
+    const board = boardWith(
+      doc({ id: 2, issue: 8, created_at: '2026-03-02T11:00:00Z' }),
+      doc({ id: 3, created_at: '2026-03-02T11:00:00Z', withdrawn_at: '2026-03-02T11:05:00Z' }),
+    );
+    expect(wordStands(7, board, informed('2026-03-02T10:30:00Z'))).toBe(true);
   });
 });
 

@@ -20,9 +20,12 @@ command(
 command(
     "decision.answer",
     decisions.decision_answer,
-    fields={"decision": f.id_(), "answer": f.choice()},
+    fields={"decision": f.id_(), "answer": f.choice(), "informed": f.flag()},
     output=IssueCoreSerializer,
-    summary="Confirm or decline a waiting decision, for your side.",
+    summary=(
+        "Confirm or decline a waiting decision, for your side (confirming an agreement "
+        "with `informed`: you have the information you need to decide)."
+    ),
 )
 command(
     "decision.withdraw",

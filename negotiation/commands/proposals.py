@@ -24,9 +24,13 @@ command(
         "note": f.text(required=False),
         "counter_terms": f.text(required=False),
         "counter_amount": f.amount(),
+        "informed": f.flag(),
     },
     output=ResponseSerializer,
-    summary="Answer a proposal for your side: accept, reject, considering or counter.",
+    summary=(
+        "Answer a proposal for your side: accept (with `informed`: you have the "
+        "information you need to decide), reject, considering or counter."
+    ),
 )
 command(
     "proposal.withdraw",

@@ -71,7 +71,7 @@ def rights_of(participant: Participant) -> dict[str, Any]:
       summary goes to everyone);
     - `share_documents`: the keys of the rooms they may share a document in;
       `withdraw_documents`: `"any"` document or their `"own"` (permissions.documents);
-      `require_documents`: set an issue's information rule; `check_information`: say
+      `require_documents`: set an issue's documents rule; `check_information`: say
       they have the information they need on an issue, or ask for more;
     - `impasse`: mark an issue at impasse, name its causes, run its strategies (the
       mediator); `perspective_for`: the side whose statements they write and answer in a

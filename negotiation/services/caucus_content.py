@@ -41,7 +41,7 @@ from ..serializers import (
     payload,
 )
 from .notifications import notify
-from .validation import amount_clean, max_length_of, text_clean, version_check
+from .validation import amount_clean, flag_clean, max_length_of, text_clean, version_check
 
 MESSAGE_MAX = max_length_of(CaucusMessage, "body")
 NOTE_MAX = max_length_of(CaucusNote, "text")
@@ -95,12 +95,6 @@ def _mark_check(actor: Participant, item: CaucusMessage | CaucusNote, confidenti
         raise NotAllowed("Only the side's party, or whoever marked it, takes a mark off.")
 
 
-def _bool(value: object, field: str) -> bool:
-    if not isinstance(value, bool):
-        raise Invalid("Send true or false.", details={field: ["Send true or false."]})
-    return value
-
-
 def caucus_message_post(
     *, actor: Participant, side_id: object = None, body: object, confidential: object = False
 ) -> CaucusMessage:
@@ -109,7 +103,7 @@ def caucus_message_post(
     only by their release. Raises NotFound, NotAllowed, Invalid.
     Emits `caucus_message.posted` in the caucus room."""
     body = text_clean(body, field="body", max_length=MESSAGE_MAX, label="message")
-    confidential = _bool(confidential, "confidential")
+    confidential = flag_clean(confidential, field="confidential")
     room = access_caucus_room(actor, side_id)
     _write_check(actor, room)
     with transaction.atomic():
@@ -162,7 +156,7 @@ def caucus_note_add(
             "Unknown visibility.",
             details={"visibility": ["Choose a note for the mediator or your own note."]},
         )
-    confidential = _bool(confidential, "confidential")
+    confidential = flag_clean(confidential, field="confidential")
     # Read by no one else, an own note has nothing to keep confidential from anyone.
     if visibility == CaucusNote.Visibility.OWN:
         confidential = False
@@ -209,7 +203,7 @@ def caucus_note_update(
             raise Invalid("Unknown kind of note.", details={"kind": ["Choose a kind."]})
         cleaned["kind"] = changes["kind"]
     if "confidential" in changes:
-        cleaned["confidential"] = _bool(changes["confidential"], "confidential")
+        cleaned["confidential"] = flag_clean(changes["confidential"], field="confidential")
     note = access_caucus_note(actor, note_id)
     if note.visibility == CaucusNote.Visibility.OWN:
         cleaned.pop("confidential", None)
@@ -253,7 +247,7 @@ def caucus_message_mark(
     """Mark a caucus message confidential: any member who writes in the room. Take the
     mark off: only the side's party, or the author who set it.
     Raises NotFound, NotAllowed, Invalid. Emits `caucus_message.updated`."""
-    confidential = _bool(confidential, "confidential")
+    confidential = flag_clean(confidential, field="confidential")
     message = _caucus_item(actor, CaucusMessage, message_id)
     _write_check(actor, message.room)
     with transaction.atomic():

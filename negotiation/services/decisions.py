@@ -45,10 +45,11 @@ from ..permissions import (
     mediators_of,
 )
 from ..serializers import ProposalSerializer, payload
+from .documents import acceptance_check
 from .issues import issue_payload, issue_relocate
 from .notifications import notify
 from .snapshots import snapshot_take
-from .validation import max_length_of, refusal, text_clean
+from .validation import flag_clean, max_length_of, refusal, text_clean
 
 TERMS_MAX = max_length_of(Decision, "terms")
 DECIDED = (Lane.AGREED, Lane.STRUCK)
@@ -123,17 +124,24 @@ def decision_propose(
     return issue
 
 
-def decision_answer(*, actor: Participant, decision_id: object, answer: object) -> Issue:
+def decision_answer(
+    *, actor: Participant, decision_id: object, answer: object, informed: object = False
+) -> Issue:
     """Confirm or decline a waiting decision for the actor's side. The last side to
     confirm makes it: the issue moves to Agreed (or Struck). A decline ends the request;
-    the mediator is told either way.
+    the mediator is told either way. Confirming an agreement's wording is accepting it,
+    so it comes with the party's word that they have the information they need to
+    decide (`informed`), unless they gave it already (services.documents.acceptance_check).
 
     Raises NotFound; NotAllowed unless the actor answers for a side (a party, not during
-    a break); Invalid for an unknown answer, a decision no longer waiting, or a side that
-    has answered already. Emits the card's event.
+    a break); Invalid for an unknown answer, a decision no longer waiting, a side that
+    has answered already, or an acceptance held back (`documents_unopened`,
+    `information_unconfirmed`). Emits the card's event, and `information.checked` in the
+    party's private room when the word comes with the confirmation.
     """
     if answer not in ("confirm", "decline"):
         raise Invalid("Unknown answer.", details={"answer": ["Choose confirm or decline."]})
+    informed = flag_clean(informed, field="informed")
     with transaction.atomic():
         decision: Decision = access_in_rooms(
             actor,
@@ -154,6 +162,8 @@ def decision_answer(*, actor: Participant, decision_id: object, answer: object) 
             )
         if decision.consents.filter(side_id=side_id).exists():
             raise Invalid("Your side has answered already.", details={"answer": ["Answered."]})
+        if answer == "confirm" and decision.kind == Decision.Kind.AGREE:
+            acceptance_check(actor=actor, issue=issue, informed=informed)
         if answer == "decline":
             _close(decision, Decision.Status.DECLINED, actor)
             notify(

@@ -1,7 +1,8 @@
 """Information parity: documents shared with the joint room or one side's private room,
-the record of who first opened each, and the rule an issue may carry that every side
-has opened its documents, and the party accepting has said they have what they need,
-before any proposal on it is accepted.
+the record of who first opened each, the rule an issue may carry that every side has
+opened its documents before any proposal on it is accepted, and the word every party
+gives before accepting anything: "I have the information I need to decide" (or a
+request for more, which the mediator sees).
 
 A document's bytes are stored first (whole, or not at all), then its row and event are
 written in one transaction; if that fails the file is removed, so nothing half-shared is
@@ -49,7 +50,7 @@ from ..permissions import (
 from ..serializers import payload
 from .issues import issue_payload
 from .notifications import notify
-from .validation import max_length_of, refusal, text_clean, version_check
+from .validation import flag_clean, max_length_of, refusal, text_clean, version_check
 
 NAME_MAX = max_length_of(Document, "name")
 REQUEST_MAX = max_length_of(InformationCheck, "text")
@@ -244,12 +245,10 @@ def document_open(*, actor: Participant, document_id: object) -> Document:
 def issue_documents_require(
     *, actor: Participant, issue_id: object, required: object, version: object
 ) -> Issue:
-    """Turn on (or off) an issue's information rule: no proposal on it is accepted until
-    every side's party has opened its joint-room documents, and the party accepting has
-    said they have the information they need since the last was shared. Raises NotFound,
+    """Turn on (or off) an issue's documents rule: nothing on it is accepted until every
+    side's party has opened its joint-room documents. Raises NotFound,
     NotAllowed (the mediator sets it), Conflict, Invalid. Emits `issue.updated`."""
-    if not isinstance(required, bool):
-        raise Invalid("On or off?", details={"required": ["Send true or false."]})
+    required = flag_clean(required, field="required")
     with transaction.atomic():
         issue = access_issue(actor, issue_id)
         if not can_require_documents(actor):
@@ -265,6 +264,34 @@ def issue_documents_require(
     return issue
 
 
+def _private_room(actor: Participant) -> Room:
+    return Room.objects.get(mediation_id=actor.mediation_id, side_id=actor.side_id or 0)
+
+
+def _check_record(
+    *, actor: Participant, issue: Issue, room: Room, status: str, text: str
+) -> InformationCheck:
+    """Write a party's word on an issue in their private room, whose lock the caller
+    holds."""
+    check = InformationCheck.objects.create(
+        room=room, issue=issue, participant=actor, status=status, text=text
+    )
+    event_append(
+        room=room,
+        name="information.checked",
+        data=payload(check, InformationCheckSerializer),
+        actor=actor,
+    )
+    if status == InformationCheck.Status.MORE_WANTED:
+        notify(
+            participants=mediators_of(actor.mediation_id),
+            kind=Notification.Kind.INFORMATION_REQUESTED,
+            room=room,
+            issue=issue,
+        )
+    return check
+
+
 def _information_check(
     *, actor: Participant, issue_id: object, status: str, text: str
 ) -> InformationCheck:
@@ -272,25 +299,9 @@ def _information_check(
         issue = access_issue(actor, issue_id)
         if not can_check_information(actor):
             raise NotAllowed("A party says this, for their own decision.")
-        room = Room.objects.get(mediation_id=actor.mediation_id, side_id=actor.side_id or 0)
+        room = _private_room(actor)
         room_lock(room)
-        check = InformationCheck.objects.create(
-            room=room, issue=issue, participant=actor, status=status, text=text
-        )
-        event_append(
-            room=room,
-            name="information.checked",
-            data=payload(check, InformationCheckSerializer),
-            actor=actor,
-        )
-        if status == InformationCheck.Status.MORE_WANTED:
-            notify(
-                participants=mediators_of(actor.mediation_id),
-                kind=Notification.Kind.INFORMATION_REQUESTED,
-                room=room,
-                issue=issue,
-            )
-    return check
+        return _check_record(actor=actor, issue=issue, room=room, status=status, text=text)
 
 
 def information_confirm(*, actor: Participant, issue_id: object) -> InformationCheck:
@@ -334,38 +345,59 @@ def sides_yet_to_open(issue: Issue) -> list[Side]:
     return [side for side in sides if any(side.pk not in opened for opened in opened_by)]
 
 
-def acceptance_check(*, actor: Participant, issue: Issue) -> None:
-    """Before `actor` accepts a proposal on `issue`: when the issue carries the
-    information rule, every side's party has opened its joint-room documents, and
-    `actor` has said they have the information they need since the last of them was
-    shared (and not asked for more since). Raises Invalid with code
-    `documents_unopened` or `information_unconfirmed`, saying what is missing."""
-    if not issue.documents_required:
-        return
-    waiting = sides_yet_to_open(issue)
-    if waiting:
-        own = any(side.pk == actor.side_id for side in waiting)
-        message = (
-            "Open this issue's documents before accepting: every side reads them first."
-            if own
-            else "Every side opens this issue's documents before a proposal is accepted: "
-            "waiting for " + ", ".join(side.name for side in waiting) + "."
-        )
-        raise Invalid(message, code="documents_unopened", details={"answer": [message]})
+def _informed(actor: Participant, issue: Issue) -> bool:
+    """Whether the party's latest word on the issue is that they have what they need,
+    given since the last of its joint-room documents was shared."""
     latest = (
         InformationCheck.objects.filter(issue=issue, participant=actor)
         .order_by("-created_at", "-id")
         .first()
     )
+    if latest is None or latest.status != InformationCheck.Status.INFORMED:
+        return False
     newest_document = max((d.created_at for d in _joint_documents(issue)), default=None)
-    stale = (
-        latest is None
-        or latest.status != InformationCheck.Status.INFORMED
-        or (newest_document is not None and latest.created_at < newest_document)
-    )
-    if stale:
-        message = "Say you have the information you need to decide, or ask for more, first."
+    return newest_document is None or latest.created_at >= newest_document
+
+
+def acceptance_check(*, actor: Participant, issue: Issue, informed: bool) -> None:
+    """Before `actor`, a party, accepts anything on `issue` (a proposal, or the
+    mediator's wording of an agreement), inside the change's transaction and under the
+    joint room's lock:
+
+    - when the issue carries the documents rule, every side's party has opened its
+      joint-room documents;
+    - the party has said "I have the information I need to decide": with this acceptance
+      (`informed`), which records it in their private room, or before it, since the
+      last of the issue's joint-room documents was shared and without asking for more
+      since.
+
+    Raises Invalid with code `documents_unopened` or `information_unconfirmed`, saying
+    what is missing. Emits `information.checked` in the party's private room when the
+    word comes with the acceptance and is not already on record."""
+    if issue.documents_required:
+        waiting = sides_yet_to_open(issue)
+        if waiting:
+            own = any(side.pk == actor.side_id for side in waiting)
+            message = (
+                "Open this issue's documents before accepting: every side reads them first."
+                if own
+                else "Every side opens this issue's documents before a proposal is "
+                "accepted: waiting for " + ", ".join(side.name for side in waiting) + "."
+            )
+            raise Invalid(message, code="documents_unopened", details={"answer": [message]})
+    if _informed(actor, issue):
+        return
+    if not informed:
+        message = (
+            "Say you have the information you need to decide, or ask the mediator for more, first."
+        )
         raise Invalid(message, code="information_unconfirmed", details={"answer": [message]})
+    # The joint room is locked already; rooms are always locked joint room first.
+    room = _private_room(actor)
+    room_lock(room)
+    _check_record(
+        actor=actor, issue=issue, room=room, status=InformationCheck.Status.INFORMED, text=""
+    )
 
 
 def information_checks_in(room: Room, *, since: int | None = None) -> Any:

@@ -34,7 +34,14 @@ from ..serializers import ProposalSerializer, ResponseSerializer, payload
 from .decisions import agreement_by_acceptance
 from .documents import acceptance_check
 from .notifications import notify
-from .validation import amount_clean, max_length_of, refusal, text_clean, version_check
+from .validation import (
+    amount_clean,
+    flag_clean,
+    max_length_of,
+    refusal,
+    text_clean,
+    version_check,
+)
 
 TERMS_MAX = max_length_of(Proposal, "terms")
 NOTE_MAX = max_length_of(Response, "note")
@@ -108,16 +115,20 @@ def proposal_respond(
     note: object = "",
     counter_terms: object = None,
     counter_amount: object = None,
+    informed: object = False,
 ) -> Response:
     """Answer a proposal for the actor's side. `version` is 0 for the side's first answer,
     else the version of the answer being changed. A counter tables a new proposal (with
-    `counter_terms`, `counter_amount`) linked to this one.
+    `counter_terms`, `counter_amount`) linked to this one. An acceptance comes with the
+    party's word that they have the information they need to decide (`informed`), unless
+    they gave it already.
 
     Raises NotFound; NotAllowed unless the actor is a party of a side other than the
     proposer's; Invalid for an unknown answer, a withdrawn or accepted proposal, an issue
-    agreed or struck, counter terms missing, or an acceptance the issue's information
-    rule holds back (services.documents.acceptance_check: `documents_unopened`,
-    `information_unconfirmed`); Conflict with the side's current answer.
+    agreed or struck, counter terms missing, or an acceptance held back
+    (services.documents.acceptance_check: `documents_unopened`, or
+    `information_unconfirmed` when the party has not said, before or with `informed`,
+    that they have the information they need); Conflict with the side's current answer.
     Emits `response.set`, after `proposal.created` for a counter. The acceptance that
     completes every side's makes the agreement: `proposal.updated` (accepted) and
     `issue.moved` (to Agreed) follow.
@@ -128,6 +139,7 @@ def proposal_respond(
             details={"answer": [f"Choose one of {', '.join(Response.Answer.values)}."]},
         )
     note = text_clean(note, field="note", max_length=NOTE_MAX, required=False, label="note")
+    informed = flag_clean(informed, field="informed")
     is_counter = answer == Response.Answer.COUNTER
     if is_counter:
         counter_terms = text_clean(
@@ -157,7 +169,7 @@ def proposal_respond(
                 "Every side accepted this proposal.", details={"answer": ["Accepted by all."]}
             )
         if answer == Response.Answer.ACCEPT:
-            acceptance_check(actor=actor, issue=proposal.issue)
+            acceptance_check(actor=actor, issue=proposal.issue, informed=informed)
         response = Response.objects.filter(proposal=proposal, side_id=side_id).first()
         if response is None:
             version_check(current=0, given=version, payload=None)

@@ -61,6 +61,13 @@ def text_clean(
     return value
 
 
+def flag_clean(value: object, *, field: str) -> bool:
+    """A yes or no: JSON's true or false, nothing else."""
+    if not isinstance(value, bool):
+        raise Invalid("Send true or false.", details={field: ["Send true or false."]})
+    return value
+
+
 def currency_clean(value: object) -> str:
     """A mediation's currency: one of CURRENCIES, by its code ("eur" is "EUR")."""
     code = value.strip().upper() if isinstance(value, str) else None

@@ -510,6 +510,11 @@ def test_a_proposal_is_countered_and_the_counter_accepted_by_keyboard_alone(
     alex.keyboard.press("ArrowUp")
     alex.keyboard.press("ArrowUp")
     expect(sheet.get_by_role("radio", name="Accept")).to_be_checked()
+    # Accepting comes with Alex's word that he has what he needs to decide.
+    word = sheet.get_by_role("checkbox", name="I have the information I need to decide")
+    tab_to(alex, word)
+    alex.keyboard.press("Space")
+    expect(word).to_be_checked()
     tab_to(alex, sheet.get_by_role("button", name="Send answer"))
     alex.keyboard.press("Enter")
 
@@ -608,7 +613,7 @@ def test_open_forms_menus_and_dialogs_are_accessible(
 
     sheet = open_sheet(page, "House")
     expect(sheet.locator("[data-decision=waiting]")).to_contain_text("The house is sold")
-    expect(sheet.get_by_role("button", name="Confirm for my side")).to_be_visible()
+    expect(sheet.get_by_role("button", name="Confirm for my side…")).to_be_visible()
     sheet.get_by_role("button", name=re.compile("^Answer")).click()
     sheet.get_by_role("radio", name="Counter with other terms").check()
     expect(sheet.get_by_label("Your terms")).to_be_visible()

@@ -100,7 +100,8 @@ def random_command(choose: Chooser, cast: Cast) -> tuple[str, str, dict[str, Any
         decision = waiting.order_by("id").first()
         return choose.pick(["party_a", "party_b"]), name, {
             "decision": decision.pk if decision else 999999,
-            "answer": choose.pick(["confirm", "confirm", "decline"])}  # fmt: skip
+            "answer": choose.pick(["confirm", "confirm", "decline"]),
+            "informed": choose.chance(80)}  # fmt: skip
     if name == "opening.set":
         held = OpeningStatement.objects.filter(side=cast.side_a).first()
         return "party_a", name, {
@@ -160,6 +161,7 @@ def random_command(choose: Chooser, cast: Cast) -> tuple[str, str, dict[str, Any
         "proposal": proposal.pk, "answer": answer,
         "version": response.version if response else 0,
         "counter_terms": "Counter" if answer == "counter" else "",
+        "informed": choose.chance(80),
     }  # fmt: skip
 
 

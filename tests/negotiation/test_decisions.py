@@ -13,7 +13,7 @@ from rest_framework.test import APIClient
 
 from config.errors import Invalid, NotAllowed, ServiceError
 from negotiation.models import Decision, Event, Issue, Notification, Proposal
-from tests.conftest import Cast, run
+from tests.conftest import Cast, accept, confirm, run
 
 
 def card(cast: Cast, issue_id: int) -> Issue:
@@ -36,7 +36,7 @@ def test_a_proposal_every_side_accepts_agrees_the_issue(cast: Cast) -> None:
     car = new_issue(cast)
     offer = run(cast, "party_a", "proposal.create", issue=car["id"], terms="Alex keeps the car",
                 amount="12000")  # fmt: skip
-    run(cast, "party_b", "proposal.respond", proposal=offer["id"], answer="accept", version=0)
+    accept(cast, "party_b", offer["id"])
 
     issue = card(cast, car["id"])
     assert issue.lane == "agreed"
@@ -60,7 +60,7 @@ def test_a_proposal_every_side_accepts_agrees_the_issue(cast: Cast) -> None:
 def test_an_accepted_proposal_stands(cast: Cast) -> None:
     car = new_issue(cast)
     offer = run(cast, "party_a", "proposal.create", issue=car["id"], terms="Sell it")
-    run(cast, "party_b", "proposal.respond", proposal=offer["id"], answer="accept", version=0)
+    accept(cast, "party_b", offer["id"])
     with pytest.raises(Invalid, match="accepted"):
         run(cast, "party_a", "proposal.withdraw", proposal=offer["id"], version=2)
     with pytest.raises(Invalid, match="agreed"):
@@ -72,9 +72,9 @@ def test_an_accepted_proposal_stands(cast: Cast) -> None:
 def test_a_mediators_proposal_needs_every_side(cast: Cast) -> None:
     car = new_issue(cast)
     offer = run(cast, "mediator", "proposal.create", issue=car["id"], terms="Sell and split")
-    run(cast, "party_a", "proposal.respond", proposal=offer["id"], answer="accept", version=0)
+    accept(cast, "party_a", offer["id"])
     assert card(cast, car["id"]).lane == "agenda"
-    run(cast, "party_b", "proposal.respond", proposal=offer["id"], answer="accept", version=0)
+    accept(cast, "party_b", offer["id"])
     issue = card(cast, car["id"])
     assert issue.lane == "agreed"
     [decision] = issue.decisions.all()
@@ -101,11 +101,11 @@ def test_the_mediators_wording_is_agreed_when_every_side_confirms(cast: Cast) ->
     assert (waiting["status"], waiting["consents"]) == ("open", [])
     assert notified(cast, "decision_asked") == {"party_a", "party_b"}
 
-    run(cast, "party_a", "decision.answer", decision=waiting["id"], answer="confirm")
+    confirm(cast, "party_a", waiting["id"])
     assert card(cast, car["id"]).lane == "agenda"
     with pytest.raises(Invalid, match="answered already"):
-        run(cast, "party_a", "decision.answer", decision=waiting["id"], answer="confirm")
-    done = run(cast, "party_b", "decision.answer", decision=waiting["id"], answer="confirm")
+        confirm(cast, "party_a", waiting["id"])
+    done = confirm(cast, "party_b", waiting["id"])
 
     assert done["lane"] == "agreed"
     [decision] = done["decisions"]
@@ -124,7 +124,7 @@ def test_a_side_may_decline_the_wording(cast: Cast) -> None:
     assert declined["decisions"][0]["closed_by"] == cast.participants["party_b"].pk
     assert "mediator" in notified(cast, "decision_answered")
     with pytest.raises(Invalid, match="no longer waiting"):
-        run(cast, "party_a", "decision.answer", decision=decision_id, answer="confirm")
+        confirm(cast, "party_a", decision_id)
     # A new wording may be tabled after a decline.
     run(cast, "mediator", "decision.propose", issue=car["id"], kind="agree", terms="Sell, split")
 
@@ -181,7 +181,7 @@ def test_no_one_drags_an_issue_into_agreed(cast: Cast, who: str) -> None:
 def agreed(cast: Cast, title: str = "Car") -> dict[str, Any]:
     issue = new_issue(cast, title)
     offer = run(cast, "party_a", "proposal.create", issue=issue["id"], terms="Keep it")
-    run(cast, "party_b", "proposal.respond", proposal=offer["id"], answer="accept", version=0)
+    accept(cast, "party_b", offer["id"])
     return {"id": issue["id"], "version": card(cast, issue["id"]).version}
 
 
@@ -224,8 +224,8 @@ def test_a_party_asks_and_the_issue_is_struck_when_every_side_has(cast: Cast) ->
     assert [c["side"] for c in waiting["consents"]] == [cast.side_a.pk]
     assert notified(cast, "decision_asked") == {"party_b"}
     with pytest.raises(NotAllowed):
-        run(cast, "attorney_a", "decision.answer", decision=waiting["id"], answer="confirm")
-    struck = run(cast, "party_b", "decision.answer", decision=waiting["id"], answer="confirm")
+        confirm(cast, "attorney_a", waiting["id"])
+    struck = confirm(cast, "party_b", waiting["id"])
     assert struck["lane"] == "struck"
     with pytest.raises(NotAllowed, match="restores"):
         run(cast, "party_b", "issue.move", issue=dog["id"], version=struck["version"],
@@ -257,8 +257,7 @@ def test_decisions_wait_out_a_break(cast: Cast) -> None:
     asked = run(cast, "mediator", "decision.propose", issue=car["id"], kind="agree", terms="A")
     run(cast, "mediator", "break.start", minutes=5)
     with pytest.raises(NotAllowed) as refused:
-        run(cast, "party_a", "decision.answer", decision=asked["decisions"][0]["id"],
-            answer="confirm")  # fmt: skip
+        confirm(cast, "party_a", asked["decisions"][0]["id"])
     assert refused.value.code == "on_break"
 
 
@@ -356,8 +355,7 @@ def test_no_sequence_by_one_side_moves_an_issue_into_or_out_of_agreed(
         agreed_pension = run(cast, "mediator", "decision.propose", issue=pension.pk,
                              kind="agree", terms="Split")  # fmt: skip
         for who in ("party_a", "party_b"):
-            run(cast, who, "decision.answer", decision=agreed_pension["decisions"][0]["id"],
-                answer="confirm")  # fmt: skip
+            confirm(cast, who, agreed_pension["decisions"][0]["id"])
 
         def decided() -> dict[str, set[int]]:
             rows = Issue.objects.filter(room=cast.joint, lane__in=("agreed", "struck"))

@@ -21,9 +21,12 @@ from negotiation.models import (
     CaucusSession,
     Document,
     DocumentReceipt,
+    InformationCheck,
+    Issue,
     Mediation,
     Notification,
     Participant,
+    Response,
 )
 from negotiation.services.documents import document_open, document_share
 from negotiation.services.retention import mediations_purge
@@ -419,9 +422,9 @@ def require(cast: Cast, issue: dict) -> dict[str, Any]:
                version=issue["version"])  # fmt: skip
 
 
-def accept(cast: Cast, offer: dict) -> dict[str, Any]:
+def accept(cast: Cast, offer: dict, *, informed: bool = False) -> dict[str, Any]:
     return run(cast, "party_b", "proposal.respond", proposal=offer["id"], answer="accept",
-               version=0)  # fmt: skip
+               version=0, informed=informed)  # fmt: skip
 
 
 def test_only_the_mediator_sets_the_rule(cast: Cast, house: dict) -> None:
@@ -432,9 +435,71 @@ def test_only_the_mediator_sets_the_rule(cast: Cast, house: dict) -> None:
     assert require(cast, house)["documents_required"] is True
 
 
-def test_an_issue_without_the_rule_accepts_as_before(cast: Cast, house: dict, offer: dict) -> None:
+def test_no_party_accepts_without_saying_they_have_what_they_need(
+    cast: Cast, house: dict, offer: dict
+) -> None:
+    with pytest.raises(Invalid) as error:
+        accept(cast, offer)
+    assert error.value.code == "information_unconfirmed"
+    assert "ask the mediator for more" in error.value.message
+    assert not Response.objects.exists()
+
+
+def test_the_word_comes_with_the_acceptance_and_is_recorded_in_the_private_room(
+    cast: Cast, house: dict, offer: dict, sent_events: Any,
+    django_capture_on_commit_callbacks: Any,
+) -> None:  # fmt: skip
+    with django_capture_on_commit_callbacks(execute=True):
+        assert accept(cast, offer, informed=True)["answer"] == "accept"
+    [check] = InformationCheck.objects.all()
+    [(group, frame)] = sent_events.named("information.checked")
+    assert (check.participant, check.status) == (cast.participants["party_b"], "informed")
+    assert check.room.side_id == cast.side_b.pk
+    assert cast.audience(group) == {"mediator", "party_b"}
+    assert frame["data"]["status"] == "informed"
+
+
+def test_a_word_given_before_is_enough_and_is_not_recorded_twice(
+    cast: Cast, house: dict, offer: dict
+) -> None:
+    run(cast, "party_b", "information.confirm", issue=house["id"])
+    assert accept(cast, offer, informed=True)["answer"] == "accept"
+    assert InformationCheck.objects.count() == 1
+
+
+def test_a_refused_acceptance_records_no_word(cast: Cast, house: dict, offer: dict) -> None:
+    require(cast, house)
     share(cast, "mediator", issue_id=house["id"])
-    assert accept(cast, offer)["answer"] == "accept"
+    with pytest.raises(Invalid) as error:
+        accept(cast, offer, informed=True)
+    assert error.value.code == "documents_unopened"
+    assert not InformationCheck.objects.exists()
+
+
+def test_the_word_is_true_or_false(cast: Cast, house: dict, offer: dict) -> None:
+    with pytest.raises(Invalid) as error:
+        run(cast, "party_b", "proposal.respond", proposal=offer["id"], answer="accept",
+            version=0, informed="yes")  # fmt: skip
+    assert "informed" in error.value.details
+
+
+def test_confirming_the_mediators_wording_asks_for_the_word_too(cast: Cast, house: dict) -> None:
+    asked = run(cast, "mediator", "decision.propose", issue=house["id"], kind="agree",
+                terms="Sell and split")  # fmt: skip
+    decision = asked["decisions"][0]["id"]
+    with pytest.raises(Invalid) as error:
+        run(cast, "party_a", "decision.answer", decision=decision, answer="confirm")
+    run(cast, "party_a", "decision.answer", decision=decision, answer="confirm", informed=True)
+    assert error.value.code == "information_unconfirmed"
+    assert InformationCheck.objects.get().participant == cast.participants["party_a"]
+
+
+def test_declining_or_striking_needs_no_word(cast: Cast, house: dict) -> None:
+    asked = run(cast, "party_a", "decision.propose", issue=house["id"], kind="strike")
+    run(cast, "party_b", "decision.answer", decision=asked["decisions"][0]["id"],
+        answer="confirm")  # fmt: skip
+    assert Issue.objects.get(pk=house["id"]).lane == "struck"
+    assert not InformationCheck.objects.exists()
 
 
 def test_no_one_accepts_until_every_side_opened_the_documents(
@@ -473,9 +538,8 @@ def test_once_opened_and_confirmed_the_party_may_accept(
     opened(cast, "party_b", document)
     with pytest.raises(Invalid) as unconfirmed:
         accept(cast, offer)
-    run(cast, "party_b", "information.confirm", issue=house["id"])
     assert unconfirmed.value.code == "information_unconfirmed"
-    assert accept(cast, offer)["answer"] == "accept"
+    assert accept(cast, offer, informed=True)["answer"] == "accept"
 
 
 def test_a_private_document_never_holds_the_other_side_back(

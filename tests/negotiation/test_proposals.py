@@ -6,7 +6,7 @@ import pytest
 
 from config.errors import Conflict, Invalid, NotAllowed
 from negotiation.models import Proposal
-from tests.conftest import Cast, run
+from tests.conftest import Cast, accept, run
 
 
 @pytest.fixture
@@ -34,8 +34,7 @@ def test_the_mediators_proposal_has_no_side(cast: Cast, car: dict) -> None:
 def test_the_other_side_answers_and_may_change_its_mind(cast: Cast, offer: dict) -> None:
     first = run(cast, "party_b", "proposal.respond", proposal=offer["id"], answer="considering",
                 version=0)  # fmt: skip
-    then = run(cast, "party_b", "proposal.respond", proposal=offer["id"], answer="accept",
-               version=1, note="If the loan moves with it")  # fmt: skip
+    then = accept(cast, "party_b", offer["id"], version=1, note="If the loan moves with it")
     assert (first["answer"], then["answer"], then["version"]) == ("considering", "accept", 2)
     assert then["side"] == cast.side_b.pk
 
@@ -58,13 +57,13 @@ def test_a_counter_needs_terms(cast: Cast, offer: dict) -> None:
 def test_only_the_other_sides_party_answers(cast: Cast, offer: dict) -> None:
     for who in ("party_a", "attorney_a", "mediator", "observer"):
         with pytest.raises(NotAllowed):
-            run(cast, who, "proposal.respond", proposal=offer["id"], answer="accept", version=0)
+            accept(cast, who, offer["id"])
 
 
 def test_a_stale_answer_conflicts(cast: Cast, offer: dict) -> None:
     run(cast, "party_b", "proposal.respond", proposal=offer["id"], answer="reject", version=0)
     with pytest.raises(Conflict) as conflict:
-        run(cast, "party_b", "proposal.respond", proposal=offer["id"], answer="accept", version=0)
+        accept(cast, "party_b", offer["id"])
     assert conflict.value.details["current"]["answer"] == "reject"
 
 
@@ -73,7 +72,7 @@ def test_only_the_proposer_withdraws_and_then_nobody_answers(cast: Cast, offer: 
         run(cast, "party_b", "proposal.withdraw", proposal=offer["id"], version=1)
     withdrawn = run(cast, "party_a", "proposal.withdraw", proposal=offer["id"], version=1)
     with pytest.raises(Invalid):
-        run(cast, "party_b", "proposal.respond", proposal=offer["id"], answer="accept", version=0)
+        accept(cast, "party_b", offer["id"])
     assert withdrawn["status"] == "withdrawn"
 
 

@@ -24,7 +24,7 @@ from negotiation.services.documents import document_open, document_share
 from negotiation.services.mediations import mediation_create, participant_join
 from negotiation.services.retention import mediations_purge
 from negotiation.tasks import mediations_purge as mediations_purge_task
-from tests.conftest import Cast, acknowledge_rule, cast_create, run
+from tests.conftest import Cast, acknowledge_rule, cast_create, confirm, run
 from tests.factories import UserFactory
 from tests.negotiation.test_socket import next_frame, open_socket, session_cookie
 from tests.negotiation.test_socket_revocation import frames_until_quiet
@@ -67,8 +67,7 @@ def fill(cast: Cast) -> None:
     run(cast, "party_b", "proposal.respond", proposal=offer["id"], answer="considering", version=0)
     wording = run(cast, "mediator", "decision.propose", issue=issue["id"], kind="agree",
                   terms="Split")  # fmt: skip
-    run(cast, "party_a", "decision.answer", decision=wording["decisions"][0]["id"],
-        answer="confirm")  # fmt: skip
+    confirm(cast, "party_a", wording["decisions"][0]["id"])
     run(cast, "party_a", "opening.set", side=cast.side_a.pk, version=0, text="We hope")
     message = run(cast, "party_a", "caucus_message.post", side=cast.side_a.pk, body="Secret")
     run(cast, "party_a", "caucus_note.add", side=cast.side_a.pk, issue=issue["id"], text="Low")

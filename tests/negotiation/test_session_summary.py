@@ -11,7 +11,7 @@ from rest_framework.test import APIClient
 
 from negotiation.models import Notification, SessionSummary, Snapshot
 from negotiation.services.summaries import summary_build_send
-from tests.conftest import Cast, acknowledge_rule, run, status_matrix
+from tests.conftest import Cast, accept, acknowledge_rule, run, status_matrix
 
 # The next session, a month ahead (the service takes times within the coming year).
 NEXT = (timezone.now() + timedelta(days=30)).replace(microsecond=0).strftime("%Y-%m-%dT%H:%M:%SZ")
@@ -23,7 +23,7 @@ def test_ending_a_session_sends_everyone_its_summary(
     acknowledge_rule(cast)
     house = run(cast, "party_a", "issue.create", title="House")
     proposal = run(cast, "party_a", "proposal.create", issue=house["id"], terms="Sell it")
-    run(cast, "party_b", "proposal.respond", proposal=proposal["id"], answer="accept", version=0)
+    accept(cast, "party_b", proposal["id"])
     car = run(cast, "party_a", "issue.create", title="Car")
     run(cast, "party_b", "issue.move", issue=car["id"], version=1, lane="parked",
         reason="After the valuation", condition="When the appraisal is in")  # fmt: skip

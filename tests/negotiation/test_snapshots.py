@@ -12,7 +12,7 @@ from config.errors import Invalid, NotAllowed, NotFound
 from negotiation.models import Event, Issue, Snapshot
 from negotiation.services.snapshots import snapshots_sweep
 from negotiation.tasks import snapshots_sweep as snapshots_sweep_task
-from tests.conftest import Cast, acknowledge_rule, run, status_matrix
+from tests.conftest import Cast, accept, acknowledge_rule, run, status_matrix
 
 
 def client_of(cast: Cast, who: str) -> APIClient:
@@ -44,7 +44,7 @@ def test_it_snapshots_every_room_on_a_stage_change(cast: Cast) -> None:
 def test_it_snapshots_the_board_when_an_issue_is_agreed(cast: Cast) -> None:
     issue = run(cast, "party_a", "issue.create", title="House")
     proposal = run(cast, "party_a", "proposal.create", issue=issue["id"], terms="Sell it")
-    run(cast, "party_b", "proposal.respond", proposal=proposal["id"], answer="accept", version=0)
+    accept(cast, "party_b", proposal["id"])
     agreed = Snapshot.objects.get(room=cast.joint, reason="agreed")
     [card] = agreed.data["issues"]
     assert card["lane"] == "agreed"
@@ -184,7 +184,7 @@ def test_one_field_can_be_restored_alone(cast: Cast) -> None:
 def test_a_restore_never_makes_an_issue_agreed(cast: Cast) -> None:
     issue = run(cast, "party_a", "issue.create", title="House")
     proposal = run(cast, "party_a", "proposal.create", issue=issue["id"], terms="Sell it")
-    run(cast, "party_b", "proposal.respond", proposal=proposal["id"], answer="accept", version=0)
+    accept(cast, "party_b", proposal["id"])
     agreed = Snapshot.objects.get(room=cast.joint, reason="agreed")
     version = Issue.objects.get(pk=issue["id"]).version
     run(cast, "mediator", "issue.move", issue=issue["id"], version=version, lane="discussing")

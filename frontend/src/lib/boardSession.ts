@@ -599,8 +599,10 @@ export class BoardSession {
     return this.socket.command('decision.propose', kind === 'agree' ? { issue, kind, terms } : { issue, kind });
   }
 
-  answerDecision(decision: number, answer: 'confirm' | 'decline'): Promise<unknown> {
-    return this.socket.command('decision.answer', { decision, answer });
+  /** Confirm (with, for an agreement, the party's word that they have what they need to
+   * decide) or decline a waiting decision. */
+  answerDecision(decision: number, answer: 'confirm' | 'decline', informed = false): Promise<unknown> {
+    return this.socket.command('decision.answer', answer === 'confirm' ? { decision, answer, informed } : { decision, answer });
   }
 
   withdrawDecision(decision: number): Promise<unknown> {
@@ -667,8 +669,11 @@ export class BoardSession {
     answer: Answer,
     note: string,
     counter?: { terms: string; amount: string | null },
+    informed = false,
   ): Promise<unknown> {
     const data: Record<string, unknown> = { proposal, version, answer, note };
+    // An acceptance carries the party's word that they have what they need to decide.
+    if (answer === 'accept') data.informed = informed;
     if (answer === 'counter' && counter) {
       data.counter_terms = counter.terms;
       if (counter.amount) data.counter_amount = counter.amount;

@@ -1,8 +1,10 @@
 /**
  * Documents and the party's word on the information they have, as the screens show them.
- * Pure: the server decides (services/documents.py) and refuses an acceptance the rule
- * holds back with a clear error; `acceptHeldReason` only says so ahead, from the same
- * data the server sent, so the Accept choice is shown disabled with its reason.
+ * Pure: the server decides (services/documents.py, acceptance_check) and refuses an
+ * acceptance it holds back with a clear error; `acceptHeldReason` and `wordStands` only
+ * say so ahead, from the same data the server sent: the Accept choice is shown disabled
+ * with its reason, and the "I have the information I need" box ticked when the party's
+ * word is already on record.
  */
 import type { BoardState, Issue, SharedDocument } from './board';
 import type { CaucusState, InformationCheck } from './caucus';
@@ -54,30 +56,40 @@ export function informationRequests(rooms: Readonly<Record<string, CaucusState>>
   return [...latest.values()].filter((c) => c.status === 'more_wanted').sort((a, b) => (a.created_at < b.created_at ? 1 : -1));
 }
 
+function jointDocumentsOn(board: BoardState, issue: number): SharedDocument[] {
+  return Object.values(board.documents ?? {}).filter((d) => d.issue === issue && d.room === 'joint' && d.withdrawn_at === null);
+}
+
 /**
- * Why this party cannot accept a proposal on `issue` yet, or null: the issue's rule
- * (every side opens its joint documents; the party says they have what they need since
- * the last was shared). Mirrors services/documents.acceptance_check, which decides.
+ * Why this party cannot accept anything on `issue` yet, or null: the issue's documents
+ * rule (every side's party opens its joint-room documents first).
  */
 export function acceptHeldReason(
   issue: Pick<Issue, 'id' | 'documents_required'>,
   board: BoardState,
   sides: readonly { id: number; name: string }[],
   mySide: number | null,
-  check: InformationCheck | null,
 ): string | null {
   if (!issue.documents_required) return null;
-  const joint = Object.values(board.documents ?? {}).filter(
-    (d) => d.issue === issue.id && d.room === 'joint' && d.withdrawn_at === null,
-  );
+  const joint = jointDocumentsOn(board, issue.id);
   const waiting = sides.filter((side) => joint.some((d) => !d.opened_sides.includes(side.id)));
   if (waiting.some((side) => side.id === mySide)) return 'Open this issue’s documents before accepting: every side reads them first.';
   if (waiting.length > 0) return `Every side opens this issue’s documents first: waiting for ${waiting.map((s) => s.name).join(', ')}.`;
-  const newest = joint.reduce<string | null>((acc, d) => (acc === null || d.created_at > acc ? d.created_at : acc), null);
-  if (!check || check.status !== 'informed' || (newest !== null && check.created_at < newest)) {
-    return 'Say you have the information you need to decide, or ask for more, first.';
-  }
   return null;
+}
+
+/**
+ * Whether the party's word "I have the information I need to decide" on `issue` still
+ * stands: it is their latest, and no joint-room document was shared on the issue since.
+ * Otherwise an acceptance gives it again.
+ */
+export function wordStands(issue: number, board: BoardState, check: InformationCheck | null): boolean {
+  if (!check || check.status !== 'informed') return false;
+  const newest = jointDocumentsOn(board, issue).reduce<string | null>(
+    (acc, d) => (acc === null || d.created_at > acc ? d.created_at : acc),
+    null,
+  );
+  return newest === null || check.created_at >= newest;
 }
 
 export function formatSize(bytes: number): string {

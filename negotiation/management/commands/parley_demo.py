@@ -150,7 +150,7 @@ def demo_board(mediation: Mediation) -> None:
         terms="Sam keeps the name Rise & Shine; both may write to the customers they served.",
     )  # fmt: skip
     for party in (alex, sam):
-        proposal_respond(actor=party, proposal_id=words.pk, answer="accept")
+        proposal_respond(actor=party, proposal_id=words.pk, answer="accept", informed=True)
     for side, party in (("Alex", alex), ("Sam", sam)):
         caucus_message_post(
             actor=maya,
