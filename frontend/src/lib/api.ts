@@ -384,7 +384,16 @@ export function listSealedMine(mediationId: string): Promise<SealedOwn[]> {
 
 /** Something that waits on this person's answer (negotiation/waiting.py). */
 export interface WaitingItem {
-  kind: 'proposal' | 'decision' | 'release' | 'opening' | 'caucus' | 'break';
+  kind:
+    | 'proposal'
+    | 'decision'
+    | 'release'
+    | 'opening'
+    | 'caucus'
+    | 'break'
+    | 'sealed'
+    | 'perspective_write'
+    | 'perspective_answer';
   text: string;
   room: string;
   issue: number | null;
