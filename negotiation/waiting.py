@@ -40,7 +40,6 @@ from .permissions import (
     answers_for_side,
     can_manage_mediation,
     has_perspective_turns,
-    is_asked_for_sealed,
     is_called_with_side,
 )
 
@@ -66,7 +65,6 @@ def waiting_for(participant: Participant) -> list[Waiting]:
         entries += _decisions(participant, side_id)
         entries += _releases(participant, side_id)
         entries += _opening(participant, side_id)
-    if side_id is not None and is_asked_for_sealed(participant):
         entries += _sealed(participant, side_id)
     if side_id is not None and has_perspective_turns(participant):
         entries += _perspective(participant, side_id)

@@ -47,12 +47,21 @@ def impasse_audience(mediation_id: uuid.UUID | str) -> QuerySet[Participant]:
     return mediators_of(mediation_id)
 
 
+def has_perspective_turns(participant: Participant) -> bool:
+    """Whether a perspective round's turn can wait on the participant: a side's party
+    and attorney, who write and answer for it (can_state_perspective, break aside)."""
+    return (
+        participant.is_active
+        and participant.role in PERSPECTIVE_ROLES
+        and participant.side_id is not None
+    )
+
+
 def can_state_perspective(participant: Participant, side_id: int) -> bool:
     """Write (draft and submit) a side's statement of the other side's view: that side's
     party and attorney, while the joint board is not on a break for them."""
     return (
-        participant.is_active
-        and participant.role in PERSPECTIVE_ROLES
+        has_perspective_turns(participant)
         and participant.side_id == side_id
         and not joint_closed(participant)
     )
@@ -62,16 +71,6 @@ def can_answer_perspective(participant: Participant, side_id: int) -> bool:
     """Say "that's right" to, or correct, a statement of side `side_id`'s view: that
     side's party and attorney."""
     return can_state_perspective(participant, side_id)
-
-
-def has_perspective_turns(participant: Participant) -> bool:
-    """Whether a perspective round's turn can wait on the participant: a side's party
-    and attorney, who write and answer for it (can_state_perspective, break aside)."""
-    return (
-        participant.is_active
-        and participant.role in PERSPECTIVE_ROLES
-        and participant.side_id is not None
-    )
 
 
 def perspective_turn_audience(mediation_id: uuid.UUID | str, side_id: int) -> QuerySet[Participant]:

@@ -72,15 +72,8 @@ def sealed_readers(mediation_id: uuid.UUID | str, side_id: int) -> QuerySet[Part
     return active_members(mediation_id).filter(side_id=side_id, role__in=SEALED_READERS)
 
 
-def is_asked_for_sealed(participant: Participant) -> bool:
-    """Whether a sealed round waits on the participant (while their side has not
-    submitted): those who make their side's submission, its party. An attorney reads it
-    with them but is not asked."""
-    return (
-        participant.is_active and participant.role == Role.PARTY and participant.side_id is not None
-    )
-
-
 def sealed_askees(mediation_id: uuid.UUID | str) -> QuerySet[Participant]:
-    """Who is told that the mediator asks for sealed positions: every side's party."""
+    """Who is told that the mediator asks for sealed positions: every side's party, who
+    makes its submission (the round waits on them as a side's answers do:
+    predicates.answers_for_side)."""
     return active_members(mediation_id).filter(side__isnull=False, role=Role.PARTY)
