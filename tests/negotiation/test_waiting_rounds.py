@@ -76,6 +76,57 @@ def test_it_tells_every_sides_party_of_the_ask(cast: Cast, house: int, sealed: i
     assert "Your figure" not in str(list(Notification.objects.values()))
 
 
+def test_the_asks_notice_frames_go_to_the_parties_alone(
+    cast: Cast,
+    house: int,
+    sent: list[tuple[str, dict[str, Any]]],
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    with django_capture_on_commit_callbacks(execute=True):
+        run(cast, "mediator", "sealed.ask", issue=house)
+    notices = {
+        group
+        for group, message in sent
+        if message.get("type") == "participant.notification"
+        and message["frame"]["type"] == "notification"
+    }
+    assert notices == {f"participant.{cast.participants[w].pk}" for w in ("party_a", "party_b")}
+    [frame] = {
+        message["frame"]["kind"]
+        for _, message in sent
+        if message.get("type") == "participant.notification"
+    }
+    assert frame == "sealed_asked"
+
+
+def test_a_turns_notice_frames_go_to_that_side_alone(
+    cast: Cast,
+    house: int,
+    sent: list[tuple[str, dict[str, Any]]],
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    r = round_started(cast, house)
+    with django_capture_on_commit_callbacks(execute=True):
+        run(cast, "party_b", "perspective.submit", round=r, text="Alex needs the money soon")
+    notices = [
+        (group, message["frame"])
+        for group, message in sent
+        if message.get("type") == "participant.notification"
+    ]
+    # Alex and Jordan were told at the start and have not read it: one notice, not two.
+    assert notices == []
+    Notification.objects.update(read_at="2026-01-01T00:00Z")
+    with django_capture_on_commit_callbacks(execute=True):
+        run(cast, "party_a", "perspective.submit", round=r, text=VIEW)
+    notices = [
+        (group, message["frame"])
+        for group, message in sent
+        if message.get("type") == "participant.notification"
+    ]
+    assert {group for group, _ in notices} == {f"participant.{cast.participants['party_b'].pk}"}
+    assert VIEW not in str(notices)
+
+
 def test_the_ask_waits_on_each_party_until_their_own_side_submits(
     cast: Cast, house: int, sealed: int
 ) -> None:
