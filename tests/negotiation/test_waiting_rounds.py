@@ -13,7 +13,6 @@ from rest_framework.test import APIClient
 
 from negotiation import events
 from negotiation.models import Notification, StrategyAttempt
-from negotiation.services.notifications import MUTABLE
 from tests.conftest import Cast, acknowledge_rule, run
 
 SECRET = "We would take 180,000 and the car"
@@ -176,11 +175,6 @@ def test_the_ask_stops_waiting_at_the_reveal_or_the_cancel(
     assert kinds(cast, "party_a") == kinds(cast, "party_b") == ["sealed"]
     run(cast, "mediator", "sealed.cancel", sealed=again["id"])
     assert kinds(cast, "party_a") == kinds(cast, "party_b") == []
-
-
-def test_a_sealed_ask_may_be_muted_by_nobody() -> None:
-    assert "sealed_asked" not in MUTABLE
-    assert "perspective_turn" in MUTABLE
 
 
 # --- the perspective round ----------------------------------------------------------------
