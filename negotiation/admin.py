@@ -18,21 +18,30 @@ from accounts.models import User
 from accounts.services.sessions import account_sessions_end
 from config.errors import Invalid, ServiceError
 from negotiation.models import (
+    BrainstormRound,
     CaucusRead,
     Comment,
     Criterion,
+    Document,
+    DocumentReceipt,
     Event,
+    Impasse,
     Interest,
     Invitation,
     Issue,
     Mediation,
     Option,
     Participant,
+    PerspectiveRound,
+    PerspectiveStatement,
     Position,
     Proposal,
     Response,
     Room,
+    SealedRound,
+    SealedSubmission,
     Side,
+    StrategyAttempt,
 )
 from negotiation.services.participants import participant_remove
 
@@ -169,6 +178,105 @@ class ProposalAdmin(BoardItemAdmin):
 @admin.register(Response)
 class ResponseAdmin(BoardItemAdmin):
     list_display = ("proposal", "side", "answer", "responded_at")
+
+
+class MetadataOnlyAdmin(ReadOnlyAdmin):
+    """Rows whose words are the mediators' alone: the list and the page show the `fields`
+    named, never the `private` ones, and the list cannot be filtered on those from the
+    address (`?note__icontains=`), which would let staff test them for a word."""
+
+    private: tuple[str, ...] = ()
+
+    def lookup_allowed(self, lookup: str, value: str, request: HttpRequest | None = None) -> bool:
+        if lookup.split("__")[0] in self.private:
+            return False
+        return super().lookup_allowed(lookup, value, request)
+
+
+@admin.register(Document)
+class DocumentAdmin(MetadataOnlyAdmin):
+    """The joint room's documents, as its board is shown; a private room's stay out, as
+    its messages do. Shared and withdrawn in the rooms, which record it."""
+
+    list_display = ("name", "room", "issue", "kind", "size", "created_at", "withdrawn_at")
+    list_filter = ("kind",)
+    exclude = ("stored_as",)
+    private = ("stored_as",)
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Document]:
+        return super().get_queryset(request).filter(room__side__isnull=True)
+
+
+@admin.register(DocumentReceipt)
+class DocumentReceiptAdmin(ReadOnlyAdmin):
+    """Who first opened which of the joint room's documents, and when."""
+
+    list_display = ("document", "participant", "opened_at")
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[DocumentReceipt]:
+        return super().get_queryset(request).filter(document__room__side__isnull=True)
+
+
+@admin.register(Impasse)
+class ImpasseAdmin(MetadataOnlyAdmin):
+    """That an issue was at impasse and when; its causes and the mediator's note are the
+    mediators' reading of the table."""
+
+    list_display = ("id", "issue", "started_at", "cleared_at")
+    fields = ("issue", "started_by", "started_at", "cleared_by", "cleared_at")
+    private = ("causes", "note")
+
+
+@admin.register(StrategyAttempt)
+class StrategyAttemptAdmin(MetadataOnlyAdmin):
+    list_display = ("id", "impasse_id", "kind", "started_at", "ended_at", "outcome")
+    list_filter = ("kind", "outcome")
+    fields = ("impasse_id", "kind", "side", "started_by", "started_at", "ended_by", "ended_at",
+              "outcome")  # fmt: skip
+    readonly_fields = ("impasse_id",)
+    private = ("note", "impasse")
+
+
+@admin.register(PerspectiveRound)
+class PerspectiveRoundAdmin(BoardItemAdmin):
+    list_display = ("id", "issue", "side_a", "side_b", "status", "started_at", "ended_at")
+    list_filter = ("status",)
+    exclude = ("attempt",)
+
+
+@admin.register(PerspectiveStatement)
+class PerspectiveStatementAdmin(BoardItemAdmin):
+    """A submitted statement is the joint room's, as a comment is."""
+
+    list_display = ("id", "round", "writer_side", "turn", "answer", "written_at")
+
+
+@admin.register(BrainstormRound)
+class BrainstormRoundAdmin(BoardItemAdmin):
+    """A round's options have no author anywhere; the round keeps only its times."""
+
+    list_display = ("id", "issue", "status", "started_at", "ended_at")
+    list_filter = ("status",)
+
+
+@admin.register(SealedRound)
+class SealedRoundAdmin(BoardItemAdmin):
+    """The ask is the joint room's. Not a count of submissions: before the reveal, that
+    a side has submitted is that side's alone."""
+
+    list_display = ("id", "issue", "asks", "status", "asked_at", "closed_at")
+    list_filter = ("status",)
+
+
+@admin.register(SealedSubmission)
+class SealedSubmissionAdmin(BoardItemAdmin):
+    """Listed once its round is revealed, when the joint room read it too; before, not
+    even that it exists (and a cancelled round's are deleted, unread)."""
+
+    list_display = ("id", "round", "side", "amount", "text")
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[SealedSubmission]:
+        return super().get_queryset(request).filter(round__status=SealedRound.Status.REVEALED)
 
 
 admin.site.unregister(User)

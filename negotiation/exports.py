@@ -1,10 +1,11 @@
 """Reads for exports: a mediation's audit log of caucus reads, and everything a person
 wrote (their own data).
 
-A person's export holds only what they wrote themselves, and of caucus rooms only those
-they may see now: their own side's (a mediator's: every side's). Another side's caucus
-content is never in it: each caucus query is bounded by the rooms the person sees as well
-as by the author."""
+A person's export holds only what they wrote themselves (of documents, those they
+shared, and when they first opened any), and of caucus rooms only those they may see
+now: their own side's (a mediator's: every side's). Another side's caucus content is
+never in it: each caucus query is bounded by the rooms the person sees as well as by
+the author."""
 
 from __future__ import annotations
 
@@ -19,7 +20,10 @@ from .models import (
     CaucusRead,
     Comment,
     Criterion,
+    Document,
+    DocumentReceipt,
     Impasse,
+    InformationCheck,
     Interest,
     Issue,
     Notification,
@@ -67,6 +71,32 @@ def _own_caucus_rooms(participant: Participant) -> QuerySet[Room]:
     see now (permissions.visible_rooms). A place that ended (removed, an expert's time
     up or their caucus closed) is outside its rooms, and nothing of them reaches it."""
     return visible_rooms(participant).filter(kind=Room.Kind.CAUCUS)
+
+
+def _documents(documents: QuerySet[Document]) -> list[dict[str, Any]]:
+    """What is shown of the documents one shared (the file itself is the room's, and is
+    opened there while it is shared)."""
+    return [
+        {
+            "id": d.pk,
+            "room": d.room.key,
+            "issue": d.issue_id,
+            "name": d.name,
+            "kind": d.kind,
+            "size": d.size,
+            "shared_at": _when(d.created_at),
+            "withdrawn_at": _when(d.withdrawn_at),
+        }
+        for d in documents.select_related("room")
+    ]
+
+
+def _receipts(receipts: QuerySet[DocumentReceipt]) -> list[dict[str, Any]]:
+    """When one first opened each document: by its id, since its name is its sharer's."""
+    return [
+        {"document": r.document_id, "room": r.document.room.key, "opened_at": _when(r.opened_at)}
+        for r in receipts.select_related("document__room")
+    ]
 
 
 def _board(participant: Participant) -> dict[str, Any]:
@@ -173,6 +203,10 @@ def _board(participant: Participant) -> dict[str, Any]:
             }
             for i in Impasse.objects.filter(started_by=me)
         ],
+        "documents": _documents(Document.objects.filter(shared_by=me, room__kind=Room.Kind.JOINT)),
+        "document_receipts": _receipts(
+            DocumentReceipt.objects.filter(participant=me, document__room__kind=Room.Kind.JOINT)
+        ),
     }
 
 
@@ -240,6 +274,21 @@ def _caucus(participant: Participant, rooms: QuerySet[Room]) -> dict[str, Any]:
                 "answered_at": _when(r.answered_at),
             }
             for r in ReleaseRequest.objects.filter(mine, answered_by=me).select_related("room")
+        ],
+        "documents": _documents(Document.objects.filter(mine, shared_by=me)),
+        "document_receipts": _receipts(
+            DocumentReceipt.objects.filter(participant=me, document__room__in=rooms)
+        ),
+        "information_checks": [
+            {
+                "id": c.pk,
+                "room": c.room.key,
+                "issue": c.issue_id,
+                "status": c.status,
+                "text": c.text,
+                "created_at": _when(c.created_at),
+            }
+            for c in InformationCheck.objects.filter(mine, participant=me).select_related("room")
         ],
     }
 

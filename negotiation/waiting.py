@@ -1,9 +1,14 @@
 """What waits on a person: the "Waiting for you" list, read from the state of things
 (not from notifications, which may be read or batched): a proposal or a decision waiting
 for their side's answer, a release request only they can answer, a call to a private
-session, their side's opening statement not yet marked ready; for a mediator, breaks
-asked for. Each entry has a fixed text, the room and the issue to open; nothing said in
-a private room is in it, and each person sees only what is theirs to answer."""
+session, their side's opening statement not yet marked ready, a sealed position their
+own side has not submitted, their side's turn in a perspective round; for a mediator,
+breaks asked for. Each entry has a fixed text, the room and the issue to open; nothing said in
+a private room is in it, and each person sees only what is theirs to answer.
+
+A sealed round waits on a side's party until that side submits: read from their own
+side's submission alone, so nothing in anyone else's list changes when another side
+submits (services/sealed.py)."""
 
 from __future__ import annotations
 
@@ -21,13 +26,22 @@ from .models import (
     Notification,
     OpeningStatement,
     Participant,
+    PerspectiveRound,
+    PerspectiveStatement,
     Proposal,
     ReleaseRequest,
     Response,
     Room,
+    SealedRound,
+    SealedSubmission,
     Stage,
 )
-from .permissions import answers_for_side, can_manage_mediation, is_called_with_side
+from .permissions import (
+    answers_for_side,
+    can_manage_mediation,
+    has_perspective_turns,
+    is_called_with_side,
+)
 
 WAITING_MAX = 50
 OPEN_LANES = (Lane.AGENDA, Lane.DISCUSSING, Lane.PARKED)
@@ -51,6 +65,9 @@ def waiting_for(participant: Participant) -> list[Waiting]:
         entries += _decisions(participant, side_id)
         entries += _releases(participant, side_id)
         entries += _opening(participant, side_id)
+        entries += _sealed(participant, side_id)
+    if side_id is not None and has_perspective_turns(participant):
+        entries += _perspective(participant, side_id)
     if side_id is not None and is_called_with_side(participant):
         entries += _caucus_call(participant, side_id)
     if can_manage_mediation(participant):
@@ -187,3 +204,70 @@ def _break_requests(participant: Participant) -> list[Waiting]:
         _entry("break", "Someone at the table asks for a break.", n.room_key, n.created_at)
         for n in asked
     ]
+
+
+def _sealed(participant: Participant, side_id: int) -> list[Waiting]:
+    submitted = SealedSubmission.objects.filter(round=OuterRef("pk"), side_id=side_id)
+    rounds = (
+        SealedRound.objects.filter(
+            issue__room__mediation_id=participant.mediation_id,
+            status=SealedRound.Status.WAITING,
+        )
+        .exclude(Exists(submitted))
+        .select_related("issue")
+        .order_by("asked_at", "id")[:WAITING_MAX]
+    )
+    return [
+        _entry(
+            "sealed",
+            "The mediator asks your side for a sealed position.",
+            "joint",
+            sealed.asked_at,
+            sealed.issue,
+        )
+        for sealed in rounds
+    ]
+
+
+def _perspective(participant: Participant, side_id: int) -> list[Waiting]:
+    """Side `side_id`'s turns in the open perspective rounds it is in: to state the other
+    side's view (first, or again after a correction), and to answer a statement of its
+    own view that waits for its answer."""
+    rounds = (
+        PerspectiveRound.objects.filter(
+            issue__room__mediation_id=participant.mediation_id,
+            status=PerspectiveRound.Status.OPEN,
+        )
+        .filter(Q(side_a_id=side_id) | Q(side_b_id=side_id))
+        .select_related("issue")
+        .prefetch_related("statements")
+        .order_by("started_at", "id")[:WAITING_MAX]
+    )
+    entries: list[Waiting] = []
+    for perspective in rounds:
+        statements = sorted(perspective.statements.all(), key=lambda s: s.turn)
+        mine = [s for s in statements if s.writer_side_id == side_id]
+        theirs = [s for s in statements if s.about_side_id == side_id]
+        last = mine[-1] if mine else None
+        if last is None or last.answer == PerspectiveStatement.Answer.CORRECTED:
+            since = perspective.started_at if last is None else last.answered_at
+            entries.append(
+                _entry(
+                    "perspective_write",
+                    "Your side's turn: say the other side's view of an issue.",
+                    "joint",
+                    since or perspective.started_at,
+                    perspective.issue,
+                )
+            )
+        if theirs and not theirs[-1].answer:
+            entries.append(
+                _entry(
+                    "perspective_answer",
+                    "Your side's turn: is the other side's account of your view right?",
+                    "joint",
+                    theirs[-1].written_at,
+                    perspective.issue,
+                )
+            )
+    return entries

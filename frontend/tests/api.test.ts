@@ -11,6 +11,7 @@ import {
   previewInvitation,
   redeemInvitation,
   revokeInvitation,
+  shareDocument,
 } from '../src/lib/api';
 
 type FetchMock = ReturnType<typeof vi.fn<typeof fetch>>;
@@ -223,5 +224,35 @@ describe('errors', () => {
     expect(isSignedOutError(parseErrorBody(403, { code: 'not_authenticated', detail: 'x' }))).toBe(true);
     expect(isSignedOutError(parseErrorBody(403, { code: 'permission_denied', detail: 'x' }))).toBe(false);
     expect(isSignedOutError(new Error('x'))).toBe(false);
+  });
+});
+
+describe('shareDocument', () => {
+  const file = new File(['%PDF-1.4'], 'deed.pdf', { type: 'application/pdf' });
+
+  it('sends an Idempotency-Key, a new one for each upload', async () => {
+    setCookie('token-one');
+    fetchMock.mockImplementation(() => Promise.resolve(json(201, { id: 1 })));
+    await shareDocument('m-1', file, 'joint', 7);
+    await shareDocument('m-1', file, 'joint', 7);
+    const [first, second] = fetchMock.mock.calls.map((call) => headersOf(call)['Idempotency-Key']);
+    expect(first).toMatch(/^[0-9a-f-]{36}$/);
+    expect(second).not.toBe(first);
+  });
+
+  it('sends again with the same key when the answer was lost', async () => {
+    setCookie('token-one');
+    fetchMock.mockRejectedValueOnce(new TypeError('Failed to fetch')).mockResolvedValueOnce(json(201, { id: 4 }));
+    await expect(shareDocument('m-1', file, 'joint', null)).resolves.toEqual({ id: 4 });
+    const keys = fetchMock.mock.calls.map((call) => headersOf(call)['Idempotency-Key']);
+    expect(keys).toHaveLength(2);
+    expect(keys[1]).toBe(keys[0]);
+  });
+
+  it('gives up as a network failure after three tries', async () => {
+    setCookie('token-one');
+    fetchMock.mockRejectedValue(new TypeError('Failed to fetch'));
+    await expect(shareDocument('m-1', file, 'joint', null)).rejects.toMatchObject({ status: 0, code: 'network_error' });
+    expect(fetchMock).toHaveBeenCalledTimes(3);
   });
 });

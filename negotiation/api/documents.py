@@ -10,11 +10,12 @@ a PDF under a policy that loads nothing else, everything else is a download.
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 from urllib.parse import quote
 
 from django.http import FileResponse, HttpResponseBase
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
@@ -24,6 +25,7 @@ from rest_framework.views import APIView
 from accounts.session import request_user
 from config.errors import NotFound
 from negotiation import document_store
+from negotiation.commands import client_id_check, run_once
 from negotiation.document_serializers import DocumentSerializer
 from negotiation.document_types import KINDS
 from negotiation.permissions import access_mediation
@@ -44,7 +46,9 @@ class DocumentShareApi(APIView):
     "caucus:<side>"), optionally on an issue. Multipart. 201 with the document; 400 naming
     `file` for none, an empty file, one too big or of a kind not taken; 413 for a body far
     over the limit (refused before it is read); 404 for a room or issue the caller may not
-    see; 403 for a caller who may see the room but not share there."""
+    see; 403 for a caller who may see the room but not share there. Send `Idempotency-Key`
+    to make a retry safe, as for a command: a repeat returns the first document, and
+    shares nothing again."""
 
     parser_classes = (MultiPartParser, FormParser)
 
@@ -61,6 +65,14 @@ class DocumentShareApi(APIView):
             )
         },
         responses={201: DocumentSerializer},
+        parameters=[
+            OpenApiParameter(
+                "Idempotency-Key",
+                str,
+                OpenApiParameter.HEADER,
+                description="A client-generated id; a repeat returns the first document.",
+            )
+        ],
     )
     def post(self, request: Request, mediation_id: str) -> Response:
         participant = access_mediation(request_user(request), mediation_id)
@@ -71,16 +83,24 @@ class DocumentShareApi(APIView):
                 {"file": [message], "detail": message, "code": "too_large"},
                 status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
             )
+        client_id = client_id_check(
+            request.headers.get("Idempotency-Key") or f"rest:{uuid.uuid4()}"
+        )
         issue: Any = request.data.get("issue") or None
         if isinstance(issue, str):
             issue = int(issue) if issue.isdigit() else issue
-        document = document_share(
-            actor=participant,
-            room=request.data.get("room"),
-            file=request.FILES.get("file"),
-            issue_id=issue,
-        )
-        return Response(DocumentSerializer(document).data, status=status.HTTP_201_CREATED)
+
+        def share() -> dict[str, Any]:
+            document = document_share(
+                actor=participant,
+                room=request.data.get("room"),
+                file=request.FILES.get("file"),
+                issue_id=issue,
+            )
+            return dict(DocumentSerializer(document).data)
+
+        shared = run_once(actor=participant, client_id=client_id, name="document.share", run=share)
+        return Response(shared, status=status.HTTP_201_CREATED)
 
 
 def _disposition(kind_inline: bool, name: str) -> str:

@@ -15,13 +15,21 @@ from . import (
     rounds,
     session,
 )
-from .registry import COMMANDS, Command, command_execute, command_input
+from .registry import (
+    COMMANDS,
+    Command,
+    client_id_check,
+    command_execute,
+    command_input,
+    run_once,
+)
 
 __all__ = [
     "COMMANDS",
     "Command",
     "board",
     "caucus_room",
+    "client_id_check",
     "command_execute",
     "command_input",
     "decisions",
@@ -32,5 +40,6 @@ __all__ = [
     "proposals",
     "releases",
     "rounds",
+    "run_once",
     "session",
 ]

@@ -147,11 +147,33 @@ def command_execute(*, actor: Participant, client_id: object, name: object, data
     A repeat of a client id returns the stored result of the first run, with no second
     effect, also while the first is still running (a replay after a reconnect): the id
     is claimed before the command runs, so the repeat waits for the first run's
-    transaction and then reads its result. Reusing an id for another command is Invalid.
-    Errors are not stored: a command that failed may be sent again. An `anonymous`
-    command keeps no receipt: its service recognises a repeat. A closed mediation
-    refuses every command but those in OPEN_WHEN_CLOSED (NotAllowed, code `closed`).
+    transaction and then reads its result (run_once). Reusing an id for another command
+    is Invalid. Errors are not stored: a command that failed may be sent again. An
+    `anonymous` command keeps no receipt: its service recognises a repeat. A closed
+    mediation refuses every command but those in OPEN_WHEN_CLOSED (NotAllowed, code
+    `closed`).
     """
+    checked = client_id_check(client_id)
+    entry, validated = command_input(name, data)
+    if entry.anonymous:
+        if mediation_closed(actor):
+            raise NotAllowed("This mediation is closed.", code="closed")
+        with transaction.atomic():
+            return dict(entry.output(entry.run(actor, validated, checked)).data)
+
+    def run() -> Data:
+        if mediation_closed(actor) and entry.name not in OPEN_WHEN_CLOSED:
+            raise NotAllowed("This mediation is closed.", code="closed")
+        with payloads_kept() as made:
+            returned = entry.run(actor, validated)
+        # The event's payload of the object returned is the answer: serialized once.
+        return payload_made(made, returned, entry.output) or dict(entry.output(returned).data)
+
+    return run_once(actor=actor, client_id=checked, name=entry.name, run=run)
+
+
+def client_id_check(client_id: object) -> str:
+    """`client_id`, if it is an id a receipt can keep; else Invalid."""
     # Printable: an id is stored, and no database keeps a NUL or a lone surrogate.
     if (
         not isinstance(client_id, str)
@@ -162,17 +184,18 @@ def command_execute(*, actor: Participant, client_id: object, name: object, data
             "A command needs an id.",
             details={"id": [f"Send a unique id of 1 to {CLIENT_ID_MAX} printable characters."]},
         )
-    entry, validated = command_input(name, data)
-    if entry.anonymous:
-        if mediation_closed(actor):
-            raise NotAllowed("This mediation is closed.", code="closed")
-        with transaction.atomic():
-            return dict(entry.output(entry.run(actor, validated, client_id)).data)
+    return client_id
+
+
+def run_once(*, actor: Participant, client_id: str, name: str, run: Callable[[], Data]) -> Data:
+    """Call `run` (a change, in this transaction) once per actor and client id, and keep
+    its result: a repeat of the id returns that result with no second effect. The commands
+    use it, and so does what changes state over REST outside them (a document's upload,
+    with its `Idempotency-Key`). Raises Invalid (code `id_reused`) for an id first used
+    for another `name`, and whatever `run` raises (then nothing is kept)."""
     receipt = _receipt(actor, client_id)
     if receipt is not None:
-        return _repeat(receipt, entry)
-    if mediation_closed(actor) and entry.name not in OPEN_WHEN_CLOSED:
-        raise NotAllowed("This mediation is closed.", code="closed")
+        return _repeat(receipt, name)
     try:
         with transaction.atomic():
             # Claim the id first. A repeat racing this run blocks on the same unique key
@@ -180,12 +203,9 @@ def command_execute(*, actor: Participant, client_id: object, name: object, data
             # finds the receipt; checked after the command's own locks instead, it would
             # meet this run's effect as a conflict.
             receipt = CommandReceipt.objects.create(
-                participant=actor, client_id=client_id, name=entry.name, result={}
+                participant=actor, client_id=client_id, name=name, result={}
             )
-            with payloads_kept() as made:
-                returned = entry.run(actor, validated)
-            # The event's payload of the object returned is the answer: serialized once.
-            result = payload_made(made, returned, entry.output) or dict(entry.output(returned).data)
+            result = run()
             receipt.result = result
             receipt.save(update_fields=["result"])
     except IntegrityError:
@@ -194,7 +214,7 @@ def command_execute(*, actor: Participant, client_id: object, name: object, data
         receipt = _receipt(actor, client_id)
         if receipt is None:
             raise
-        return _repeat(receipt, entry)
+        return _repeat(receipt, name)
     return result
 
 
@@ -202,8 +222,8 @@ def _receipt(actor: Participant, client_id: str) -> CommandReceipt | None:
     return CommandReceipt.objects.filter(participant=actor, client_id=client_id).first()
 
 
-def _repeat(receipt: CommandReceipt, entry: Command) -> Data:
-    if receipt.name != entry.name:
+def _repeat(receipt: CommandReceipt, name: str) -> Data:
+    if receipt.name != name:
         raise Invalid(
             "That command id was used for another command.",
             code="id_reused",

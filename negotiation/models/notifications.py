@@ -59,6 +59,14 @@ class Notification(TimeIdModel):
             "information_requested",
             "A party asks for more information before deciding on an issue.",
         )
+        SEALED_ASKED = (
+            "sealed_asked",
+            "The mediator asks your side for a sealed position on an issue.",
+        )
+        PERSPECTIVE_TURN = (
+            "perspective_turn",
+            "It is your side's turn in a perspective round on an issue.",
+        )
         DELIVERY_FAILED = (
             "delivery_failed",
             "A notice could not be delivered to someone. See People.",

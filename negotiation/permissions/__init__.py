@@ -38,7 +38,9 @@ from .impasse import (
     can_handle_impasse,
     can_state_perspective,
     can_view_impasse,
+    has_perspective_turns,
     impasse_audience,
+    perspective_turn_audience,
 )
 from .lookups import (
     access_balance,
@@ -116,6 +118,7 @@ from .rounds import (
     can_run_rounds,
     can_submit_sealed,
     options_held,
+    sealed_askees,
     sealed_readers,
     sealed_side_of,
 )
@@ -194,6 +197,7 @@ __all__ = [
     "caucus_reads_audited",
     "counts_for_side",
     "experts_of",
+    "has_perspective_turns",
     "impasse_audience",
     "is_called_with_side",
     "is_caucus_member",
@@ -207,6 +211,7 @@ __all__ = [
     "options_held",
     "parties_of",
     "party_answer_binds",
+    "perspective_turn_audience",
     "proposing_side",
     "reads_caucus_history",
     "rights_of",
@@ -214,6 +219,7 @@ __all__ = [
     "room_members",
     "scoped_frame",
     "scoped_snapshot_data",
+    "sealed_askees",
     "sealed_readers",
     "sealed_side_of",
     "visible_rooms",

@@ -19,7 +19,7 @@ from django.db.models import QuerySet
 from config.errors import NotFound
 
 from ..models import Participant, Role
-from .audiences import mediators_of
+from .audiences import active_members, mediators_of
 from .lookups import access_mediation
 from .predicates import can_manage_mediation, joint_closed
 
@@ -47,12 +47,21 @@ def impasse_audience(mediation_id: uuid.UUID | str) -> QuerySet[Participant]:
     return mediators_of(mediation_id)
 
 
+def has_perspective_turns(participant: Participant) -> bool:
+    """Whether a perspective round's turn can wait on the participant: a side's party
+    and attorney, who write and answer for it (can_state_perspective, break aside)."""
+    return (
+        participant.is_active
+        and participant.role in PERSPECTIVE_ROLES
+        and participant.side_id is not None
+    )
+
+
 def can_state_perspective(participant: Participant, side_id: int) -> bool:
     """Write (draft and submit) a side's statement of the other side's view: that side's
     party and attorney, while the joint board is not on a break for them."""
     return (
-        participant.is_active
-        and participant.role in PERSPECTIVE_ROLES
+        has_perspective_turns(participant)
         and participant.side_id == side_id
         and not joint_closed(participant)
     )
@@ -62,6 +71,12 @@ def can_answer_perspective(participant: Participant, side_id: int) -> bool:
     """Say "that's right" to, or correct, a statement of side `side_id`'s view: that
     side's party and attorney."""
     return can_state_perspective(participant, side_id)
+
+
+def perspective_turn_audience(mediation_id: uuid.UUID | str, side_id: int) -> QuerySet[Participant]:
+    """Who is told that a perspective round's turn passed to side `side_id`: its party
+    and attorney. Nobody else hears of a turn: the mediator reads the round itself."""
+    return active_members(mediation_id).filter(side_id=side_id, role__in=PERSPECTIVE_ROLES)
 
 
 def access_impasses(user: User, mediation_id: uuid.UUID | str) -> Participant:

@@ -70,3 +70,10 @@ def sealed_readers(mediation_id: uuid.UUID | str, side_id: int) -> QuerySet[Part
     """Who is told of a side's own sealed submission before the reveal: its party and
     attorney, nobody else."""
     return active_members(mediation_id).filter(side_id=side_id, role__in=SEALED_READERS)
+
+
+def sealed_askees(mediation_id: uuid.UUID | str) -> QuerySet[Participant]:
+    """Who is told that the mediator asks for sealed positions: every side's party, who
+    makes its submission (the round waits on them as a side's answers do:
+    predicates.answers_for_side)."""
+    return active_members(mediation_id).filter(side__isnull=False, role=Role.PARTY)

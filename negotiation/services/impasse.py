@@ -28,6 +28,7 @@ from ..models import (
     Invitation,
     Issue,
     Lane,
+    Notification,
     Participant,
     PerspectiveDraft,
     PerspectiveRound,
@@ -44,10 +45,12 @@ from ..permissions import (
     can_handle_impasse,
     can_state_perspective,
     impasse_audience,
+    perspective_turn_audience,
 )
 from ..serializers import RealityCheckSerializer, payload
 from .brainstorm import brainstorm_end, brainstorm_start
 from .issues import issue_move, issue_payload
+from .notifications import notify
 from .session import break_start
 from .validation import max_length_of, refusal, text_clean, version_check
 
@@ -298,7 +301,8 @@ def strategy_start(
     """Start a strategy on an open impasse and record it (started when, by whom):
 
     - `perspective`: a perspective round between two `sides` (the first two by default):
-      emits `perspective.updated` (joint);
+      emits `perspective.updated` (joint); both sides' parties and attorneys are
+      notified that it is their turn (`perspective_turn`);
     - `break`: the session's break of `minutes` (`message`?): `mediation.updated`;
     - `park`: sets the issue aside (`reason`?, `until`?, `condition`?): `issue.moved`;
     - `reality_check`: opens `side`'s worksheet for the issue in its private room:
@@ -337,6 +341,8 @@ def strategy_start(
                 attempt=attempt, issue=issue, side_a=side_a, side_b=side_b
             )
             _perspective_told(perspective, actor)
+            _turn_told(perspective, side_a.pk)
+            _turn_told(perspective, side_b.pk)
         elif kind == Strategy.BREAK:
             break_start(actor=actor, minutes=minutes, message=message or "")
             attempt.save()
@@ -451,6 +457,17 @@ def _perspective_told(perspective: PerspectiveRound, actor: Participant) -> None
     )
 
 
+def _turn_told(perspective: PerspectiveRound, side_id: int) -> None:
+    """Tell side `side_id`'s party and attorney that the round waits on them (to write,
+    or to answer what the other side wrote). Fixed words: nothing of any statement."""
+    notify(
+        participants=perspective_turn_audience(perspective.issue.room.mediation_id, side_id),
+        kind=Notification.Kind.PERSPECTIVE_TURN,
+        room=perspective.issue.room,
+        issue=perspective.issue,
+    )
+
+
 def _round_of(actor: Participant, round_id: object) -> PerspectiveRound:
     """A round on an issue the actor sees (NotFound otherwise)."""
     key = row_key(round_id)
@@ -517,7 +534,8 @@ def perspective_submit(*, actor: Participant, round_id: object, text: object) ->
     one after the other side corrected the last. Their own draft is then forgotten.
     Raises NotFound, NotAllowed, Invalid (empty or long text, the round over, the last
     statement still waiting for its answer or confirmed already). Emits
-    `perspective.updated` (joint)."""
+    `perspective.updated` (joint); notifies the other side that its answer is awaited
+    (`perspective_turn`)."""
     words = text_clean(text, field="text", max_length=STATEMENT_MAX, label="statement")
     perspective = _round_of(actor, round_id)
     side, other = _writer_side(actor, perspective)
@@ -545,6 +563,7 @@ def perspective_submit(*, actor: Participant, round_id: object, text: object) ->
         perspective.version += 1
         perspective.save(update_fields=["version"])
         _perspective_told(perspective, actor)
+        _turn_told(perspective, other)
     return perspective
 
 
@@ -559,7 +578,8 @@ def perspective_answer(
     `correct` with the `correction`, after which the other side writes again. When both
     sides have confirmed, the round is done. Raises NotFound, NotAllowed (not the stated
     side's party or attorney), Invalid (no correction, answered already, not the latest,
-    round over). Emits `perspective.updated` (joint)."""
+    round over). Emits `perspective.updated` (joint); after a correction, notifies the
+    writing side that it is their turn again (`perspective_turn`)."""
     if answer not in ("confirm", "correct"):
         raise Invalid("Confirm or correct.", details={"answer": ["Choose confirm or correct."]})
     words = (
@@ -612,4 +632,6 @@ def perspective_answer(
         perspective.version += 1
         perspective.save(update_fields=["status", "ended_at", "version"])
         _perspective_told(perspective, actor)
+        if statement.answer == PerspectiveStatement.Answer.CORRECTED:
+            _turn_told(perspective, statement.writer_side_id)
     return perspective

@@ -34,6 +34,7 @@ URGENT = frozenset(
         Kind.RELEASE_REQUESTED,
         Kind.PROPOSAL_MADE,
         Kind.DECISION_ASKED,
+        Kind.SEALED_ASKED,
         Kind.BREAK_STARTED,
         Kind.BREAK_ENDING,
         Kind.BREAK_REQUESTED,

@@ -1,15 +1,17 @@
 """Sealed positions: every side's opening figure or position on an issue, read by
 nobody but its own side until every side has submitted, then by everyone at once.
 
-The mediator asks (`sealed.asked`, joint) and may cancel (`sealed.cancelled`, joint,
-and the submissions are deleted unread). A side's party submits and may replace the
-submission until the reveal; the side's party and attorney are told of it by a frame
-to their own connections, never in a room's log: the mediator reads every room, and a
-number taken in a room's sequence would show everyone in it that something happened.
-So a submission leaves no event, no notice and no row anyone else reads, and touches
-nothing shared but the round's row: until the last side submits, nobody else can tell
-that a side has. That one writes `sealed.revealed` (joint), one event with every side's
-submission, in the same transaction.
+The mediator asks (`sealed.asked`, joint; a notice to every side's party, and the ask
+waits for each party in "Waiting for you" until their own side submits) and may cancel
+(`sealed.cancelled`, joint, and the submissions are deleted unread). A side's party
+submits and may replace the submission until the reveal; the side's party and attorney
+are told of it by a frame to their own connections, never in a room's log: the
+mediator reads every room, and a number taken in a room's sequence would show everyone
+in it that something happened. So a submission leaves no event, no notice and no row
+anyone else reads (another side's waiting list reads only that side's own submission),
+and touches nothing shared but the round's row: until the last side submits, nobody
+else can tell that a side has. That one writes `sealed.revealed` (joint), one event
+with every side's submission, in the same transaction.
 
 Locks: a round's row, then the joint room (for its event), in that order everywhere.
 """
@@ -24,18 +26,20 @@ from django.utils import timezone
 from config.errors import Invalid, NotAllowed
 
 from ..events import event_append, participant_send, room_lock
-from ..models import Participant, SealedRound, SealedSubmission, Side
+from ..models import Notification, Participant, SealedRound, SealedSubmission, Side
 from ..permissions import (
     access_in_rooms,
     access_issue,
     can_run_rounds,
     can_submit_sealed,
+    sealed_askees,
     sealed_readers,
     sealed_side_of,
 )
 from ..round_serializers import SealedOwnSerializer, SealedRoundSerializer
 from ..serializers import payload
 from .brainstorm import CLOSED_LANES
+from .notifications import notify
 from .validation import amount_clean, max_length_of, refusal, text_clean, version_check
 
 PROMPT_MAX = max_length_of(SealedRound, "prompt")
@@ -51,7 +55,7 @@ def sealed_ask(
 
     Raises NotFound (issue), NotAllowed unless the actor runs the session, Invalid (asks,
     prompt; a round already waiting on the issue; an agreed or struck issue).
-    Emits `sealed.asked` (joint)."""
+    Emits `sealed.asked` (joint); notifies every side's party (`sealed_asked`)."""
     kind = str(asks or SealedRound.Asks.EITHER)
     if kind not in SealedRound.Asks.values:
         raise Invalid(
@@ -77,6 +81,12 @@ def sealed_ask(
             name="sealed.asked",
             data=payload(sealed, SealedRoundSerializer),
             actor=actor,
+        )
+        notify(
+            participants=sealed_askees(actor.mediation_id),
+            kind=Notification.Kind.SEALED_ASKED,
+            room=issue.room,
+            issue=issue,
         )
     return sealed
 

@@ -114,3 +114,74 @@ def test_a_party_opens_the_document_and_then_may_accept(
     expect(entry).to_contain_text(re.compile(r"Opened: .*Alex"))
     entry.scroll_into_view_if_needed()
     maya.screenshot(path=str(ARTIFACTS / "documents-balance-mediator.png"))
+
+
+FIGURES = b"Our lowest figure: 150,000\n"
+PAYSLIPS = b"Payslips, January to June\n"
+
+
+def test_a_private_rooms_documents_are_its_members_alone(
+    browser, daphne_server: str, live_cast: Cast
+) -> None:
+    """Jordan shares two files in side A's private room, one on the issue and one on none;
+    Alex, on the phone, sees both in the room and opens one; Sam, on his phone, sees
+    neither, in his room or on the issue; Jordan withdraws one and it leaves Alex's list."""
+    command(live_cast, "mediator", "issue.create", title="Pension")
+    room_a = f"caucus:{live_cast.side_a.pk}"
+    jordan = open_board(browser, daphne_server, live_cast, "attorney_a", **DESKTOP)
+    alex = open_board(browser, daphne_server, live_cast, "party_a", **PHONE)
+    sam = open_board(browser, daphne_server, live_cast, "party_b", **PHONE)
+
+    # On the issue's sheet, into the private room; then in the room, on no issue.
+    sheet = open_sheet(jordan, "Pension")
+    sheet.get_by_label("Share a document").set_input_files(
+        {"name": "payslips.txt", "mimeType": "text/plain", "buffer": PAYSLIPS}
+    )
+    sheet.get_by_label("Share with").select_option(room_a)
+    sheet.get_by_role("button", name="Share", exact=True).click()
+    expect(sheet.locator("[data-document]")).to_contain_text("payslips.txt")
+    sheet.get_by_role("button", name="Close issue").click()
+    jordan.get_by_role("tab", name="Private room").click()
+    documents = jordan.locator(f'[data-room-documents="{room_a}"]')
+    documents.get_by_label("Share a document").set_input_files(
+        {"name": "our-figures.txt", "mimeType": "text/plain", "buffer": FIGURES}
+    )
+    documents.get_by_role("button", name="Share", exact=True).click()
+    expect(documents.locator("[data-document]")).to_have_count(2)
+
+    # Alex sees both in the room, the one on the issue with its title, and opens one.
+    alex.get_by_role("tab", name="Private room").click()
+    theirs = alex.locator(f'[data-room-documents="{room_a}"]')
+    expect(theirs.locator("[data-document]")).to_have_count(2)
+    expect(theirs.locator("[data-document]", has_text="payslips.txt")).to_contain_text(
+        "On “Pension”"
+    )
+    theirs.get_by_role("link", name="our-figures.txt").scroll_into_view_if_needed()
+    ARTIFACTS.mkdir(exist_ok=True)
+    alex.screenshot(path=str(ARTIFACTS / "documents-private-room-phone.png"))
+    assert axe_serious_violations(alex) == [], "the private room's documents on the phone"
+    with alex.context.expect_page() as opened:
+        theirs.get_by_role("link", name="our-figures.txt").click()
+    tab = opened.value
+    expect(tab.locator("body")).to_contain_text("Our lowest figure: 150,000")
+    tab.close()
+    eventually(
+        lambda: DocumentReceipt.objects.filter(
+            participant=live_cast.participants["party_a"]
+        ).exists()
+    )
+
+    # Sam sees neither: not in his own room, not on the issue.
+    sam.get_by_role("tab", name="Private room").click()
+    room_b = sam.locator(f'[data-room-documents="caucus:{live_cast.side_b.pk}"]')
+    expect(room_b).to_contain_text("No documents yet.")
+    sam.get_by_role("tab", name="Board").click()
+    sams_sheet = open_sheet(sam, "Pension")
+    expect(sams_sheet).to_contain_text("No documents yet.")
+    assert "our-figures" not in sam.content()
+    assert "payslips" not in sam.content()
+
+    # Whoever shared it withdraws it; it leaves the room's list.
+    documents.get_by_role("button", name="Withdraw our-figures.txt").click()
+    expect(theirs.locator("[data-document]")).to_have_count(1)
+    expect(theirs.get_by_role("button", name=re.compile("^Withdraw"))).to_have_count(0)

@@ -64,6 +64,17 @@ def test_it_mutes_what_needs_no_answer_now(client: APIClient) -> None:
     assert answer.json()["settings"]["muted"] == ["issue_agreed", "stage_changed"]
 
 
+def test_a_sealed_ask_always_reaches_and_a_perspective_turn_may_be_muted(
+    client: APIClient,
+) -> None:
+    kinds = {k["kind"]: k for k in client.get(URL).json()["kinds"]}
+    assert kinds["sealed_asked"]["urgent"] is True
+    assert kinds["perspective_turn"]["urgent"] is False
+    assert patch(client, {"muted": ["sealed_asked"]}).status_code == 400
+    answer = patch(client, {"muted": ["perspective_turn"]})
+    assert answer.json()["settings"]["muted"] == ["perspective_turn"]
+
+
 def test_it_keeps_and_forgets_a_push_subscription(client: APIClient) -> None:
     subscription = {
         "endpoint": "https://push.example/x1",

@@ -7,6 +7,7 @@
 import type { Impasse, PerspectiveDraft } from './impasse';
 import type { Rights } from './rights';
 import type { SealedOwn } from './rounds';
+import { newCommandId } from './socket';
 
 export type Role = 'mediator' | 'party' | 'attorney' | 'expert' | 'observer';
 export type Id = number | string;
@@ -384,7 +385,16 @@ export function listSealedMine(mediationId: string): Promise<SealedOwn[]> {
 
 /** Something that waits on this person's answer (negotiation/waiting.py). */
 export interface WaitingItem {
-  kind: 'proposal' | 'decision' | 'release' | 'opening' | 'caucus' | 'break';
+  kind:
+    | 'proposal'
+    | 'decision'
+    | 'release'
+    | 'opening'
+    | 'caucus'
+    | 'break'
+    | 'sealed'
+    | 'perspective_write'
+    | 'perspective_answer';
   text: string;
   room: string;
   issue: number | null;
@@ -607,29 +617,43 @@ export function getSummary(mediationId: string): Promise<SessionSummary> {
 
 // --- documents ------------------------------------------------------------------------
 
+/** How often an upload whose answer was lost is sent again, with the same key. */
+const UPLOAD_TRIES = 3;
+
 /**
  * Share a file with a room ("joint" or "caucus:<side>"), optionally on an issue: REST,
- * multipart (the socket announces it, `document.shared`). Errors name `file`.
+ * multipart (the socket announces it, `document.shared`). Errors name `file`. It goes
+ * with an `Idempotency-Key`, as a command goes with its id: when the connection drops
+ * before the answer, it is sent again with the same key, and the server answers with
+ * the document it took the first time instead of sharing it twice.
  */
-export async function shareDocument(mediationId: string, file: File, room: string, issue: number | null): Promise<unknown> {
+export async function shareDocument(
+  mediationId: string,
+  file: File,
+  room: string,
+  issue: number | null,
+  key: string = newCommandId(),
+): Promise<unknown> {
   if (readCookie('csrftoken') === null) await send('GET', '/auth/session/').catch(() => undefined);
   const body = new FormData();
   body.append('file', file);
   body.append('room', room);
   if (issue !== null) body.append('issue', String(issue));
-  const headers: Record<string, string> = { Accept: 'application/json' };
+  const headers: Record<string, string> = { Accept: 'application/json', 'Idempotency-Key': key };
   const token = readCookie('csrftoken');
   if (token) headers['X-CSRFToken'] = token;
-  let response: Response;
-  try {
-    response = await fetch(`/api/mediations/${seg(mediationId)}/documents/`, {
-      method: 'POST',
-      headers,
-      body,
-      credentials: 'same-origin',
-    });
-  } catch {
-    throw new ApiError(0, 'network_error', NETWORK_ERROR_DETAIL);
+  let response: Response | null = null;
+  for (let tries = 1; response === null; tries += 1) {
+    try {
+      response = await fetch(`/api/mediations/${seg(mediationId)}/documents/`, {
+        method: 'POST',
+        headers,
+        body,
+        credentials: 'same-origin',
+      });
+    } catch {
+      if (tries >= UPLOAD_TRIES) throw new ApiError(0, 'network_error', NETWORK_ERROR_DETAIL);
+    }
   }
   if (!response.ok) throw parseErrorBody(response.status, await readJson(response));
   return readJson(response);

@@ -103,10 +103,19 @@ export function conflictKey(issue: number, field: EditableField): string {
   return `${issue}:${field}`;
 }
 
-/** Events of the joint room after which what waits on someone may have changed. */
-const WAITING_EVENTS = /^(proposal\.|response\.|decision\.|consent\.|issue\.moved|mediation\.updated|caucus\.)/;
+/**
+ * Events of the joint room after which what waits on someone may have changed. A side's
+ * sealed submission is no event: only the round's ask, reveal and cancel are.
+ */
+const WAITING_EVENTS =
+  /^(proposal\.|response\.|decision\.|consent\.|issue\.moved|mediation\.updated|caucus\.|sealed\.|perspective\.)/;
 /** One's own commands that may answer what waited on one. */
-const WAITING_COMMANDS = /^(proposal|decision|release|opening|caucus)\./;
+const WAITING_COMMANDS = /^(proposal|decision|release|opening|caucus|sealed|perspective)\./;
+
+/** Whether the waiting list is read again after this joint event or own command. */
+export function waitingMayChange(name: string, own: 'event' | 'command'): boolean {
+  return (own === 'event' ? WAITING_EVENTS : WAITING_COMMANDS).test(name);
+}
 const WAITING_RELOAD_MS = 300;
 /** Commands whose answer is an impasse as the mediators read it. */
 const IMPASSE_COMMANDS = /^(impasse|strategy)\./;
@@ -185,7 +194,7 @@ export class BoardSession {
         this.caucus.result(command, result);
         if (command.name === 'rule.acknowledge') this.meChanged(result);
         if (command.name === 'sealed.submit') this.sealedMine.update((held) => withOwn(held, result));
-        if (WAITING_COMMANDS.test(command.name)) this.waitingChanged();
+        if (waitingMayChange(command.name, 'command')) this.waitingChanged();
         if (IMPASSE_COMMANDS.test(command.name) && isImpasse(result)) this.impasseHeard(result);
       },
       onImpasse: (impasse) => {
@@ -265,7 +274,7 @@ export class BoardSession {
       this.waitingChanged();
       return;
     }
-    if (WAITING_EVENTS.test(frame.name)) this.waitingChanged();
+    if (waitingMayChange(frame.name, 'event')) this.waitingChanged();
     const data = frame.data as Record<string, unknown> | null;
     if (typeof data !== 'object' || data === null) return;
     if (frame.name === 'participant.joined' || frame.name === 'participant.updated') {

@@ -24,7 +24,7 @@ export function documentsOn(
   return all.filter((d) => d.issue === issue && d.withdrawn_at === null).sort((a, b) => a.id - b.id);
 }
 
-/** The documents of one room not tied to any issue, newest last. */
+/** The documents of one room still shared, on an issue or on none, oldest first. */
 export function roomDocuments(documents: Readonly<Record<number, SharedDocument>> | undefined): SharedDocument[] {
   return Object.values(documents ?? {})
     .filter((d) => d.withdrawn_at === null)
