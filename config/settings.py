@@ -166,6 +166,10 @@ AUTH_USER_MODEL = "accounts.User"
 REDIS_URL = os.environ.get("REDIS_URL", "")
 CHANNELS_PREFIX = os.environ.get("PARLEY_CHANNELS_PREFIX", "parley")
 
+# Threads (each with its own database connection) that run one process's socket work
+# against PostgreSQL, instead of Channels' one (negotiation/socket/db.py).
+PARLEY_SOCKET_DB_THREADS = env_whole("PARLEY_SOCKET_DB_THREADS", 4)
+
 CHANNEL_LAYERS: dict[str, dict[str, Any]]
 if REDIS_URL:
     CHANNEL_LAYERS = {

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
-from asgiref.sync import sync_to_async
+from asgiref.sync import SyncToAsync, sync_to_async
 from channels.layers import channel_layers
 from django.core.cache import cache
 from django.db import connections
@@ -226,6 +226,10 @@ def _fresh_channel_layer(request: pytest.FixtureRequest) -> Iterator[None]:
     yield
     if inspect.iscoroutinefunction(getattr(request, "function", None)):
         channel_layers.backends.clear()
+        # The test's own sync_to_async calls run in asgiref's one thread, which, unlike
+        # the sockets' database threads (negotiation/socket/db.py), does not close its
+        # connection after each call: closed here, so the test database can be dropped.
+        SyncToAsync.single_thread_executor.submit(connections.close_all).result()
 
 
 @pytest.fixture(autouse=True)

@@ -23,7 +23,6 @@ from datetime import datetime
 from typing import Any
 
 from channels.consumer import get_handler_name
-from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.db import InterfaceError, OperationalError
 
@@ -51,6 +50,7 @@ from ..serializers import MediationStateSerializer, participant_payload, payload
 from ..services.audit import caucus_reads_record
 from ..services.session import mediator_seen
 from . import frames, session
+from .db import database_call
 from .lifetime import CLOSE_REVOKED, CLOSE_SIGNED_OUT, Lifetime
 from .presence import Presence
 from .presence_relay import PresenceRelay
@@ -80,9 +80,9 @@ class MediationConsumer(Lifetime, PresenceRelay, AsyncJsonWebsocketConsumer):
 
     async def dispatch(self, message: dict[str, Any]) -> None:
         """As Channels does, without its database round trip before every message: here
-        every database call goes through database_sync_to_async, which closes stale
-        connections itself, and a room event should not wait behind other sockets'
-        commands in the database thread."""
+        every database call goes through database_call (socket/db.py), which closes
+        stale connections itself, and a room event should not wait for a database
+        thread at all."""
         handler = getattr(self, get_handler_name(message), None)
         if handler is None:
             raise ValueError(f"No handler for message type {message['type']}")
@@ -123,19 +123,19 @@ class MediationConsumer(Lifetime, PresenceRelay, AsyncJsonWebsocketConsumer):
         # Subscribe before reading where each room stands, so nothing falls between.
         for room in rooms:
             await self.channel_layer.group_add(room.group_name, self.channel_name)
-        seqs = await database_sync_to_async(room_seqs)(rooms)
+        seqs = await database_call(room_seqs)(rooms)
         for room in rooms:
             self._stream_add(room, seqs[room.pk])
         if self.session.deadline is None:
             # A session not stamped yet (signed in before the limits existed) starts now.
-            await database_sync_to_async(self.session.used)(self.participant.user_id)
+            await database_call(self.session.used)(self.participant.user_id)
         await self.accept()
         self._expiry_arm()
         self._session_timer_arm()
         await self.send_json(
             {
                 "type": "hello",
-                "participant": await database_sync_to_async(participant_payload)(self.participant),
+                "participant": await database_call(participant_payload)(self.participant),
                 "rooms": {key: stream.seq for key, stream in self.streams.items()},
                 "rights": self.rights,
                 "mediation": self.mediation_state,
@@ -158,7 +158,7 @@ class MediationConsumer(Lifetime, PresenceRelay, AsyncJsonWebsocketConsumer):
             scope=issue_scope(self.participant),
         )
 
-    @database_sync_to_async
+    @database_call
     def _open(self, mediation_id: str) -> tuple[Participant, list[Room]]:
         user = self.scope.get("user")
         session = self.scope.get("session")
@@ -256,7 +256,7 @@ class MediationConsumer(Lifetime, PresenceRelay, AsyncJsonWebsocketConsumer):
         # Where each room's log stands: a client behind in a room (its live events lost
         # while Redis was away) syncs it. Without the database, a pong still says alive.
         try:
-            seqs = await database_sync_to_async(room_seqs)([s.room for s in self.streams.values()])
+            seqs = await database_call(room_seqs)([s.room for s in self.streams.values()])
         except DATABASE_DOWN:
             await self.send_json({"type": "pong"})
         else:
@@ -282,7 +282,7 @@ class MediationConsumer(Lifetime, PresenceRelay, AsyncJsonWebsocketConsumer):
         if now - self._seen_at < MEDIATOR_SEEN_EVERY:
             return
         self._seen_at = now
-        await database_sync_to_async(mediator_seen)(mediation_id=self.participant.mediation_id)
+        await database_call(mediator_seen)(mediation_id=self.participant.mediation_id)
 
     async def handle_sync(self, content: dict[str, Any]) -> None:
         """Replay what the client missed in each room it names, or send a snapshot when
@@ -320,7 +320,7 @@ class MediationConsumer(Lifetime, PresenceRelay, AsyncJsonWebsocketConsumer):
                 self.streams[key].caught_up(answer[-1]["seq"])
         await self.send_json({"type": "synced", "rooms": synced})
 
-    @database_sync_to_async
+    @database_call
     def _catch_up(self, key: str, after: int) -> list[dict[str, Any]] | None:
         """The frames that bring a client from `after` to now in a room, read with the
         participant's access checked in the same breath; None if it is gone."""
@@ -362,7 +362,7 @@ class MediationConsumer(Lifetime, PresenceRelay, AsyncJsonWebsocketConsumer):
             return
         await self.send_json({"type": "ack", "id": frame_id, "result": result})
 
-    @database_sync_to_async
+    @database_call
     def _command(self, content: dict[str, Any]) -> dict[str, Any]:
         # Rights are checked afresh for every command: access may have ended since connect,
         # and so may the session (its password hash must still be the account's; when it
@@ -398,7 +398,7 @@ class MediationConsumer(Lifetime, PresenceRelay, AsyncJsonWebsocketConsumer):
             await self._forward(stream.key, frame)
             return
         # Earlier events are late or lost: read them from the log, access checked.
-        missing = await database_sync_to_async(room_events_after_for)(
+        missing = await database_call(room_events_after_for)(
             self.participant.pk, stream.key, stream.seq
         )
         if missing is None:
@@ -441,7 +441,7 @@ class MediationConsumer(Lifetime, PresenceRelay, AsyncJsonWebsocketConsumer):
         )
 
     async def _rights_refresh(self) -> None:
-        rights = await database_sync_to_async(participant_rights_now)(self.participant.pk)
+        rights = await database_call(participant_rights_now)(self.participant.pk)
         if rights is not None and rights != self.rights:
             self.rights = rights
             await self.send_json({"type": "rights", "rights": rights})
@@ -458,7 +458,7 @@ class MediationConsumer(Lifetime, PresenceRelay, AsyncJsonWebsocketConsumer):
     async def participant_access(self, message: dict[str, Any]) -> None:
         """This participant's access changed: drop rooms no longer visible, join new ones,
         and close at the (new) end of their invited time."""
-        now = await database_sync_to_async(participant_rooms_now)(self.participant.pk)
+        now = await database_call(participant_rooms_now)(self.participant.pk)
         if now is None:
             await self._expire()
             return
@@ -476,7 +476,7 @@ class MediationConsumer(Lifetime, PresenceRelay, AsyncJsonWebsocketConsumer):
                 self._stream_add(room, room.last_seq)
                 added[key] = room.last_seq
         if joined:
-            await database_sync_to_async(caucus_reads_record)(
+            await database_call(caucus_reads_record)(
                 participant=participant, rooms=joined, via=CaucusRead.Via.SOCKET_JOIN
             )
         if added:

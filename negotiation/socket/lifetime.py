@@ -8,12 +8,12 @@ import time
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from channels.db import database_sync_to_async
 from django.utils import timezone
 
 from accounts.socket_groups import session_group
 
 from ..models import Participant
+from .db import database_call
 from .session import SessionGuard
 
 # Close codes: access ended, signed out.
@@ -91,7 +91,7 @@ class Lifetime:
 
     async def _session_check(self) -> bool:
         """Whether the socket's session still holds; closes the socket when not."""
-        holds = await database_sync_to_async(self.session.check)(self.participant.user_id)
+        holds = await database_call(self.session.check)(self.participant.user_id)
         if not holds:
             await self.close(code=CLOSE_SIGNED_OUT)
         else:
