@@ -23,6 +23,7 @@ from negotiation import events
 from negotiation.models import Mediation, Participant, Role, Room, Side
 from negotiation.permissions import visible_rooms
 from negotiation.services.mediations import mediation_create, participant_join
+from negotiation.socket.db import connections_close as socket_connections_close
 from tests.factories import UserFactory
 from tests.figures import Figures, figures, pytest_runtest_logreport, pytest_terminal_summary
 
@@ -226,10 +227,11 @@ def _fresh_channel_layer(request: pytest.FixtureRequest) -> Iterator[None]:
     yield
     if inspect.iscoroutinefunction(getattr(request, "function", None)):
         channel_layers.backends.clear()
-        # The test's own sync_to_async calls run in asgiref's one thread, which, unlike
-        # the sockets' database threads (negotiation/socket/db.py), does not close its
-        # connection after each call: closed here, so the test database can be dropped.
+        # The test's own sync_to_async calls run in asgiref's one thread, and the
+        # sockets' database work in threads of their own (negotiation/socket/db.py):
+        # their connections are closed here, so the test database can be dropped.
         SyncToAsync.single_thread_executor.submit(connections.close_all).result()
+        socket_connections_close()
 
 
 @pytest.fixture(autouse=True)

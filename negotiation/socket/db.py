@@ -15,8 +15,9 @@ writer at a time anyway: there the calls stay in Channels' one thread.
 from __future__ import annotations
 
 import functools
+import threading
 from collections.abc import Awaitable, Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor, wait
 from typing import ParamSpec, TypeVar
 
 from channels.db import DatabaseSyncToAsync
@@ -46,3 +47,19 @@ def database_call(func: Callable[P, R]) -> Callable[P, Awaitable[R]]:
     if size == 1:
         return DatabaseSyncToAsync(func)
     return DatabaseSyncToAsync(func, thread_sensitive=False, executor=_pool(size))
+
+
+def connections_close() -> None:
+    """Close the database connections of every thread of the pool (as at a process's
+    end, or before a database is dropped): one task per thread, held at a barrier until
+    each thread has taken one."""
+    size = pool_size()
+    if size == 1 or _pool.cache_info().currsize == 0:
+        return
+    barrier = threading.Barrier(size, timeout=10)
+
+    def close() -> None:
+        barrier.wait()
+        connections.close_all()
+
+    wait([_pool(size).submit(close) for _ in range(size)])

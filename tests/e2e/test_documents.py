@@ -96,6 +96,8 @@ def test_a_party_opens_the_document_and_then_may_accept(
     theirs.get_by_role("button", name="Send answer").click()
     refused = theirs.get_by_text(re.compile("^To accept, say you have the information"))
     expect(refused).to_be_visible()
+    refused.scroll_into_view_if_needed()
+    sam.screenshot(path=str(ARTIFACTS / "documents-accept-word-phone.png"))
     theirs.get_by_role("checkbox", name="I have the information I need to decide").check()
     theirs.get_by_role("button", name="Send answer").click()
     expect(proposal(theirs, OFFER)).to_contain_text("Sam: Accepted")
