@@ -12,9 +12,9 @@ const { default: HistoryPanel } = await import('../src/components/HistoryPanel.s
 
 const T = '2030-01-01T10:00:00Z';
 const SNAPSHOTS: SnapshotItem[] = [
-  { id: 12, room: 'joint', seq: 12, reason: 'manual', taken_by: 1, created_at: T },
-  { id: 10, room: 'joint', seq: 10, reason: 'manual', taken_by: 1, created_at: T },
-] as SnapshotItem[];
+  { id: 12, room: 'joint', seq: 12, reason: 'on_demand', taken_by: 1, created_at: T },
+  { id: 10, room: 'joint', seq: 10, reason: 'on_demand', taken_by: 1, created_at: T },
+];
 
 describe('the history panel', () => {
   beforeEach(() => {
