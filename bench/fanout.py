@@ -25,6 +25,7 @@ import resource
 import secrets
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -255,12 +256,14 @@ async def open_loop(
     concurrency: int = 16,
     connect_seconds: float = 60.0,
     label: str = "",
+    on_joined: Callable[[], None] | None = None,
 ) -> tuple[RunResult, float]:
     """Connect every board's watchers and editor, then send `rate` edits per second in
     all (spread evenly over the boards, each board's editor retitling its targets in
     turn) for `warmup` + `seconds`; only edits due after the warm-up are recorded. Wait
     up to `drain` seconds after the last for everything to arrive. Returns the result
-    and how long connecting and syncing everyone took."""
+    and how long connecting and syncing everyone took. `on_joined` is called once
+    everyone is in, before the first edit (a profiler started there leaves the joins out)."""
     run = Run()
     watchers = [[Client(endpoint, run) for endpoint in board.watchers] for board in boards]
     editors = [Client(board.editor, run, editor=True) for board in boards]
@@ -268,6 +271,8 @@ async def open_loop(
     try:
         joined = await open_all(everyone, concurrency, connect_seconds)
         await asyncio.sleep(1.0)  # presence of the last joins dies down
+        if on_joined is not None:
+            on_joined()
         total = int(rate * (warmup + seconds))
         start = CLOCK() + 0.05
         cpu0, own0 = process_cpu(server_pids), own_cpu()

@@ -328,33 +328,26 @@ def one_run(
 ) -> dict[str, float] | None:
     """One open-loop run; None if its clients could not all connect and sync (a server
     past its handshake limit), which is reported, not hidden."""
-    spy = None
+    spies: list[subprocess.Popen[bytes]] = []
     out = Path()
     py_spy = shutil.which("py-spy") or shutil.which("py-spy", path=str(Path(sys.executable).parent))
     if PROFILE is not None and server.name == "parley" and py_spy is None:
         log("    no py-spy installed (pip install py-spy): not profiled")
     elif PROFILE is not None and server.name == "parley":
-        # Sampled, outside the server: collapsed stacks of every thread, idle ones left out.
         out = PROFILE / f"parley-{len(boards)}x{len(boards[0].watchers)}-{rate:g}.txt"
-        spy = subprocess.Popen(
-            [
-                str(py_spy),
-                "record",
-                "--pid",
-                str(server.pid),
-                "--format",
-                "raw",
-                "--rate",
-                "200",
-                "--duration",
-                str(int(seconds + mode.warmup + 2)),
-                "--nonblocking",
-                "-o",
-                str(out),
-            ],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
+
+    def profile_start() -> None:
+        # Sampled, outside the server, from the first edit on (the joins left out):
+        # collapsed stacks of every thread, idle ones left out.
+        if out == Path():
+            return
+        command = [str(py_spy), "record", "--pid", str(server.pid), "--format", "raw"]
+        command += ["--rate", "200", "--duration", str(int(seconds + mode.warmup + 1))]
+        command += ["--nonblocking", "-o", str(out)]
+        spies.append(
+            subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         )
+
     try:
         result, joined = asyncio.run(
             fanout.open_loop(
@@ -365,13 +358,14 @@ def one_run(
                 drain=10.0,
                 server_pids=[server.pid],
                 label=server.name,
+                on_joined=profile_start,
             )
         )
     except Exception as error:
         log(f"    {server.name}: the run failed: {error!r:.200}")
         return None
     finally:
-        if spy is not None:
+        for spy in spies:
             spy.wait(timeout=120)
             profile_log(out)
     run = summary(result, joined)

@@ -144,20 +144,41 @@ def room_catch_up_for(participant_id: int, key: object, after: int) -> list[dict
     """What brings a participant's client from `after` to now in a room: its event
     frames, or a snapshot frame alone when it is too far behind; None when the
     participant may not see the room now. Checked and read in one consistent read."""
+    if not isinstance(key, str):
+        return None
+    return rooms_catch_up_for(participant_id, {key: after})[key]
+
+
+def rooms_catch_up_for(
+    participant_id: int, wanted: dict[str, int]
+) -> dict[str, list[dict[str, Any]] | None]:
+    """room_catch_up_for for several rooms at once (a client's sync names each room it
+    follows), in one consistent read: the participant and their rooms are read once."""
     with _consistent_read():
-        found = _room_of(participant_id, key)
-        if found is None:
-            return None
-        participant, room = found
-        items_from = caucus_items_from(participant, room)
-        scope = issue_scope(participant)
-        frames = room_catch_up(room, after)
-        if frames is None:
-            return [_room_snapshot_read(room, items_from, participant.pk, scope)]
-        return [
-            caucus_frame_for(items_from, frame, viewer=participant.pk, scope=scope)
-            for frame in frames
-        ]
+        participant = (
+            Participant.objects.select_related("mediation", "side")
+            .filter(pk=participant_id)
+            .first()
+        )
+        rooms = {} if participant is None else {r.key: r for r in visible_rooms(participant)}
+        scope = None if participant is None else issue_scope(participant)
+        answers: dict[str, list[dict[str, Any]] | None] = {}
+        for key, after in wanted.items():
+            room = rooms.get(key)
+            if participant is None or room is None:
+                answers[key] = None
+                continue
+            items_from = caucus_items_from(participant, room)
+            # The room's row was read in this same snapshot: its last_seq is the log's.
+            frames = room_catch_up(room, after, last_seq=room.last_seq)
+            if frames is None:
+                answers[key] = [_room_snapshot_read(room, items_from, participant.pk, scope)]
+                continue
+            answers[key] = [
+                caucus_frame_for(items_from, frame, viewer=participant.pk, scope=scope)
+                for frame in frames
+            ]
+        return answers
 
 
 def room_events_after_for(
@@ -294,12 +315,18 @@ def board_snapshot(participant: Participant) -> dict[str, Any]:
     }
 
 
-def room_catch_up(room: Room, after: int) -> list[dict[str, Any]] | None:
+def room_catch_up(
+    room: Room, after: int, *, last_seq: int | None = None
+) -> list[dict[str, Any]] | None:
     """The event frames of `room` after sequence number `after`, in order; None when the
-    client should take a snapshot instead (too far behind, or ahead of the log)."""
-    last_seq = Room.objects.values_list("last_seq", flat=True).get(pk=room.pk)
+    client should take a snapshot instead (too far behind, or ahead of the log).
+    `last_seq`: where the log stands, when the caller read it in the same snapshot."""
+    if last_seq is None:
+        last_seq = Room.objects.values_list("last_seq", flat=True).get(pk=room.pk)
     if after < 0 or after > last_seq or last_seq - after > REPLAY_MAX:
         return None
+    if after == last_seq:
+        return []
     events = Event.objects.filter(room=room, seq__gt=after).order_by("seq")
     return [event_frame(event, room.key) for event in events]
 

@@ -17,13 +17,17 @@ closes as soon as the session it was opened with no longer holds (session.py).
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import time
 from datetime import datetime
 from typing import Any
 
 from channels.consumer import get_handler_name
+from channels.exceptions import StopConsumer
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from channels.layers import get_channel_layer
+from channels.utils import await_many_dispatch
 from django.db import InterfaceError, OperationalError
 
 from accounts.services.sessions import session_times_hold
@@ -42,15 +46,16 @@ from ..permissions import (
 from ..selectors import (
     participant_rights_now,
     participant_rooms_now,
-    room_catch_up_for,
     room_events_after_for,
     room_seqs,
+    rooms_catch_up_for,
 )
 from ..serializers import MediationStateSerializer, participant_payload, payload
 from ..services.audit import caucus_reads_record
 from ..services.session import mediator_seen
 from . import frames, session
 from .db import database_call
+from .hub import RoomHub, room_hub
 from .lifetime import CLOSE_REVOKED, CLOSE_SIGNED_OUT, Lifetime
 from .presence import Presence
 from .presence_relay import PresenceRelay
@@ -65,6 +70,10 @@ UNAVAILABLE_RETRY_AFTER = 1.0
 
 # Browsers ping every 15 s: a mediator's connection is recorded alive about every 30 s.
 MEDIATOR_SEEN_EVERY = 20.0
+# Room messages waiting for a socket's loop: a socket this far behind (a stalled client)
+# loses the rest, and catches up from the log at the next event or heartbeat, as when the
+# channel layer drops a message.
+INBOX_SIZE = 1000
 
 
 class SignedOut(Exception):
@@ -77,6 +86,35 @@ class MediationConsumer(Lifetime, PresenceRelay, AsyncJsonWebsocketConsumer):
     streams: dict[str, RoomStream]
     rights: dict[str, Any]
     mediation_state: dict[str, Any]
+    hub: RoomHub
+    inbox: asyncio.Queue[dict[str, Any]]
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        """As Channels' AsyncConsumer, with a third source of messages: the room messages
+        the process's hub (socket/hub.py) hands this socket. All three go through one
+        dispatch, one message at a time, so a room event never overtakes a sync."""
+        self.scope = scope
+        self.channel_layer = get_channel_layer(self.channel_layer_alias)
+        self.channel_name = await self.channel_layer.new_channel()
+        self.channel_receive = functools.partial(self.channel_layer.receive, self.channel_name)
+        self.hub = room_hub(self.channel_layer)
+        self.inbox = asyncio.Queue(maxsize=INBOX_SIZE)
+        self.base_send = send
+        try:
+            sources = [receive, self.channel_receive, self.inbox.get]
+            await await_many_dispatch(sources, self.dispatch)
+        except StopConsumer:
+            pass
+        finally:
+            await self.hub.forget(self)
+
+    def hub_deliver(self, message: dict[str, Any]) -> None:
+        if self.closing:
+            return
+        try:
+            self.inbox.put_nowait(message)
+        except asyncio.QueueFull:
+            logger.info("Socket %s behind: a room message dropped", self.channel_name)
 
     async def dispatch(self, message: dict[str, Any]) -> None:
         """As Channels does, without its database round trip before every message: here
@@ -122,7 +160,7 @@ class MediationConsumer(Lifetime, PresenceRelay, AsyncJsonWebsocketConsumer):
             await self.channel_layer.group_add(group, self.channel_name)
         # Subscribe before reading where each room stands, so nothing falls between.
         for room in rooms:
-            await self.channel_layer.group_add(room.group_name, self.channel_name)
+            await self.hub.join(room.group_name, self)
         seqs = await database_call(room_seqs)(rooms)
         for room in rooms:
             self._stream_add(room, seqs[room.pk])
@@ -186,7 +224,12 @@ class MediationConsumer(Lifetime, PresenceRelay, AsyncJsonWebsocketConsumer):
         except Exception:
             # Others' avatars go stale until their next sync; leaving must still complete.
             logger.warning("Could not announce a departure", exc_info=True)
-        for group in groups + self.personal_groups:
+        for group in groups:
+            try:
+                await self.hub.leave(group, self)
+            except Exception:
+                logger.warning("Could not leave group %s", group, exc_info=True)
+        for group in self.personal_groups:
             try:
                 await self.channel_layer.group_discard(group, self.channel_name)
             except Exception:
@@ -247,8 +290,14 @@ class MediationConsumer(Lifetime, PresenceRelay, AsyncJsonWebsocketConsumer):
         await self._mediator_seen()
 
     async def layer_recovered(self, message: dict[str, Any]) -> None:
-        """Redis answers again (config/channel_layer.py): join the groups it forgot, and
-        tell the client where each room stands, unasked, so it syncs what it missed."""
+        """Redis answers again (config/channel_layer.py), as this socket's receive was
+        the process's first to hear: the hub joins the rooms again and tells each of
+        their sockets (rooms_recovered), this one too."""
+        await self.hub.recovered()
+
+    async def rooms_recovered(self, message: dict[str, Any]) -> None:
+        """Redis answers again: join the groups it forgot, and tell the client where each
+        room stands, unasked, so it syncs what it missed."""
         await self._resubscribe()
         await self._pong()
 
@@ -266,9 +315,9 @@ class MediationConsumer(Lifetime, PresenceRelay, AsyncJsonWebsocketConsumer):
     async def _resubscribe(self) -> None:
         """Join this socket's groups again: Redis forgets them when it restarts, and a
         join that failed while it was away is only logged (config/channel_layer.py).
-        Joining a group twice is one membership."""
-        for group in [stream.room.group_name for stream in self.streams.values()]:
-            await self.channel_layer.group_add(group, self.channel_name)
+        Joining a group twice is one membership. The rooms' are the process's (hub.py),
+        renewed by whichever of its sockets comes first."""
+        await self.hub.renew([stream.room.group_name for stream in self.streams.values()])
         for group in self.personal_groups:
             await self.channel_layer.group_add(group, self.channel_name)
 
@@ -302,9 +351,10 @@ class MediationConsumer(Lifetime, PresenceRelay, AsyncJsonWebsocketConsumer):
             # The same answer for a room that does not exist and one the caller may not see.
             await self.send_error(None, "unknown_room", f"No such room: {unknown[0][:40]!r}.")
             return
+        answers = await self._catch_up(wanted)
         synced: dict[str, int] = {}
         for key, after in wanted.items():
-            answer = await self._catch_up(key, after)
+            answer = answers[key]
             if answer is None:
                 await self._revoke(key)
                 continue
@@ -321,19 +371,29 @@ class MediationConsumer(Lifetime, PresenceRelay, AsyncJsonWebsocketConsumer):
         await self.send_json({"type": "synced", "rooms": synced})
 
     @database_call
-    def _catch_up(self, key: str, after: int) -> list[dict[str, Any]] | None:
-        """The frames that bring a client from `after` to now in a room, read with the
-        participant's access checked in the same breath; None if it is gone."""
-        answer = room_catch_up_for(self.participant.pk, key, after)
-        if answer is None:
-            return None
-        answer = until_revoked(answer, self.participant.pk)
-        stream = self.streams.get(key)
-        if answer and stream is not None:
+    def _catch_up(self, wanted: dict[str, int]) -> dict[str, list[dict[str, Any]] | None]:
+        """The frames that bring a client from where it is to now in each room it names,
+        read with the participant's access checked in the same breath; None for a room
+        that is gone."""
+        seqs = room_seqs([self.streams[key].room for key in wanted])
+        if all(seqs.get(self.streams[key].room.pk) == after for key, after in wanted.items()):
+            # Nothing to send (so no access to check): one query, the common case of a
+            # client that reconnects current.
+            return {key: [] for key in wanted}
+        answers = rooms_catch_up_for(self.participant.pk, wanted)
+        replayed = []
+        for key, answer in answers.items():
+            if answer is None:
+                continue
+            answers[key] = answer = until_revoked(answer, self.participant.pk)
+            stream = self.streams.get(key)
+            if answer and stream is not None:
+                replayed.append(stream.room)
+        if replayed:
             caucus_reads_record(
-                participant=self.participant, rooms=[stream.room], via=CaucusRead.Via.RESYNC
+                participant=self.participant, rooms=replayed, via=CaucusRead.Via.RESYNC
             )
-        return answer
+        return answers
 
     async def handle_command(self, content: dict[str, Any]) -> None:
         """Run a command through the same service as REST; answer `ack` or `error`."""
@@ -395,7 +455,7 @@ class MediationConsumer(Lifetime, PresenceRelay, AsyncJsonWebsocketConsumer):
         if step is Next.DUPLICATE:
             return
         if step is Next.FORWARD:
-            await self._forward(stream.key, frame)
+            await self._forward(stream.key, frame, message)
             return
         # Earlier events are late or lost: read them from the log, access checked.
         missing = await database_call(room_events_after_for)(
@@ -409,7 +469,11 @@ class MediationConsumer(Lifetime, PresenceRelay, AsyncJsonWebsocketConsumer):
                 break
             await self._forward(stream.key, frame)
 
-    async def _forward(self, key: str, frame: dict[str, Any]) -> None:
+    async def _forward(
+        self, key: str, frame: dict[str, Any], message: dict[str, Any] | None = None
+    ) -> None:
+        """Send one event of a room. `message`, when given, is the one the hub handed
+        every socket of the room in this process: its text is encoded once for all."""
         stream = self.streams.get(key)
         if stream is None:
             return
@@ -421,7 +485,11 @@ class MediationConsumer(Lifetime, PresenceRelay, AsyncJsonWebsocketConsumer):
         if revokes(frame, self.participant.pk):
             await self._revoke(key)
             return
-        await self.send_json(stream.shown(frame))
+        shown = stream.shown(frame)
+        if shown is frame and message is not None:
+            await self.send_shared(message, frame)
+        else:
+            await self.send_json(shown)
         if key == "joint" and self._changes_rights(frame):
             await self._rights_refresh()
 
@@ -450,7 +518,7 @@ class MediationConsumer(Lifetime, PresenceRelay, AsyncJsonWebsocketConsumer):
         """Stop a room: unsubscribe, tell the client; without the joint room, close."""
         stream = self.streams.pop(key, None)
         if stream is not None:
-            await self.channel_layer.group_discard(stream.room.group_name, self.channel_name)
+            await self.hub.leave(stream.room.group_name, self)
             await self.send_json({"type": "revoked", "room": key})
         if "joint" not in self.streams:
             await self.close(code=CLOSE_REVOKED)
@@ -472,7 +540,7 @@ class MediationConsumer(Lifetime, PresenceRelay, AsyncJsonWebsocketConsumer):
         for key, room in rooms.items():
             if key not in self.streams:
                 joined.append(room)
-                await self.channel_layer.group_add(room.group_name, self.channel_name)
+                await self.hub.join(room.group_name, self)
                 self._stream_add(room, room.last_seq)
                 added[key] = room.last_seq
         if joined:
@@ -504,6 +572,16 @@ class MediationConsumer(Lifetime, PresenceRelay, AsyncJsonWebsocketConsumer):
         if self.closing:
             return
         await super().send_json(content, close=close)
+
+    async def send_shared(self, message: dict[str, Any], frame: dict[str, Any]) -> None:
+        """Send `frame`, exactly as the hub's `message` carries it, as text encoded once
+        for every socket of the process it was handed to."""
+        if self.closing:
+            return
+        text = message.get("encoded")
+        if not isinstance(text, str):
+            text = message["encoded"] = await self.encode_json(frame)
+        await self.send(text_data=text)
 
     async def send_error(
         self, frame_id: str | None, code: str, message: str, details: Any = None

@@ -22,6 +22,8 @@ class PresenceRelay:
 
         async def send_json(self, content: Any, close: bool = False) -> None: ...
 
+        async def send_shared(self, message: dict[str, Any], frame: dict[str, Any]) -> None: ...
+
         async def send_error(
             self, frame_id: str | None, code: str, message: str, details: Any = None
         ) -> None: ...
@@ -85,7 +87,7 @@ class PresenceRelay:
             return
         frame = message["frame"]
         if frame["room"] in self.streams and self.presence.heard(frame):
-            await self.send_json(frame)
+            await self.send_shared(message, frame)
 
     async def presence_query(self, message: dict[str, Any]) -> None:
         """A process of an earlier release asks, for a connection of its own that joined

@@ -37,19 +37,31 @@ def open_caucus(live_cast: Cast) -> tuple[Cast, int]:
 
 def race(monkeypatch: pytest.MonkeyPatch, cast: Cast, caucus_id: int) -> threading.Thread:
     """Make the close (and a message after it) commit right after the access check."""
-    checked = selectors.room_for
     writer = threading.Thread(target=close_then_say, args=(cast, caucus_id))
 
-    def check_then_let_the_close_in(participant: Any, key: object) -> Any:
-        room = checked(participant, key)
+    def let_the_close_in() -> None:
         writer.start()
         if connection.vendor == "postgresql":
             # Readers do not block writers there: the close commits before we read on.
             writer.join(timeout=20)
         # On SQLite the writer waits for this read's transaction, as it must.
+
+    # The snapshot checks one room (room_for); a catch-up reads all of the participant's
+    # rooms at once (visible_rooms).
+    one_room, all_rooms = selectors.room_for, selectors.visible_rooms
+
+    def room_checked(participant: Any, key: object) -> Any:
+        room = one_room(participant, key)
+        let_the_close_in()
         return room
 
-    monkeypatch.setattr(selectors, "room_for", check_then_let_the_close_in)
+    def rooms_checked(participant: Any) -> Any:
+        rooms = list(all_rooms(participant))
+        let_the_close_in()
+        return rooms
+
+    monkeypatch.setattr(selectors, "room_for", room_checked)
+    monkeypatch.setattr(selectors, "visible_rooms", rooms_checked)
     return writer
 
 

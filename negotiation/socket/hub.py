@@ -1,0 +1,149 @@
+"""One subscription per room per process.
+
+A room's channel group holds one channel of each process that has a socket in the room,
+not one channel per socket: an event is sent to Redis once per process, received and
+decoded once, and handed to the process's sockets in that room from here (a Zulip-style
+per-process fan-out). Each socket still decides for itself what of it to forward
+(consumer.room_event: order, revocation, withheld caucus items), so what reaches a
+participant is exactly what reached them before; only the copying is shared.
+
+A socket is a member here of exactly the room groups it would have joined on the channel
+layer, joined and left at the same moments, so the hub delivers a room's messages to the
+same sockets the channel layer did. A socket's own groups (its participant, account and
+session) stay on the channel layer.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+import weakref
+from typing import Any, Protocol
+
+from config.channel_layer import RECOVERED
+
+logger = logging.getLogger(__name__)
+
+# A membership not renewed for the layer's group expiry lapses (a dead process's channel
+# is dropped that way): renewed at the members' heartbeats, at most this often.
+RENEW_EVERY = 60.0
+# What a member is handed when Redis answers again (RoomHub.recovered).
+ROOMS_RECOVERED = "rooms.recovered"
+# After an unexpected error in a room's receive loop, wait this long before the next.
+PUMP_RETRY = 0.5
+
+
+class Member(Protocol):
+    def hub_deliver(self, message: dict[str, Any]) -> None:
+        """Take a message of one of the member's rooms, without waiting (it is queued for
+        the member's own loop, which handles its messages one at a time)."""
+
+
+class _Room:
+    def __init__(self, group: str, channel: str) -> None:
+        self.group = group
+        self.channel = channel
+        self.members: set[Member] = set()
+        self.renewed_at = time.monotonic()
+        self.subscribed: asyncio.Future[None] | None = None
+        self.pump: asyncio.Task[None] | None = None
+
+
+class RoomHub:
+    """The room subscriptions of one process (one event loop) on one channel layer."""
+
+    def __init__(self, layer: Any) -> None:
+        self.layer = layer
+        self.rooms: dict[str, _Room] = {}
+        expiry = getattr(layer, "group_expiry", None)
+        self.renew_every = min(RENEW_EVERY, expiry / 4) if expiry else RENEW_EVERY
+
+    async def join(self, group: str, member: Member) -> None:
+        """Deliver `group`'s messages to `member`; returns once the process is subscribed,
+        so whatever is sent to the group from then on reaches the member."""
+        room = self.rooms.get(group)
+        if room is None:
+            channel = await self.layer.new_channel()
+            room = self.rooms.get(group)
+            if room is None:
+                room = self.rooms[group] = _Room(group, channel)
+                # Receiving first, so nothing sent once the subscription holds is missed.
+                room.pump = asyncio.ensure_future(self._pump(room))
+                room.subscribed = asyncio.ensure_future(self.layer.group_add(group, channel))
+        room.members.add(member)
+        assert room.subscribed is not None
+        await asyncio.shield(room.subscribed)
+
+    async def leave(self, group: str, member: Member) -> None:
+        """Stop delivering `group`'s messages to `member`; the last member out ends the
+        process's subscription."""
+        room = self.rooms.get(group)
+        if room is None or member not in room.members:
+            return
+        room.members.discard(member)
+        if room.members:
+            return
+        del self.rooms[group]
+        if room.pump is not None:
+            room.pump.cancel()
+        if room.subscribed is not None:
+            # Left only once joined: Redis could otherwise take the two in either order.
+            with contextlib.suppress(Exception):
+                await asyncio.shield(room.subscribed)
+        await self.layer.group_discard(group, room.channel)
+
+    async def forget(self, member: Member) -> None:
+        """Leave every room (a socket's loop ended, however it ended)."""
+        for group in [group for group, room in self.rooms.items() if member in room.members]:
+            await self.leave(group, member)
+
+    async def renew(self, groups: list[str], *, now: bool = False) -> None:
+        """Join these groups again on the layer: a membership lapses after the layer's
+        group expiry, and Redis forgets all of them when it restarts. Joining twice is one
+        membership. Unless `now`, at most every `renew_every` seconds per room."""
+        moment = time.monotonic()
+        for group in groups:
+            room = self.rooms.get(group)
+            if room is None or (not now and moment - room.renewed_at < self.renew_every):
+                continue
+            room.renewed_at = moment
+            await self.layer.group_add(group, room.channel)
+
+    async def recovered(self) -> None:
+        """Redis answers again after failing (one receiver of the process was told): it
+        may have forgotten every group. Join the rooms' again, and tell every member, so
+        each joins its own groups again and tells its client where its rooms stand."""
+        await self.renew(list(self.rooms), now=True)
+        members = {member for room in self.rooms.values() for member in room.members}
+        for member in members:
+            member.hub_deliver({"type": ROOMS_RECOVERED})
+
+    async def _pump(self, room: _Room) -> None:
+        while True:
+            try:
+                message = await self.layer.receive(room.channel)
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                logger.exception("Receiving the messages of %s failed", room.group)
+                await asyncio.sleep(PUMP_RETRY)
+                continue
+            if message.get("type") == RECOVERED:
+                await self.recovered()
+                continue
+            for member in list(room.members):
+                member.hub_deliver(message)
+
+
+_hubs: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, RoomHub] = weakref.WeakKeyDictionary()
+
+
+def room_hub(layer: Any) -> RoomHub:
+    """This process's hub on `layer` (one per event loop: a test's loop has its own)."""
+    loop = asyncio.get_running_loop()
+    hub = _hubs.get(loop)
+    if hub is None or hub.layer is not layer:
+        hub = _hubs[loop] = RoomHub(layer)
+    return hub
