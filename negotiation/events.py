@@ -13,7 +13,7 @@ from typing import Any
 from django.db import connection, transaction
 from django.utils import timezone
 
-from accounts.socket_groups import group_tell
+from accounts.socket_groups import group_post, group_tell
 
 from .models import Event, Participant, Room
 
@@ -94,5 +94,6 @@ def event_append(
 
 def event_send(group: str, frame: dict[str, Any]) -> None:
     """Tell the room's connected clients. A lost message is recovered by sync, so a
-    channel layer failure is logged, never raised into the committed request."""
-    group_send(group, {"type": "room.event", "frame": frame})
+    channel layer failure is logged, never raised into the committed request. Posted, not
+    awaited: the database thread goes on to the next change while the event is sent."""
+    group_post(group, {"type": "room.event", "frame": frame})

@@ -193,15 +193,13 @@ def run_once(*, actor: Participant, client_id: str, name: str, run: Callable[[],
     use it, and so does what changes state over REST outside them (a document's upload,
     with its `Idempotency-Key`). Raises Invalid (code `id_reused`) for an id first used
     for another `name`, and whatever `run` raises (then nothing is kept)."""
-    receipt = _receipt(actor, client_id)
-    if receipt is not None:
-        return _repeat(receipt, name)
     try:
         with transaction.atomic():
-            # Claim the id first. A repeat racing this run blocks on the same unique key
-            # (PostgreSQL) or the write lock (SQLite) until this transaction ends, then
-            # finds the receipt; checked after the command's own locks instead, it would
-            # meet this run's effect as a conflict.
+            # Claim the id first: a repeat fails on the unique key, at once if the first
+            # run committed, else once its transaction ends (PostgreSQL blocks on the key,
+            # SQLite on the write lock), and then finds the receipt. Checked after the
+            # command's own locks instead, it would meet the first run's effect as a
+            # conflict; looked up before, it would cost every command a query.
             receipt = CommandReceipt.objects.create(
                 participant=actor, client_id=client_id, name=name, result={}
             )
@@ -209,12 +207,12 @@ def run_once(*, actor: Participant, client_id: str, name: str, run: Callable[[],
             receipt.result = result
             receipt.save(update_fields=["result"])
     except IntegrityError:
-        # The same id was claimed at the same moment elsewhere (a replay racing the
-        # original) and that run committed; its result is the answer.
-        receipt = _receipt(actor, client_id)
-        if receipt is None:
+        # The id was claimed by a run that committed (a repeat, or a replay racing the
+        # original): its result is the answer.
+        first = _receipt(actor, client_id)
+        if first is None:
             raise
-        return _repeat(receipt, name)
+        return _repeat(first, name)
     return result
 
 

@@ -14,7 +14,7 @@ from typing import Any
 from django.db import models, transaction
 from django.utils import timezone
 
-from config.errors import Invalid
+from config.errors import Invalid, NotFound
 
 from ..events import event_append, room_lock
 from ..models import Issue, Lane, Notification, Participant, Role
@@ -376,9 +376,13 @@ def _park_apply(issue: Issue, parking: dict[str, object]) -> None:
 def _issue_locked(actor: Participant, issue_id: object, version: object) -> Issue:
     """The issue, if the actor sees it, with its room locked and read afresh; Conflict
     (with the current card) unless `version` is its version."""
-    issue = access_issue(actor, issue_id)
-    room_lock(issue.room)
-    issue.refresh_from_db()
+    seen = access_issue(actor, issue_id)
+    room_lock(seen.room)
+    # Read afresh under the lock, its room with it (refresh_from_db would drop the room
+    # and read it again at the first use).
+    issue = Issue.objects.select_related("room").filter(pk=seen.pk).first()
+    if issue is None:  # removed meanwhile
+        raise NotFound("Not found.")
     version_check(current=issue.version, given=version, payload=lambda: issue_payload(issue))
     return issue
 

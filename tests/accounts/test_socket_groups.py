@@ -5,9 +5,12 @@ from __future__ import annotations
 import asyncio
 import uuid
 
+import pytest
+from asgiref.sync import sync_to_async
 from channels.layers import get_channel_layer
 
-from accounts.socket_groups import group_tell
+from accounts import socket_groups
+from accounts.socket_groups import group_post, group_tell
 
 
 def test_it_sends_from_synchronous_code_in_a_thread_that_runs_an_event_loop() -> None:
@@ -43,3 +46,61 @@ def test_it_sends_from_plain_synchronous_code() -> None:
     channel = asyncio.run(join())
     group_tell(group, {"type": "session.ended"})
     assert asyncio.run(receive(channel)) == {"type": "session.ended"}
+
+
+def post_all(group: str, count: int) -> None:
+    for n in range(count):
+        group_post(group, {"type": "x", "n": n})
+
+
+async def test_a_post_from_a_servers_sync_thread_returns_at_once_and_keeps_the_order() -> None:
+    # The database thread of a socket posts an event and goes on: the send happens on
+    # the server's loop, one group's sends in the order posted.
+    layer = get_channel_layer()
+    group = f"test.{uuid.uuid4().hex}"
+    channel = await layer.new_channel()
+    await layer.group_add(group, channel)
+    release = asyncio.Event()
+    group_send = layer.group_send
+
+    async def held(group: str, message: dict[str, object]) -> None:
+        await release.wait()
+        await group_send(group, message)
+
+    layer.group_send = held
+    try:
+        await sync_to_async(post_all)(group, 20)
+        release.set()
+        got = [await asyncio.wait_for(layer.receive(channel), 5) for _ in range(20)]
+    finally:
+        layer.group_send = group_send
+        await layer.group_discard(group, channel)
+    assert [message["n"] for message in got] == list(range(20))
+
+
+async def test_posts_past_the_limit_are_dropped_and_logged(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    # A channel layer that does not answer must not grow the process without bound.
+    monkeypatch.setattr(socket_groups, "OUTBOX_LIMIT", 3)
+    layer = get_channel_layer()
+    group = f"test.{uuid.uuid4().hex}"
+    channel = await layer.new_channel()
+    await layer.group_add(group, channel)
+    release = asyncio.Event()
+    group_send = layer.group_send
+
+    async def held(group: str, message: dict[str, object]) -> None:
+        await release.wait()
+        await group_send(group, message)
+
+    monkeypatch.setattr(layer, "group_send", held)
+    await sync_to_async(post_all)(group, 5)
+    await asyncio.sleep(0.05)
+    release.set()
+    got = [await asyncio.wait_for(layer.receive(channel), 5) for _ in range(3)]
+    assert [message["n"] for message in got] == [0, 1, 2]
+    assert "Dropped x" in caplog.text
+    with pytest.raises(asyncio.TimeoutError):
+        await asyncio.wait_for(layer.receive(channel), 0.3)
+    await layer.group_discard(group, channel)

@@ -1,0 +1,150 @@
+"""The per-process fan-out (negotiation/socket/hub.py): one subscription per room per
+process, each message handed to exactly the sockets of that room here, and a frame
+every socket shows unchanged encoded once for all of them."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from typing import Any
+
+import pytest
+from asgiref.sync import sync_to_async
+from channels.layers import get_channel_layer
+
+from negotiation.socket.consumer import MediationConsumer
+from negotiation.socket.hub import ROOMS_RECOVERED, RoomHub, room_hub
+from tests.conftest import Cast, acknowledge_rule, run
+from tests.negotiation.test_socket import next_frame, open_socket, session_cookie
+from tests.negotiation.test_socket_board import frames_until_quiet
+
+
+class Member:
+    def __init__(self) -> None:
+        self.got: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
+
+    def hub_deliver(self, message: dict[str, Any]) -> None:
+        self.got.put_nowait(message)
+
+
+class CountingLayer:
+    """The real channel layer, its group memberships counted."""
+
+    def __init__(self, layer: Any) -> None:
+        self.layer = layer
+        self.added: list[tuple[str, str]] = []
+        self.discarded: list[tuple[str, str]] = []
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.layer, name)
+
+    async def group_add(self, group: str, channel: str) -> None:
+        self.added.append((group, channel))
+        await self.layer.group_add(group, channel)
+
+    async def group_discard(self, group: str, channel: str) -> None:
+        self.discarded.append((group, channel))
+        await self.layer.group_discard(group, channel)
+
+
+async def quiet(member: Member) -> list[dict[str, Any]]:
+    await asyncio.sleep(0.3)
+    got = []
+    while not member.got.empty():
+        got.append(member.got.get_nowait())
+    return got
+
+
+async def test_sockets_of_a_room_share_one_subscription_and_each_gets_every_message() -> None:
+    layer = CountingLayer(get_channel_layer())
+    hub = RoomHub(layer)
+    members = [Member() for _ in range(5)]
+    await asyncio.gather(*(hub.join("room.1", member) for member in members))
+    other = Member()
+    await hub.join("room.2", other)
+
+    assert len({channel for group, channel in layer.added if group == "room.1"}) == 1
+    await layer.group_send("room.1", {"type": "room.event", "n": 1})
+    await layer.group_send("room.1", {"type": "room.event", "n": 2})
+    for member in members:
+        assert [m["n"] for m in [await member.got.get(), await member.got.get()]] == [1, 2]
+    assert await quiet(other) == []
+
+    # Leaving: the others still get the room's messages; the last one out ends the
+    # process's membership, and nothing more arrives.
+    for member in members[:4]:
+        await hub.leave("room.1", member)
+    assert layer.discarded == []
+    await layer.group_send("room.1", {"type": "room.event", "n": 3})
+    assert (await members[4].got.get())["n"] == 3
+    assert [await quiet(member) for member in members[:4]] == [[]] * 4
+    await hub.forget(members[4])
+    assert [group for group, _ in layer.discarded] == ["room.1"]
+    await layer.group_send("room.1", {"type": "room.event", "n": 4})
+    assert await quiet(members[4]) == []
+    await hub.forget(other)
+    assert hub.rooms == {}
+
+
+async def test_a_recovered_layer_renews_every_room_and_tells_every_member() -> None:
+    layer = CountingLayer(get_channel_layer())
+    hub = RoomHub(layer)
+    first, second = Member(), Member()
+    await hub.join("room.1", first)
+    await hub.join("room.2", second)
+    await hub.join("room.2", first)
+    added = len(layer.added)
+
+    await hub.recovered()
+
+    assert sorted(group for group, _ in layer.added[added:]) == ["room.1", "room.2"]
+    assert await quiet(first) == [{"type": ROOMS_RECOVERED}]
+    assert await quiet(second) == [{"type": ROOMS_RECOVERED}]
+    await hub.forget(first)
+    await hub.forget(second)
+
+
+@pytest.fixture
+def cookies(live_cast: Cast) -> dict[str, bytes]:
+    return {name: session_cookie(user) for name, user in live_cast.users.items()}
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_a_frame_every_socket_shows_alike_is_encoded_once_and_caucus_words_stay_apart(
+    live_cast: Cast, cookies: dict[str, bytes], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await sync_to_async(acknowledge_rule)(live_cast)
+    watchers = ("party_a", "party_b", "observer", "mediator")
+    sockets = {}
+    for who in watchers:
+        sockets[who] = await open_socket(live_cast, cookies[who])
+        await next_frame(sockets[who])
+    for socket in sockets.values():
+        await frames_until_quiet(socket)
+    layer = get_channel_layer()
+    hub = room_hub(layer)
+    joint = (await sync_to_async(lambda: live_cast.joint)()).group_name
+    assert len(hub.rooms[joint].members) == len(watchers)
+
+    encoded: list[dict[str, Any]] = []
+    encode = MediationConsumer.encode_json
+
+    async def counted(cls: type[MediationConsumer], content: Any) -> str:
+        encoded.append(content)
+        return await encode.__func__(cls, content)
+
+    monkeypatch.setattr(MediationConsumer, "encode_json", classmethod(counted))
+    made = await sync_to_async(run)(live_cast, "mediator", "issue.create", title="Rent")
+    await sync_to_async(run)(
+        live_cast, "party_a", "caucus_message.post", side=live_cast.side_a.pk, body="Floor: 900"
+    )
+    got = {who: await frames_until_quiet(socket) for who, socket in sockets.items()}
+    for socket in sockets.values():
+        await socket.disconnect()
+
+    created = [f for frames in got.values() for f in frames if f.get("name") == "issue.created"]
+    assert [f["data"]["id"] for f in created] == [made["id"]] * len(watchers)
+    assert len([c for c in encoded if c.get("name") == "issue.created"]) == 1
+    # The caucus message reached its side's party and the mediator, no one else.
+    heard = {who for who, frames in got.items() if "Floor: 900" in json.dumps(frames)}
+    assert heard == {"party_a", "mediator"}
