@@ -24,6 +24,12 @@ def active_participations(user: User) -> QuerySet[Participant]:
     return Participant.objects.active().filter(user_id=user.pk)
 
 
+def _only_row(queryset: QuerySet[Any]) -> Any:
+    """The row of a query that finds at most one (by a unique key), or None: unordered,
+    sparing the query its ordering (`first()` compiles the model's)."""
+    return next(iter(queryset.order_by()[:1]), None)
+
+
 def access_in_rooms(
     participant: Participant, queryset: QuerySet[Any], pk: object, *, room_path: str
 ) -> Any:
@@ -32,7 +38,7 @@ def access_in_rooms(
     key = row_key(pk)
     if key is None:
         raise NotFound("Not found.")
-    row = queryset.filter(pk=key, **{f"{room_path}__in": visible_rooms(participant)}).first()
+    row = _only_row(queryset.filter(pk=key, **{f"{room_path}__in": visible_rooms(participant)}))
     if row is None:
         raise NotFound("Not found.")
     return row

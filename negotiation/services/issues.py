@@ -380,7 +380,7 @@ def _issue_locked(actor: Participant, issue_id: object, version: object) -> Issu
     room_lock(seen.room)
     # Read afresh under the lock, its room with it (refresh_from_db would drop the room
     # and read it again at the first use).
-    issue = Issue.objects.select_related("room").filter(pk=seen.pk).first()
+    issue = next(iter(Issue.objects.select_related("room").filter(pk=seen.pk).order_by()), None)
     if issue is None:  # removed meanwhile
         raise NotFound("Not found.")
     version_check(current=issue.version, given=version, payload=lambda: issue_payload(issue))
