@@ -11,6 +11,11 @@ A socket is a member here of exactly the room groups it would have joined on the
 layer, joined and left at the same moments, so the hub delivers a room's messages to the
 same sockets the channel layer did. A socket's own groups (its participant, account and
 session) stay on the channel layer.
+
+The hub also keeps what the process has heard of each room's presence, once for all its
+sockets: a heartbeat's refresh that changes nothing goes to none of them, and a
+connection that stopped refreshing (its process died) is reported gone to all of them.
+Kept per socket instead, a room of N cost N entries in each of its N sockets.
 """
 
 from __future__ import annotations
@@ -23,6 +28,8 @@ import weakref
 from typing import Any, Protocol
 
 from config.channel_layer import RECOVERED
+
+from . import presence
 
 logger = logging.getLogger(__name__)
 
@@ -49,6 +56,42 @@ class _Room:
         self.renewed_at = time.monotonic()
         self.subscribed: asyncio.Future[None] | None = None
         self.pump: asyncio.Task[None] | None = None
+        # Presence heard in this room: connection -> (its last frame, when refreshed, and
+        # whether the sockets were handed it: not when only read from the store at a join,
+        # as its announcement may still be on its way to them).
+        self.presence: dict[str, tuple[dict[str, Any], float, bool]] = {}
+        self.swept_at = time.monotonic()
+
+    def heard(self, frame: dict[str, Any]) -> bool:
+        """A presence frame arrived; whether the sockets need it (a refresh of what they
+        were last told does not)."""
+        connection = frame.get("connection")
+        if not isinstance(connection, str):
+            return True
+        if frame.get("online"):
+            last = self.presence.get(connection)
+            self.presence[connection] = (frame, time.monotonic(), True)
+            return last is None or not last[2] or last[0] != frame
+        self.presence.pop(connection, None)
+        return True
+
+    def aged_out(self) -> list[dict[str, Any]]:
+        """Offline frames for those not refreshed for PRESENCE_TTL, forgotten now."""
+        stale = time.monotonic() - presence.PRESENCE_TTL
+        gone = []
+        for connection, (frame, refreshed_at, _) in list(self.presence.items()):
+            if refreshed_at < stale:
+                del self.presence[connection]
+                gone.append(
+                    {
+                        "type": "presence",
+                        "room": frame["room"],
+                        "connection": connection,
+                        "participant": frame["participant"],
+                        "online": False,
+                    }
+                )
+        return gone
 
 
 class RoomHub:
@@ -120,6 +163,32 @@ class RoomHub:
         for member in members:
             member.hub_deliver({"type": ROOMS_RECOVERED})
 
+    def presence_seed(self, group: str, frames: list[dict[str, Any]]) -> None:
+        """What a joining socket read of the room's presence from the shared store: aged
+        out from now on like what was heard (a dead process's connections too)."""
+        room = self.rooms.get(group)
+        if room is None:
+            return
+        moment = time.monotonic()
+        for frame in frames:
+            connection = frame.get("connection")
+            if isinstance(connection, str) and frame.get("online"):
+                room.presence.setdefault(connection, (frame, moment, False))
+
+    def presence_sweep(self, groups: list[str]) -> None:
+        """At a member's heartbeat: tell every socket of these rooms of those whose
+        presence lapsed (at most every PRESENCE_TTL / 6 per room)."""
+        moment = time.monotonic()
+        for group in groups:
+            room = self.rooms.get(group)
+            if room is None or moment - room.swept_at < presence.PRESENCE_TTL / 6:
+                continue
+            room.swept_at = moment
+            for frame in room.aged_out():
+                message = {"type": "presence.broadcast", "frame": frame}
+                for member in list(room.members):
+                    member.hub_deliver(message)
+
     async def _pump(self, room: _Room) -> None:
         while True:
             try:
@@ -132,6 +201,10 @@ class RoomHub:
                 continue
             if message.get("type") == RECOVERED:
                 await self.recovered()
+                continue
+            frame = message.get("frame")
+            is_presence = message.get("type") == "presence.broadcast" and isinstance(frame, dict)
+            if is_presence and not room.heard(frame):
                 continue
             for member in list(room.members):
                 member.hub_deliver(message)

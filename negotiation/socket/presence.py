@@ -1,6 +1,7 @@
 """Presence of one connection: what it looks at and edits in each room (told to that room
-only), and what it has heard of others, so that a heartbeat refreshes without repeating
-itself and others who stopped refreshing (their server process died) age out.
+only), and when it last told each, so that a heartbeat refreshes without repeating itself.
+What the process heard of others' presence is kept once per room, in the hub (hub.py),
+which also ages out those who stopped refreshing (their server process died).
 
 Plain state; the consumer sends what these methods return."""
 
@@ -30,8 +31,6 @@ class Presence:
         self.participant_id = participant_id
         self.mine: dict[str, dict[str, Any]] = {}
         self.announced_at: dict[str, float] = {}
-        # Others' presence as last told to the client, and when it was last refreshed.
-        self.seen: dict[tuple[str, str], tuple[dict[str, Any], float]] = {}
 
     def frame(self, key: str, *, online: bool) -> dict[str, Any]:
         frame: dict[str, Any] = {
@@ -72,33 +71,3 @@ class Presence:
         """The rooms whose presence a heartbeat should refresh now."""
         due = time.monotonic() - PRESENCE_TTL / 6
         return [key for key in keys if self.announced_at.get(key, -math.inf) <= due]
-
-    def aged_out(self, keys: set[str]) -> list[dict[str, Any]]:
-        """Offline frames for others not refreshed for PRESENCE_TTL, forgotten now."""
-        stale = time.monotonic() - PRESENCE_TTL
-        gone = []
-        for (key, connection), (frame, refreshed_at) in list(self.seen.items()):
-            if refreshed_at < stale and connection != self.connection:
-                del self.seen[key, connection]
-                if key in keys:
-                    gone.append(
-                        {
-                            "type": "presence",
-                            "room": key,
-                            "connection": connection,
-                            "participant": frame["participant"],
-                            "online": False,
-                        }
-                    )
-        return gone
-
-    def heard(self, frame: dict[str, Any]) -> bool:
-        """Someone's presence arrived; whether the client needs to be told (a heartbeat's
-        refresh of what it already shows does not)."""
-        seen = (frame["room"], frame["connection"])
-        if frame["online"]:
-            last = self.seen.get(seen)
-            self.seen[seen] = (frame, time.monotonic())
-            return last is None or last[0] != frame
-        self.seen.pop(seen, None)
-        return True

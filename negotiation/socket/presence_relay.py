@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from .hub import RoomHub
 from .presence import Presence
 from .presence_store import presence_store
 from .stream import RoomStream
@@ -17,6 +18,7 @@ class PresenceRelay:
     streams: dict[str, RoomStream]
     channel_layer: Any
     channel_name: str
+    hub: RoomHub
 
     if TYPE_CHECKING:  # the consumer's own
 
@@ -58,21 +60,18 @@ class PresenceRelay:
         await self._presence_announce("joint")
         store = presence_store(self.channel_layer)
         for key, stream in list(self.streams.items()):
-            for frame in await store.present(stream.room.group_name):
-                if (
-                    frame.get("room") == key
-                    and frame.get("connection") != self.presence.connection
-                    and self.presence.heard(frame)
-                ):
+            present = await store.present(stream.room.group_name)
+            self.hub.presence_seed(stream.room.group_name, present)
+            for frame in present:
+                if frame.get("room") == key and frame.get("connection") != self.presence.connection:
                     await self.send_json(frame)
 
     async def _presence_heartbeat(self) -> None:
-        """Refresh this connection's presence in its rooms; tell the client that those
-        not refreshed for PRESENCE_TTL are gone."""
+        """Refresh this connection's presence in its rooms; the hub tells the sockets of
+        these rooms that those not refreshed for PRESENCE_TTL are gone."""
         for key in self.presence.due(list(self.streams)):
             await self._presence_announce(key)
-        for frame in self.presence.aged_out(set(self.streams)):
-            await self.send_json(frame)
+        self.hub.presence_sweep([stream.room.group_name for stream in self.streams.values()])
 
     async def _presence_leave(self, key: str) -> None:
         group = self.streams[key].room.group_name
@@ -86,7 +85,7 @@ class PresenceRelay:
             await self._expire()
             return
         frame = message["frame"]
-        if frame["room"] in self.streams and self.presence.heard(frame):
+        if frame["room"] in self.streams:
             await self.send_shared(message, frame)
 
     async def presence_query(self, message: dict[str, Any]) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import time
 from typing import Any
 
 import pytest
@@ -281,13 +282,14 @@ async def test_it_ages_out_the_presence_of_a_connection_that_stopped_pinging(
     live_cast: Cast, cookies, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A Daphne process that dies says no goodbye for its clients: their presence, last
-    announced through the channel layer, is reported gone once no ping has refreshed it,
-    while a connection that keeps pinging stays."""
+    announced through the channel layer, is reported gone to every socket of the room
+    once no ping has refreshed it (at the next heartbeat of any of them), while a
+    connection that keeps pinging stays."""
     from channels.layers import get_channel_layer
 
     from negotiation.socket import presence
 
-    monkeypatch.setattr(presence, "PRESENCE_TTL", 1.0)
+    monkeypatch.setattr(presence, "PRESENCE_TTL", 2.0)
     alex, _ = await connect(live_cast, cookies, "party_a")
     sam, _ = await connect(live_cast, cookies, "party_b")
     ghost = {
@@ -301,23 +303,26 @@ async def test_it_ages_out_the_presence_of_a_connection_that_stopped_pinging(
     }
     group = (await sync_to_async(lambda: live_cast.joint)()).group_name
     await get_channel_layer().group_send(group, {"type": "presence.broadcast", "frame": ghost})
-    await asyncio.sleep(1.2)
+    sent = time.monotonic()
+    told = [await frames_until_quiet(socket) for socket in (alex, sam)]
+    for socket in (alex, sam):  # both keep pinging, a second or more later; the ghost not
+        await socket.send_json_to({"type": "ping"})
+    # The ghost's last refresh is now past the TTL, theirs not.
+    await asyncio.sleep(sent + presence.PRESENCE_TTL + 0.2 - time.monotonic())
     await sam.send_json_to({"type": "ping"})
     assert (await next_frame(sam))["type"] == "pong"
-    await asyncio.sleep(0.2)
-    before = await frames_until_quiet(alex)
     await alex.send_json_to({"type": "ping"})
     after = [
-        frame
-        for frame in await frames_until_quiet(alex)
-        if frame["type"] == "presence" and frame["room"] == "joint"
+        [f for f in await frames_until_quiet(socket) if f["type"] == "presence"]
+        for socket in (alex, sam)
     ]
     await alex.disconnect()
     await sam.disconnect()
-    assert ghost in before
-    assert [(frame["connection"], frame["online"]) for frame in after] == [
-        (ghost["connection"], False)
-    ]
+    assert all(ghost in frames for frames in told)
+    for frames in after:
+        assert [(f["connection"], f["online"]) for f in frames if not f["online"]] == [
+            (ghost["connection"], False)
+        ]
 
 
 async def test_it_refreshes_presence_at_most_once_per_room_for_a_burst_of_pings(

@@ -12,8 +12,10 @@ import pytest
 from asgiref.sync import sync_to_async
 from channels.layers import get_channel_layer
 
+from negotiation.socket import presence
 from negotiation.socket.consumer import MediationConsumer
 from negotiation.socket.hub import ROOMS_RECOVERED, RoomHub, room_hub
+from negotiation.socket.presence import Presence
 from tests.conftest import Cast, acknowledge_rule, run
 from tests.negotiation.test_socket import next_frame, open_socket, session_cookie
 from tests.negotiation.test_socket_board import frames_until_quiet
@@ -102,6 +104,46 @@ async def test_a_recovered_layer_renews_every_room_and_tells_every_member() -> N
     assert await quiet(second) == [{"type": ROOMS_RECOVERED}]
     await hub.forget(first)
     await hub.forget(second)
+
+
+async def test_presence_is_told_once_per_change_and_lapsed_presence_to_every_socket(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Kept once per room for the process: a room of N sockets holds N entries, not N².
+    layer = get_channel_layer()
+    hub = RoomHub(layer)
+    members = [Member(), Member()]
+    for member in members:
+        await hub.join("room.1", member)
+    theirs = Presence(channel_name="b", participant_id=2).announced("joint")
+    for _ in range(3):
+        await layer.group_send("room.1", {"type": "presence.broadcast", "frame": theirs})
+    moved = {**theirs, "viewing": 4}
+    await layer.group_send("room.1", {"type": "presence.broadcast", "frame": moved})
+    for member in members:
+        assert [m["frame"] for m in await quiet(member)] == [theirs, moved]
+    assert len(hub.rooms["room.1"].presence) == 1
+
+    # A joiner's read of the store does not swallow an announcement still on its way.
+    joiner = Presence(channel_name="c", participant_id=3).announced("joint")
+    hub.presence_seed("room.1", [joiner, theirs])
+    for _ in range(2):
+        await layer.group_send("room.1", {"type": "presence.broadcast", "frame": joiner})
+    for member in members:
+        assert [m["frame"] for m in await quiet(member)] == [joiner]
+
+    hub.presence_sweep(["room.1"])  # just swept at the room's start: not yet due
+    monkeypatch.setattr(presence, "PRESENCE_TTL", -1.0)
+    hub.presence_sweep(["room.1"])
+    for member in members:
+        gone = [m["frame"] for m in await quiet(member)]
+        assert sorted((f["participant"], f["connection"], f["online"]) for f in gone) == [
+            (2, theirs["connection"], False),
+            (3, joiner["connection"], False),
+        ]
+    assert hub.rooms["room.1"].presence == {}
+    for member in members:
+        await hub.forget(member)
 
 
 @pytest.fixture

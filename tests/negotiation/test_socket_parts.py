@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from negotiation.models import Room
-from negotiation.socket import frames, presence
+from negotiation.socket import frames
 from negotiation.socket.presence import Presence
 from negotiation.socket.ratelimit import TokenBucket
 from negotiation.socket.stream import Next, RoomStream, until_revoked
@@ -98,18 +98,6 @@ def test_a_frame_names_its_id_even_when_refused() -> None:
     assert parsed.content is None
     assert parsed.refusal == frames.unknown_type("__class__")
     assert parsed.frame_id == "c1"
-
-
-def test_presence_tells_a_refresh_only_once_and_ages_others_out(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    mine = Presence(channel_name="a", participant_id=1)
-    theirs = Presence(channel_name="b", participant_id=2).announced("joint")
-    assert mine.heard(theirs) is True
-    assert mine.heard(theirs) is False
-    monkeypatch.setattr(presence, "PRESENCE_TTL", -1.0)
-    gone = mine.aged_out({"joint"})
-    assert [(f["participant"], f["online"]) for f in gone] == [(2, False)]
 
 
 @pytest.mark.parametrize("field", ["\ud800", "ti\x00tle", "\u202e"])
