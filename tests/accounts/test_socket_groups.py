@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
+from typing import Any
 
 import pytest
 from asgiref.sync import sync_to_async
@@ -53,36 +54,9 @@ def post_all(group: str, count: int) -> None:
         group_post(group, {"type": "x", "n": n})
 
 
-async def test_a_post_from_a_servers_sync_thread_returns_at_once_and_keeps_the_order() -> None:
-    # The database thread of a socket posts an event and goes on: the send happens on
-    # the server's loop, one group's sends in the order posted.
-    layer = get_channel_layer()
-    group = f"test.{uuid.uuid4().hex}"
-    channel = await layer.new_channel()
-    await layer.group_add(group, channel)
-    release = asyncio.Event()
-    group_send = layer.group_send
-
-    async def held(group: str, message: dict[str, object]) -> None:
-        await release.wait()
-        await group_send(group, message)
-
-    layer.group_send = held
-    try:
-        await sync_to_async(post_all)(group, 20)
-        release.set()
-        got = [await asyncio.wait_for(layer.receive(channel), 5) for _ in range(20)]
-    finally:
-        layer.group_send = group_send
-        await layer.group_discard(group, channel)
-    assert [message["n"] for message in got] == list(range(20))
-
-
-async def test_posts_past_the_limit_are_dropped_and_logged(
-    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
-) -> None:
-    # A channel layer that does not answer must not grow the process without bound.
-    monkeypatch.setattr(socket_groups, "OUTBOX_LIMIT", 3)
+async def held_layer(monkeypatch: pytest.MonkeyPatch) -> tuple[Any, str, str, asyncio.Event]:
+    """The channel layer, its group sends held until the event is set; a group with one
+    channel in it."""
     layer = get_channel_layer()
     group = f"test.{uuid.uuid4().hex}"
     channel = await layer.new_channel()
@@ -95,6 +69,28 @@ async def test_posts_past_the_limit_are_dropped_and_logged(
         await group_send(group, message)
 
     monkeypatch.setattr(layer, "group_send", held)
+    return layer, group, channel, release
+
+
+async def test_a_post_from_a_servers_sync_thread_returns_at_once_and_keeps_the_order(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # The database thread of a socket posts an event and goes on: the send happens on
+    # the server's loop, one group's sends in the order posted.
+    layer, group, channel, release = await held_layer(monkeypatch)
+    await sync_to_async(post_all)(group, 20)
+    release.set()
+    got = [await asyncio.wait_for(layer.receive(channel), 5) for _ in range(20)]
+    await layer.group_discard(group, channel)
+    assert [message["n"] for message in got] == list(range(20))
+
+
+async def test_posts_past_the_limit_are_dropped_and_logged(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    # A channel layer that does not answer must not grow the process without bound.
+    monkeypatch.setattr(socket_groups, "OUTBOX_LIMIT", 3)
+    layer, group, channel, release = await held_layer(monkeypatch)
     await sync_to_async(post_all)(group, 5)
     await asyncio.sleep(0.05)
     release.set()
