@@ -64,6 +64,11 @@ class ResilientRedisChannelLayer(RedisChannelLayer):
                     return {"type": RECOVERED}
                 message = await super().receive(channel)
             except REDIS_DOWN as error:
+                task = asyncio.current_task()
+                if task is not None and task.cancelling():
+                    # The receiver was cancelled and the connection failed on the way out:
+                    # it stops, rather than waiting for Redis that no one awaits.
+                    raise asyncio.CancelledError from error
                 self._failed("receive", error)
                 failed = True
                 await asyncio.sleep(delay)

@@ -196,6 +196,10 @@ class RoomHub:
             except asyncio.CancelledError:
                 raise
             except Exception:
+                if _cancelled():
+                    # Cancelled, and the layer's clean-up failed on the way out: this loop
+                    # must end all the same, or the process cannot stop.
+                    raise asyncio.CancelledError from None
                 logger.exception("Receiving the messages of %s failed", room.group)
                 await asyncio.sleep(PUMP_RETRY)
                 continue
@@ -208,6 +212,13 @@ class RoomHub:
                 continue
             for member in list(room.members):
                 member.hub_deliver(message)
+
+
+def _cancelled() -> bool:
+    """Whether the running task was asked to stop (an error may replace the cancellation
+    on its way out of the channel layer's receive)."""
+    task = asyncio.current_task()
+    return task is not None and task.cancelling() > 0
 
 
 _hubs: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, RoomHub] = weakref.WeakKeyDictionary()

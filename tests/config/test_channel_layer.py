@@ -45,3 +45,26 @@ async def test_it_drops_what_it_cannot_send_and_receives_once_redis_is_back(
     await layer.group_send("room.1", {"type": "room.event", "n": 3})
     assert await asyncio.wait_for(layer.receive(channel), 10) == {"type": "room.event", "n": 3}
     await layer.flush()
+
+
+async def test_a_cancelled_receive_ends_even_when_its_connection_fails_on_the_way_out(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Retried as "Redis is down", it would wait for a Redis no one awaits any more, and
+    # the process (or a test's event loop) could never finish stopping.
+    from channels_redis.core import RedisChannelLayer
+
+    async def failing(self: RedisChannelLayer, channel: str) -> dict[str, object]:
+        try:
+            await asyncio.sleep(10)
+        except asyncio.CancelledError:
+            raise ConnectionError("lost on the way out") from None
+        return {}
+
+    monkeypatch.setattr(RedisChannelLayer, "receive", failing)
+    layer = ResilientRedisChannelLayer(hosts=[{"address": "redis://127.0.0.1:1"}], prefix="t")
+    waiting = asyncio.ensure_future(layer.receive("specific.a!b"))
+    await asyncio.sleep(0.05)
+    waiting.cancel()
+    await asyncio.wait([waiting], timeout=2)
+    assert waiting.cancelled()

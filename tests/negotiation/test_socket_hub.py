@@ -88,6 +88,27 @@ async def test_sockets_of_a_room_share_one_subscription_and_each_gets_every_mess
     assert hub.rooms == {}
 
 
+async def test_a_rooms_receive_loop_ends_when_left_even_if_the_layer_fails_on_the_way_out() -> None:
+    # An error in place of the cancellation must not keep the loop receiving for good.
+    class FailingOnCancel(CountingLayer):
+        async def receive(self, channel: str) -> dict[str, Any]:
+            try:
+                message: dict[str, Any] = await self.layer.receive(channel)
+            except asyncio.CancelledError:
+                raise AssertionError("clean-up failed") from None
+            return message
+
+    hub = RoomHub(FailingOnCancel(get_channel_layer()))
+    member = Member()
+    await hub.join("room.1", member)
+    pump = hub.rooms["room.1"].pump
+    assert pump is not None
+    await asyncio.sleep(0.05)
+    await hub.leave("room.1", member)
+    await asyncio.wait([pump], timeout=2)
+    assert pump.cancelled()
+
+
 async def test_a_recovered_layer_renews_every_room_and_tells_every_member() -> None:
     layer = CountingLayer(get_channel_layer())
     hub = RoomHub(layer)
