@@ -20,6 +20,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import math
 import os
 import resource
 import secrets
@@ -37,6 +38,8 @@ CLOCK = time.monotonic
 MAX_FRAMES_PER_CLIENT = 1_000_000
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 PAGE = os.sysconf("SC_PAGE_SIZE")
+# Below Parley's per-connection command limit (20 a second, negotiation/socket/ratelimit.py).
+EDITS_PER_SOCKET = 15.0
 
 
 def process_cpu(pids: list[int]) -> float:
@@ -266,8 +269,11 @@ async def open_loop(
     everyone is in, before the first edit (a profiler started there leaves the joins out)."""
     run = Run()
     watchers = [[Client(endpoint, run) for endpoint in board.watchers] for board in boards]
-    editors = [Client(board.editor, run, editor=True) for board in boards]
-    everyone = [c for group in watchers for c in group] + editors
+    # One socket may send only so many commands a second (socket/ratelimit.py); a board
+    # edited faster than that is edited over several sockets of its editor, in turn.
+    sockets = max(1, math.ceil(rate / len(boards) / EDITS_PER_SOCKET))
+    editors = [[Client(board.editor, run, editor=True) for _ in range(sockets)] for board in boards]
+    everyone = [c for group in watchers for c in group] + [c for g in editors for c in g]
     try:
         joined = await open_all(everyone, concurrency, connect_seconds)
         await asyncio.sleep(1.0)  # presence of the last joins dies down
@@ -283,7 +289,7 @@ async def open_loop(
             if delay > 0:
                 await asyncio.sleep(delay)
             b = k % len(boards)
-            board, editor = boards[b], editors[b]
+            board, editor = boards[b], editors[b][turn[b] % sockets]
             target = board.targets[turn[b] % len(board.targets)]
             turn[b] += 1
             title = f"bench {label} {k} {secrets.token_hex(4)}"
