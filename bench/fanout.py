@@ -128,6 +128,7 @@ class Client:
         self.synced: asyncio.Future[dict[str, Any]] | None = None
         self.last_seq: dict[str, int] = {}
         self.events = 0
+        self.snapshots = 0
 
     async def open(self, seconds: float, rooms: dict[str, int] | None = None) -> None:
         loop = asyncio.get_running_loop()
@@ -174,6 +175,8 @@ class Client:
                     self.last_seq[room] = max(last, seq)
             elif kind in ("ack", "error") and self.sink is not None:
                 self.sink.on_reply(frame, now)
+            elif kind == "snapshot":
+                self.snapshots += 1
             elif kind == "hello" and self.hello is not None and not self.hello.done():
                 self.hello.set_result(frame)
             elif kind == "synced" and self.synced is not None and not self.synced.done():
@@ -373,13 +376,13 @@ async def churn(
     return before, process_rss(server_pids), took
 
 
-async def resync(endpoint: Endpoint, seq: int) -> tuple[float, int]:
-    """Connect, sync the joint room from `seq`; seconds from the connect until `synced`
-    and how many events (or a snapshot) came."""
+async def resync(endpoint: Endpoint, seq: int) -> tuple[float, int, int]:
+    """Connect, sync the joint room from `seq`; seconds from the connect until `synced`,
+    and how many event frames and snapshot frames came."""
     client = Client(endpoint)
     started = CLOCK()
     try:
         await client.open(60, rooms={"joint": seq})
-        return CLOCK() - started, client.events
+        return CLOCK() - started, client.events, client.snapshots
     finally:
         await client.close()

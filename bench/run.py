@@ -17,7 +17,8 @@ What it measures (bench/fanout.py has the clients, and how they time):
    the edit's scheduled moment until its last watcher had it), per-delivery p50/p99,
    loss, order faults, the server's CPU per delivery (/proc of the server process only).
 2. throughput: boards of six at rising rates; the highest with p99 under 100 ms, no loss.
-3. joins: connect and sync 500 clients; resync after missing 1,000 events (Parley only).
+3. joins: connect and sync 500 clients; resync after missing 150 and 1,000 events (Parley
+   only: the first is replayed as events, the second answered with a snapshot).
 4. memory: resident bytes per idle connection, and the growth over 10,000 connects.
 5. snapshot: board_snapshot's query count and time for 10, 100 and 1,000 issues.
 
@@ -111,7 +112,7 @@ def mode_of(quick: bool) -> Mode:
             10,
             100,
             500,
-            200,
+            300,
             [10, 100],
             3,
         )
@@ -444,10 +445,10 @@ def throughput_phase(
 
 def joins_phase(
     mode: Mode, servers: dict[str, Server], board: ParleyBoard
-) -> dict[str, dict[str, float]]:
+) -> dict[str, dict[str, Any]]:
     """On servers fresh from start: connect and sync `mode.joins` idle clients (their
     resident bytes each), then churn; Parley's resync after missing events."""
-    out: dict[str, dict[str, float]] = {}
+    out: dict[str, dict[str, Any]] = {}
     for name in SERVERS:
         server = servers[name]
         log(f"    {name}: {mode.joins} idle clients")
@@ -473,26 +474,33 @@ def joins_phase(
             f"{per_client / 1024:.1f} KiB each; {mode.churn} churned in {took:.1f} s, "
             f"resident {before / 2**20:.1f} -> {after / 2**20:.1f} MiB"
         )
-    # Resync: an observer at seq s misses `mode.resync` retitles, then syncs from s.
+    # Resync: an observer at seq s misses n retitles, then syncs from s. A gap within
+    # REPLAY_MAX is replayed as events; a longer one is answered with a snapshot.
     from negotiation.models import Issue, Room
+    from negotiation.selectors import REPLAY_MAX
 
     server = servers["parley"]
-    seq = Room.objects.get(pk=board.joint_id).last_seq
-    issue = Issue.objects.get(pk=board.issues[0])
-    version = issue.version
-    for n in range(mode.resync):
-        run_command(
-            board.mediator, "issue.update", issue=issue.pk, version=version, title=f"missed {n}"
-        )
-        version += 1
     point = endpoint(server, f"/ws/mediations/{board.mediation_id}/", board.watcher_cookies[0])
-    took, events = asyncio.run(fanout.resync(point, seq))
-    out["parley"]["resync_seconds"] = took
-    out["parley"]["resync_events"] = events
-    log(
-        f"    parley resync after {mode.resync} missed events: {took * 1000:.0f} ms "
-        f"({events} event frames)"
-    )
+    resyncs = []
+    for missed in sorted({min(REPLAY_MAX * 3 // 4, mode.resync), mode.resync}):
+        seq = Room.objects.get(pk=board.joint_id).last_seq
+        issue = Issue.objects.get(pk=board.issues[0])
+        version = issue.version
+        for n in range(missed):
+            run_command(
+                board.mediator, "issue.update", issue=issue.pk, version=version,
+                title=f"missed {missed} {n}",
+            )  # fmt: skip
+            version += 1
+        took, events, snapshots = asyncio.run(fanout.resync(point, seq))
+        resyncs.append(
+            {"missed": missed, "seconds": took, "events": events, "snapshots": snapshots}
+        )
+        log(
+            f"    parley resync after {missed} missed events: {took * 1000:.0f} ms "
+            f"({events} event frames, {snapshots} snapshot frames)"
+        )
+    out["parley"]["resyncs"] = resyncs
     return out
 
 
@@ -523,7 +531,7 @@ def report(
     mode: Mode,
     fan: dict[str, dict[str, Kept]],
     best: dict[str, dict[str, Any]],
-    joins: dict[str, dict[str, float]],
+    joins: dict[str, dict[str, Any]],
     snapshots: list[SnapshotResult],
     load: tuple[tuple[float, ...], tuple[float, ...]],
     pinned: bool,
@@ -623,11 +631,15 @@ def report(
             rows.append([label, *cells])
         lines += table(["", "bare", "stock", "Parley"], rows)
         parley = joins["parley"]
-        if "resync_seconds" in parley:
+        for one in parley.get("resyncs", []):
+            answer = (
+                f"{one['events']} event frames"
+                if not one["snapshots"]
+                else f"a snapshot and {one['events']} event frames"
+            )
             lines.append(
-                f"Parley resync after missing {mode.resync} events: "
-                f"{parley['resync_seconds'] * 1000:.0f} ms to `synced` "
-                f"({parley['resync_events']:.0f} event frames)"
+                f"Parley resync after missing {one['missed']} events: "
+                f"{one['seconds'] * 1000:.0f} ms to `synced` ({answer})"
             )
     if snapshots:
         lines += ["", "Snapshot (board_snapshot as an observer)"]
@@ -682,7 +694,7 @@ def main(argv: list[str] | None = None) -> int:
     load_start = os.getloadavg()
     fan: dict[str, dict[str, Kept]] = {}
     best: dict[str, dict[str, Any]] = {}
-    joins: dict[str, dict[str, float]] = {}
+    joins: dict[str, dict[str, Any]] = {}
     snapshots: list[SnapshotResult] = []
     with tempfile.TemporaryDirectory(prefix="parley-bench-") as tmp:
         env = {
