@@ -295,6 +295,24 @@ def run_command(actor: Participant, name: str, **data: Any) -> dict[str, Any]:
 ROLES = ("mediator", "party_a", "party_b", "attorney_a", "attorney_b", "observer")
 
 
+def signed_in_cookie(user: Any) -> str:
+    """The session cookie of `user`, signed in as through the sign-in page: its session
+    stamped with its sign-in and use (accounts.middleware), so a socket that opens with
+    it finds its limits set and writes nothing."""
+    from django.conf import settings
+    from django.test import Client
+
+    from accounts.services.sessions import session_stamp
+
+    client = Client()
+    client.force_login(user)
+    session = client.session
+    session_stamp(session)
+    session.save()
+    name = settings.SESSION_COOKIE_NAME
+    return f"{name}={client.cookies[name].value}"
+
+
 def editors(people: int) -> list[str]:
     """A board where everyone can write: ROLES without the observer, then more parties
     on alternating sides (party_a2, party_b2, ...)."""
@@ -452,13 +470,9 @@ def latency_boards(options: Options, daphne_ports: list[int], relay_ports: list[
     mediator and each party retitle an issue of their own, attorneys comment on the first.
     Parley: board b's client j goes to Daphne (b + j) % 2, so every board spans both
     processes evenly. Baseline: a board lives on one relay."""
-    from django.conf import settings
-    from django.test import Client
-
     from bench.clients import Board, Endpoint, Target
     from negotiation.models import Role
 
-    cookie_name = settings.SESSION_COOKIE_NAME
     parley: list[Board] = []
     baseline: list[Board] = []
     for b in range(options.boards):
@@ -471,14 +485,12 @@ def latency_boards(options: Options, daphne_ports: list[int], relay_ports: list[
             else:
                 issue = run_command(cast["party_a"], "issue.create", title=f"Board {b} {j}")
                 targets.append(Target("issue.update", issue=issue["id"], version=issue["version"]))
-            client = Client()
-            client.force_login(participant.user)
             port = daphne_ports[(b + j) % len(daphne_ports)]
             endpoints.append(
                 Endpoint(
                     url=f"ws://127.0.0.1:{port}/ws/mediations/{participant.mediation_id}/",
                     origin=f"http://127.0.0.1:{port}",
-                    cookie=f"{cookie_name}={client.cookies[cookie_name].value}",
+                    cookie=signed_in_cookie(participant.user),
                 )
             )
         parley.append(Board(endpoints, targets))

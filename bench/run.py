@@ -44,7 +44,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -189,13 +189,9 @@ class Servers:
 
 
 def cookie_for(user: Any) -> str:
-    from django.conf import settings
-    from django.test import Client
+    from bench.board import signed_in_cookie
 
-    client = Client()
-    client.force_login(user)
-    name = settings.SESSION_COOKIE_NAME
-    return f"{name}={client.cookies[name].value}"
+    return signed_in_cookie(user)
 
 
 @dataclass
@@ -324,51 +320,65 @@ def profile_log(path: Path, top: int = 12) -> None:
         log(f"      {seen / max(total, 1):6.1%}  {name[:90]}")
 
 
-def one_run(
-    server: Server, boards: list[fanout.Board], rate: float, mode: Mode, seconds: float
-) -> dict[str, float] | None:
-    """One open-loop run; None if its clients could not all connect and sync (a server
-    past its handshake limit), which is reported, not hidden."""
+@contextlib.contextmanager
+def profiled(server: Server, name: str, seconds: float | None) -> Iterator[Callable[[], None]]:
+    """With --profile, py-spy samples Parley's server from when the body calls the
+    function it is given, for `seconds` (None: until the body ends), into
+    PROFILE/parley-<name>.txt (collapsed stacks of every thread, idle ones left out),
+    summarised in the log at the end."""
     spies: list[subprocess.Popen[bytes]] = []
     out = Path()
     py_spy = shutil.which("py-spy") or shutil.which("py-spy", path=str(Path(sys.executable).parent))
     if PROFILE is not None and server.name == "parley" and py_spy is None:
         log("    no py-spy installed (pip install py-spy): not profiled")
     elif PROFILE is not None and server.name == "parley":
-        out = PROFILE / f"parley-{len(boards)}x{len(boards[0].watchers)}-{rate:g}.txt"
+        out = PROFILE / f"parley-{name}.txt"
 
-    def profile_start() -> None:
-        # Sampled, outside the server, from the first edit on (the joins left out):
-        # collapsed stacks of every thread, idle ones left out.
+    def start() -> None:
         if out == Path():
             return
         command = [str(py_spy), "record", "--pid", str(server.pid), "--format", "raw"]
-        command += ["--rate", "200", "--duration", str(int(seconds + mode.warmup + 1))]
-        command += ["--nonblocking", "-o", str(out)]
+        command += ["--rate", "200", "--nonblocking", "-o", str(out)]
+        if seconds is not None:
+            command += ["--duration", str(int(seconds))]
         spies.append(
             subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         )
 
     try:
-        result, joined = asyncio.run(
-            fanout.open_loop(
-                boards,
-                rate=rate,
-                seconds=seconds,
-                warmup=mode.warmup,
-                drain=10.0,
-                server_pids=[server.pid],
-                label=server.name,
-                on_joined=profile_start,
-            )
-        )
-    except Exception as error:
-        log(f"    {server.name}: the run failed: {error!r:.200}")
-        return None
+        yield start
     finally:
         for spy in spies:
+            if seconds is None:
+                spy.send_signal(signal.SIGINT)  # py-spy writes what it has, and ends
             spy.wait(timeout=120)
             profile_log(out)
+
+
+def one_run(
+    server: Server, boards: list[fanout.Board], rate: float, mode: Mode, seconds: float
+) -> dict[str, float] | None:
+    """One open-loop run; None if its clients could not all connect and sync (a server
+    past its handshake limit), which is reported, not hidden. Profiled (--profile) from
+    the first edit on: the joins are left out."""
+    name = f"{len(boards)}x{len(boards[0].watchers)}-{rate:g}"
+    with profiled(server, name, seconds + mode.warmup + 1) as profile_start:
+        try:
+            result, joined = asyncio.run(
+                fanout.open_loop(
+                    boards,
+                    rate=rate,
+                    seconds=seconds,
+                    warmup=mode.warmup,
+                    drain=10.0,
+                    server_pids=[server.pid],
+                    label=server.name,
+                    on_joined=profile_start,
+                )
+            )
+        except Exception as error:
+            log(f"    {server.name}: the run failed: {error!r:.200}")
+            return None
     run = summary(result, joined)
     if result.errors:
         log(f"    {server.name}: errors {result.errors}")
@@ -459,7 +469,9 @@ def joins_phase(
             points = [endpoint(server, "/board/idle/") for _ in range(mode.joins)]
         # Warm: the first connections pay for imports and caches, not per client.
         asyncio.run(fanout.idle_memory(points[:10], [server.pid]))
-        joined, per_client, rss = asyncio.run(fanout.idle_memory(points, [server.pid]))
+        with profiled(server, f"joins-{mode.joins}", None) as profile_start:
+            profile_start()
+            joined, per_client, rss = asyncio.run(fanout.idle_memory(points, [server.pid]))
         before, after, took = asyncio.run(fanout.churn(points, [server.pid], cycles=mode.churn))
         out[name] = {
             "joined": joined,
@@ -664,6 +676,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--reps", type=int, help="repetitions per fan-out scenario")
     parser.add_argument("--churn", type=int, help="connects and disconnects (10,000)")
+    parser.add_argument("--joins", type=int, help="clients that connect and sync (500)")
     parser.add_argument(
         "--pg",
         default=os.environ.get("PARLEY_BENCH_PG", "postgres://postgres@127.0.0.1:5432/postgres"),
@@ -686,6 +699,8 @@ def main(argv: list[str] | None = None) -> int:
         mode.reps = args.reps
     if args.churn:
         mode.churn = args.churn
+    if args.joins:
+        mode.joins = args.joins
     phases = set(args.only.split(","))
     pin = not args.no_pin and (os.cpu_count() or 1) >= 2 and hasattr(os, "sched_setaffinity")
     sys.dont_write_bytecode = True

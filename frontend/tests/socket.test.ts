@@ -532,6 +532,35 @@ describe('presence', () => {
     FakeSocket.last.drop();
     expect(get(socket.presence).size).toBe(0);
   });
+
+  it('takes several presence frames of a room at once, in order, and skips what it cannot read', () => {
+    const socket = create();
+    FakeSocket.last.hello(SAM, SAM_ROOMS);
+    const seen: number[] = [];
+    const unsubscribe = socket.presence.subscribe((map) => seen.push(map.size));
+    FakeSocket.last.receive({
+      type: 'presences',
+      room: 'joint',
+      entries: [
+        { type: 'presence', room: 'joint', connection: 'a', participant: 1, online: true, viewing: 3, editing: null },
+        { type: 'presence', room: 'joint', connection: 'b', participant: 5, online: true, viewing: null, editing: null },
+        'garbage',
+        { type: 'presence', room: 'joint', participant: 7, online: true },
+        { type: 'presence', room: 'joint', connection: 'a', participant: 1, online: false },
+        { type: 'presence', room: 'joint', connection: 'c', participant: 6, online: true, viewing: 2, editing: null },
+      ],
+    });
+    expect([...get(socket.presence).values()]).toEqual([
+      { room: 'joint', connection: 'b', participant: 5, viewing: null, editing: null },
+      { room: 'joint', connection: 'c', participant: 6, viewing: 2, editing: null },
+    ]);
+    // One change of the map for the whole frame, after the first value the store had.
+    expect(seen).toEqual([0, 2]);
+    FakeSocket.last.receive({ type: 'presences', room: 'joint', entries: 'not a list' });
+    FakeSocket.last.receive({ type: 'presences', room: 'joint', entries: [{ type: 'presence', room: 'joint', connection: 'x', participant: 9, online: false }] });
+    expect(seen).toEqual([0, 2]);
+    unsubscribe();
+  });
 });
 
 describe('rooms that come and go', () => {

@@ -47,8 +47,8 @@ from .rooms import visible_rooms
 from .rounds import can_add_brainstorm_option, can_run_rounds, can_submit_sealed, sealed_side_of
 
 
-def rights_of(participant: Participant) -> dict[str, Any]:
-    """What `participant` may do now. Keys:
+def rights_of(participant: Participant, rooms: list[Room] | None = None) -> dict[str, Any]:
+    """What `participant` may do now (`rooms`: their visible_rooms, when just read). Keys:
 
     - `manage`: run the session (stages, breaks, caucuses, the board's pause, the rule,
       people);
@@ -89,7 +89,8 @@ def rights_of(participant: Participant) -> dict[str, Any]:
     """
     sides = list(Side.objects.filter(mediation_id=participant.mediation_id).order_by("order"))
     proposal_sides: list[int | None] = [None, *(side.pk for side in sides)]
-    rooms = [room for room in visible_rooms(participant) if room.kind == Room.Kind.CAUCUS]
+    visible = list(visible_rooms(participant)) if rooms is None else rooms
+    caucuses = [room for room in visible if room.kind == Room.Kind.CAUCUS]
     rights = {
         "manage": can_manage_mediation(participant) and participant.is_active,
         "request_break": can_request_break(participant),
@@ -116,9 +117,7 @@ def rights_of(participant: Participant) -> dict[str, Any]:
         "snapshot": can_take_snapshot(participant),
         "restore": can_restore(participant),
         "end_session": can_end_session(participant),
-        "share_documents": [
-            room.key for room in visible_rooms(participant) if can_share_document(participant, room)
-        ],
+        "share_documents": [room.key for room in visible if can_share_document(participant, room)],
         "withdraw_documents": "any"
         if can_manage_mediation(participant) and participant.is_active
         else "own"
@@ -131,7 +130,7 @@ def rights_of(participant: Participant) -> dict[str, Any]:
         if participant.side_id is not None
         and can_state_perspective(participant, participant.side_id)
         else None,
-        "rooms": {room.key: _room_rights(participant, room) for room in rooms},
+        "rooms": {room.key: _room_rights(participant, room) for room in caucuses},
         "rounds": can_run_rounds(participant),
         "brainstorm": can_add_brainstorm_option(participant),
         "sealed_submit": can_submit_sealed(participant),

@@ -204,9 +204,9 @@ class MediationConsumer(Lifetime, PresenceRelay, AsyncJsonWebsocketConsumer):
             # A session past its limits signs nobody in (the next request ends it).
             raise NotFound("No such mediation.")
         participant = access_mediation(user, mediation_id)
-        self.rights = rights_of(participant)
-        self.mediation_state = payload(participant.mediation, MediationStateSerializer)
         rooms = list(visible_rooms(participant))
+        self.rights = rights_of(participant, rooms)
+        self.mediation_state = payload(participant.mediation, MediationStateSerializer)
         # Joining a caucus room is reading it, and everything said there while joined.
         caucus_reads_record(participant=participant, rooms=rooms, via=CaucusRead.Via.SOCKET_JOIN)
         return participant, rooms

@@ -23,6 +23,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import math
 import time
 import weakref
 from typing import Any, Protocol
@@ -40,6 +41,10 @@ RENEW_EVERY = 60.0
 ROOMS_RECOVERED = "rooms.recovered"
 # After an unexpected error in a room's receive loop, wait this long before the next.
 PUMP_RETRY = 0.5
+# A room's sockets are handed presence at most this often: what is heard in between waits
+# and goes to them as one `presences` frame. A room filling up would otherwise cost a
+# delivery to every member per join, N² for N joins; presence alone is never delayed.
+PRESENCE_BATCH = 0.2
 
 
 class Member(Protocol):
@@ -61,6 +66,11 @@ class _Room:
         # as its announcement may still be on its way to them).
         self.presence: dict[str, tuple[dict[str, Any], float, bool]] = {}
         self.swept_at = time.monotonic()
+        # Presence to hand the sockets (PRESENCE_BATCH): when it was last handed, what
+        # waits, and the timer that hands it.
+        self.presence_out_at = -math.inf
+        self.presence_waiting: list[dict[str, Any]] = []
+        self.presence_flush: asyncio.TimerHandle | None = None
 
     def heard(self, frame: dict[str, Any]) -> bool:
         """A presence frame arrived; whether the sockets need it (a refresh of what they
@@ -129,6 +139,8 @@ class RoomHub:
         if room.members:
             return
         del self.rooms[group]
+        if room.presence_flush is not None:
+            room.presence_flush.cancel()
         if room.pump is not None:
             room.pump.cancel()
         if room.subscribed is not None:
@@ -185,9 +197,45 @@ class RoomHub:
                 continue
             room.swept_at = moment
             for frame in room.aged_out():
-                message = {"type": "presence.broadcast", "frame": frame}
-                for member in list(room.members):
-                    member.hub_deliver(message)
+                self._presence_out(room, frame)
+
+    def _presence_out(self, room: _Room, frame: dict[str, Any]) -> None:
+        """Hand a presence frame to the room's sockets: at once when none was handed for
+        PRESENCE_BATCH, else with whatever else comes by the end of that time."""
+        if room.presence_flush is None and (
+            time.monotonic() - room.presence_out_at >= PRESENCE_BATCH
+        ):
+            room.presence_out_at = time.monotonic()
+            self._hand(room, {"type": "presence.broadcast", "frame": frame})
+            return
+        room.presence_waiting.append(frame)
+        if room.presence_flush is None:
+            delay = max(0.0, room.presence_out_at + PRESENCE_BATCH - time.monotonic())
+            room.presence_flush = asyncio.get_running_loop().call_later(
+                delay, self._presence_flush, room
+            )
+
+    def _presence_flush(self, room: _Room) -> None:
+        room.presence_flush = None
+        waiting, room.presence_waiting = room.presence_waiting, []
+        if self.rooms.get(room.group) is not room or not waiting:
+            return
+        # A connection's last word is all its sockets need of it; each keeps its place.
+        latest: dict[object, dict[str, Any]] = {}
+        for frame in waiting:
+            connection = frame.get("connection")
+            latest[connection if isinstance(connection, str) else id(frame)] = frame
+        frames = list(latest.values())
+        room.presence_out_at = time.monotonic()
+        if len(frames) == 1:
+            self._hand(room, {"type": "presence.broadcast", "frame": frames[0]})
+            return
+        batch = presence.presences_frame(frames[0].get("room"), frames)
+        self._hand(room, {"type": "presence.batch", "frame": batch})
+
+    def _hand(self, room: _Room, message: dict[str, Any]) -> None:
+        for member in list(room.members):
+            member.hub_deliver(message)
 
     async def _pump(self, room: _Room) -> None:
         while True:
@@ -207,11 +255,11 @@ class RoomHub:
                 await self.recovered()
                 continue
             frame = message.get("frame")
-            is_presence = message.get("type") == "presence.broadcast" and isinstance(frame, dict)
-            if is_presence and not room.heard(frame):
+            if message.get("type") == "presence.broadcast" and isinstance(frame, dict):
+                if room.heard(frame):
+                    self._presence_out(room, frame)
                 continue
-            for member in list(room.members):
-                member.hub_deliver(message)
+            self._hand(room, message)
 
 
 def _cancelled() -> bool:

@@ -25,6 +25,11 @@ def connection_id(channel_name: str) -> str:
     return hashlib.sha256(channel_name.encode()).hexdigest()[:16]
 
 
+def presences_frame(key: object, entries: list[dict[str, Any]]) -> dict[str, Any]:
+    """Several presence frames of room `key` as one, in order (docs/protocol.md)."""
+    return {"type": "presences", "room": key, "entries": entries}
+
+
 class Presence:
     def __init__(self, *, channel_name: str, participant_id: int) -> None:
         self.connection = connection_id(channel_name)

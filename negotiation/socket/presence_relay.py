@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from .hub import RoomHub
-from .presence import Presence
+from .presence import Presence, presences_frame
 from .presence_store import presence_store
 from .stream import RoomStream
 
@@ -56,15 +56,22 @@ class PresenceRelay:
 
     async def _presence_join(self) -> None:
         """Just connected: tell the joint room, and tell the client who is in each of its
-        rooms, read once per room from the shared store rather than asked of everyone."""
+        rooms, read once per room from the shared store rather than asked of everyone,
+        and sent as one frame per room."""
         await self._presence_announce("joint")
         store = presence_store(self.channel_layer)
         for key, stream in list(self.streams.items()):
             present = await store.present(stream.room.group_name)
             self.hub.presence_seed(stream.room.group_name, present)
-            for frame in present:
-                if frame.get("room") == key and frame.get("connection") != self.presence.connection:
-                    await self.send_json(frame)
+            others = [
+                frame
+                for frame in present
+                if frame.get("room") == key and frame.get("connection") != self.presence.connection
+            ]
+            if len(others) == 1:
+                await self.send_json(others[0])
+            elif others:
+                await self.send_json(presences_frame(key, others))
 
     async def _presence_heartbeat(self) -> None:
         """Refresh this connection's presence in its rooms; the hub tells the sockets of
@@ -87,6 +94,9 @@ class PresenceRelay:
         frame = message["frame"]
         if frame["room"] in self.streams:
             await self.send_shared(message, frame)
+
+    # Several presence frames of one room, heard close together (hub.PRESENCE_BATCH).
+    presence_batch = presence_broadcast
 
     async def presence_query(self, message: dict[str, Any]) -> None:
         """A process of an earlier release asks, for a connection of its own that joined

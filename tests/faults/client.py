@@ -181,9 +181,10 @@ class LiveClient:
             except Gap:
                 if not self.syncing:
                     await self._sync(ws)
-        elif kind == "presence" and frame.get("room") == "joint":
-            if frame.get("online"):
-                self.presence.add((frame["connection"], frame["participant"]))
+        elif kind in ("presence", "presences") and frame.get("room") == "joint":
+            for entry in frame.get("entries", [frame]):
+                if entry.get("online"):
+                    self.presence.add((entry["connection"], entry["participant"]))
         elif kind == "synced":
             self.syncing = False
         elif kind == "pong":

@@ -50,11 +50,39 @@ def cookies(live_cast: Cast) -> dict[str, bytes]:
     return {name: session_cookie(user) for name, user in live_cast.users.items()}
 
 
+# A presence frame, or several of one room at once.
+PRESENCE_TYPES = ("presence", "presences")
+
+
+def presence_entries(frames: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The presence frames among `frames`, in order, those a `presences` frame holds
+    taken out of it."""
+    entries = []
+    for frame in frames:
+        if frame["type"] == "presence":
+            entries.append(frame)
+        elif frame["type"] == "presences":
+            assert all(entry["room"] == frame["room"] for entry in frame["entries"])
+            entries.extend(frame["entries"])
+    return entries
+
+
+async def presence_heard(
+    socket: WebsocketCommunicator, wanted: Callable[[dict[str, Any]], bool]
+) -> dict[str, Any]:
+    """The first presence frame to arrive that is `wanted`, skipping all else."""
+    while True:
+        frame = await socket.receive_json_from(timeout=2)
+        for entry in presence_entries([frame]):
+            if wanted(entry):
+                return entry
+
+
 async def next_frame(socket: WebsocketCommunicator) -> dict[str, Any]:
     """The next frame that is not presence (connections announce themselves)."""
     while True:
         frame: dict[str, Any] = await socket.receive_json_from(timeout=2)
-        if frame["type"] != "presence":
+        if frame["type"] not in PRESENCE_TYPES:
             return frame
 
 
@@ -246,7 +274,7 @@ async def test_events_reach_the_room_audience_after_commit(live_cast: Cast, cook
     for name, socket in sockets.items():
         while not await socket.receive_nothing(timeout=0.1):
             frame = await socket.receive_json_from()
-            if frame["type"] != "presence":
+            if frame["type"] not in PRESENCE_TYPES:
                 after.setdefault(name, []).append(frame["type"])
         await socket.disconnect()
     assert {frame["name"] for frame in received.values()} == {"side.added"}

@@ -12,7 +12,14 @@ from asgiref.sync import sync_to_async
 from negotiation import selectors
 from negotiation.models import Issue
 from tests.conftest import Cast, run
-from tests.negotiation.test_socket import next_frame, open_socket, session_cookie
+from tests.negotiation.test_socket import (
+    PRESENCE_TYPES,
+    next_frame,
+    open_socket,
+    presence_entries,
+    presence_heard,
+    session_cookie,
+)
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -205,15 +212,9 @@ async def test_presence_tells_others_what_one_looks_at(live_cast: Cast, cookies)
         {"type": "presence", "viewing": 7, "editing": {"issue": 7, "field": "title"}}
     )
     alex_id = live_cast.participants["party_a"].pk
-    while True:
-        frame = await sam.receive_json_from(timeout=2)
-        if frame["type"] == "presence" and frame["participant"] == alex_id and frame["viewing"]:
-            break
+    frame = await presence_heard(sam, lambda f: f["participant"] == alex_id and f["viewing"])
     await alex.disconnect()
-    while True:
-        gone = await sam.receive_json_from(timeout=2)
-        if gone["type"] == "presence" and gone["participant"] == alex_id and not gone["online"]:
-            break
+    gone = await presence_heard(sam, lambda f: f["participant"] == alex_id and not f["online"])
     await sam.disconnect()
     assert frame["editing"] == {"issue": 7, "field": "title"}
     assert gone["connection"] == frame["connection"]
@@ -232,10 +233,7 @@ async def test_presence_passes_on_no_field_name_that_cannot_be_told(
     await alex.send_json_to({"type": "ping"})
     assert (await next_frame(alex))["type"] == "pong"
     alex_id = live_cast.participants["party_a"].pk
-    while True:
-        frame = await sam.receive_json_from(timeout=2)
-        if frame["type"] == "presence" and frame["participant"] == alex_id and frame["viewing"]:
-            break
+    frame = await presence_heard(sam, lambda f: f["participant"] == alex_id and f["viewing"])
     await alex.disconnect()
     await sam.disconnect()
     assert frame["editing"] is None
@@ -312,13 +310,10 @@ async def test_it_ages_out_the_presence_of_a_connection_that_stopped_pinging(
     await sam.send_json_to({"type": "ping"})
     assert (await next_frame(sam))["type"] == "pong"
     await alex.send_json_to({"type": "ping"})
-    after = [
-        [f for f in await frames_until_quiet(socket) if f["type"] == "presence"]
-        for socket in (alex, sam)
-    ]
+    after = [presence_entries(await frames_until_quiet(socket)) for socket in (alex, sam)]
     await alex.disconnect()
     await sam.disconnect()
-    assert all(ghost in frames for frames in told)
+    assert all(ghost in presence_entries(frames) for frames in told)
     for frames in after:
         assert [(f["connection"], f["online"]) for f in frames if not f["online"]] == [
             (ghost["connection"], False)
@@ -373,7 +368,7 @@ async def test_a_mediators_connection_is_recorded_alive_and_a_partys_is_not(
     assert first is not None
     # A ping soon after does not write again; the next one after the interval does.
     await mediator.send_json_to({"type": "ping"})
-    assert (await next_frame(mediator))["type"] in ("pong", "presence")
+    assert (await next_frame(mediator))["type"] in ("pong", *PRESENCE_TYPES)
     assert await sync_to_async(seen_at)() == first
     await party.disconnect()
     await mediator.disconnect()

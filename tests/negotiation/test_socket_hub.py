@@ -12,6 +12,7 @@ import pytest
 from asgiref.sync import sync_to_async
 from channels.layers import get_channel_layer
 
+from negotiation.socket import hub as hub_module
 from negotiation.socket import presence
 from negotiation.socket.consumer import MediationConsumer
 from negotiation.socket.hub import ROOMS_RECOVERED, RoomHub, room_hub
@@ -165,6 +166,56 @@ async def test_presence_is_told_once_per_change_and_lapsed_presence_to_every_soc
     assert hub.rooms["room.1"].presence == {}
     for member in members:
         await hub.forget(member)
+
+
+async def test_presence_heard_close_together_reaches_the_sockets_as_one_frame_per_room(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # A room filling up: a delivery to every socket per join would cost N² for N joins.
+    monkeypatch.setattr(hub_module, "PRESENCE_BATCH", 0.3)
+    layer = get_channel_layer()
+    hub = RoomHub(layer)
+    joint, caucus = Member(), Member()
+    await hub.join("room.1", joint)
+    await hub.join("room.2", caucus)
+    people = [Presence(channel_name=f"c{n}", participant_id=n) for n in range(5)]
+    frames = [person.announced("joint") for person in people]
+    for frame in frames:
+        await layer.group_send("room.1", {"type": "presence.broadcast", "frame": frame})
+    gone = people[1].frame("joint", online=False)
+    await layer.group_send("room.1", {"type": "presence.broadcast", "frame": gone})
+    in_caucus = people[2].announced("caucus:4")
+    await layer.group_send("room.2", {"type": "presence.broadcast", "frame": in_caucus})
+
+    # The first at once; the rest together once the interval is over, each connection's
+    # last word only, in the order they were first heard.
+    first = await asyncio.wait_for(joint.got.get(), 0.2)
+    assert first == {"type": "presence.broadcast", "frame": frames[0]}
+    await asyncio.sleep(0.05)
+    assert joint.got.empty()
+    batch = await asyncio.wait_for(joint.got.get(), 0.5)
+    assert batch["type"] == "presence.batch"
+    assert batch["frame"] == {
+        "type": "presences",
+        "room": "joint",
+        "entries": [gone, frames[2], frames[3], frames[4]],
+    }
+    # Another room's presence is its own: never in this room's frame, nor delayed by it.
+    assert [m["frame"] for m in await quiet(caucus)] == [in_caucus]
+    assert await quiet(joint) == []
+
+    # Quiet again for the interval: the next goes at once. A room left with presence
+    # waiting hands it to no one.
+    await asyncio.sleep(0.3)
+    moved = {**frames[3], "viewing": 9}
+    await layer.group_send("room.1", {"type": "presence.broadcast", "frame": moved})
+    assert (await asyncio.wait_for(joint.got.get(), 0.2))["frame"] == moved
+    await layer.group_send("room.1", {"type": "presence.broadcast", "frame": frames[1]})
+    await asyncio.sleep(0.1)
+    await hub.forget(joint)
+    await asyncio.sleep(0.4)
+    assert joint.got.empty()
+    await hub.forget(caucus)
 
 
 @pytest.fixture

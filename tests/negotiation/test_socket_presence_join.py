@@ -12,7 +12,12 @@ import pytest
 from asgiref.sync import sync_to_async
 
 from tests.conftest import Cast
-from tests.negotiation.test_socket import next_frame, open_socket, session_cookie
+from tests.negotiation.test_socket import (
+    next_frame,
+    open_socket,
+    presence_entries,
+    session_cookie,
+)
 from tests.negotiation.test_socket_board import frames_until_quiet
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -60,7 +65,8 @@ async def test_a_joiner_tells_its_room_once_and_reads_who_is_there(
     monkeypatch.setattr(layer, "send", counted_send)
     observer = await open_socket(live_cast, cookies["observer"])
     await next_frame(observer)
-    heard = [f for f in await frames_until_quiet(observer) if f["type"] == "presence"]
+    joined = await frames_until_quiet(observer)
+    heard = presence_entries(joined)
     others = [await frames_until_quiet(socket) for socket in sockets]
     told_at_join = list(told)
     for socket in [*sockets, observer]:
@@ -71,7 +77,10 @@ async def test_a_joiner_tells_its_room_once_and_reads_who_is_there(
     # The joiner heard each member once (and itself), in the joint room ...
     assert sorted(f["participant"] for f in heard) == sorted([*parties, observer_id])
     assert {f["room"] for f in heard} == {"joint"}
+    # Those already there came in one frame, read from the store.
+    seed = [f for f in joined if f["type"] == "presences"]
+    assert [sorted(e["participant"] for e in f["entries"]) for f in seed] == [sorted(parties)]
     # ... which heard the joiner once: one room announcement, and no member was asked.
     assert told_at_join == [("group", joint)]
     for frames in others:
-        assert [f["participant"] for f in frames if f["type"] == "presence"] == [observer_id]
+        assert [f["participant"] for f in presence_entries(frames)] == [observer_id]

@@ -156,34 +156,37 @@ export function arrivals(before: readonly number[], after: readonly number[]): {
 }
 
 /**
- * The presence map after a `presence` frame (keyed by room and connection): someone
- * came or changed what they look at, or went (`online: false`). A frame that says
- * nothing usable leaves the map as it was (the same object).
+ * The presence map after `presence` frames, in order (keyed by room and connection): someone
+ * came or changed what they look at, or went (`online: false`). Frames that say nothing
+ * usable leave the map as it was (the same object).
  */
 export function presenceApplied(
   map: ReadonlyMap<string, PresenceEntry>,
-  frame: Record<string, unknown>,
+  frames: readonly Record<string, unknown>[],
 ): Map<string, PresenceEntry> {
-  const connection = frame.connection;
   const current = map as Map<string, PresenceEntry>;
-  if (typeof connection !== 'string') return current;
-  const room = typeof frame.room === 'string' ? frame.room : 'joint';
-  const key = `${room} ${connection}`;
-  const next = new Map(map);
-  if (frame.online === false) {
-    next.delete(key);
-  } else if (typeof frame.participant === 'number') {
-    next.set(key, {
-      room,
-      connection,
-      participant: frame.participant,
-      viewing: typeof frame.viewing === 'number' ? frame.viewing : null,
-      editing: isEditing(frame.editing) ? frame.editing : null,
-    });
-  } else {
-    return current;
+  let next: Map<string, PresenceEntry> | null = null;
+  for (const frame of frames) {
+    const connection = frame.connection;
+    if (typeof connection !== 'string') continue;
+    const room = typeof frame.room === 'string' ? frame.room : 'joint';
+    const key = `${room} ${connection}`;
+    if (frame.online === false) {
+      if (!(next ?? current).has(key)) continue;
+      next ??= new Map(current);
+      next.delete(key);
+    } else if (typeof frame.participant === 'number') {
+      next ??= new Map(current);
+      next.set(key, {
+        room,
+        connection,
+        participant: frame.participant,
+        viewing: typeof frame.viewing === 'number' ? frame.viewing : null,
+        editing: isEditing(frame.editing) ? frame.editing : null,
+      });
+    }
   }
-  return next;
+  return next ?? current;
 }
 
 function isEditing(value: unknown): value is Editing {

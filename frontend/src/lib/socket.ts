@@ -443,7 +443,11 @@ export class MediationSocket {
         this.error(frame);
         break;
       case 'presence':
-        this.presenceFrame(frame);
+        this.presenceFrames([frame]);
+        break;
+      case 'presences':
+        // Several presence frames of one room, heard close together, in order.
+        if (Array.isArray(frame.entries)) this.presenceFrames(frame.entries.filter(isRecord));
         break;
       case 'pong':
         if (this.pongTimer !== null) clearTimeout(this.pongTimer);
@@ -685,8 +689,8 @@ export class MediationSocket {
     return this.held.size;
   }
 
-  private presenceFrame(frame: Record<string, unknown>): void {
-    const next = presenceApplied(this.presenceMap, frame);
+  private presenceFrames(frames: readonly Record<string, unknown>[]): void {
+    const next = presenceApplied(this.presenceMap, frames);
     if (next === this.presenceMap) return;
     this.presenceMap = next;
     this.presenceStore.set(next);
