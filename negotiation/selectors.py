@@ -7,7 +7,6 @@ from contextlib import contextmanager
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import Prefetch
 
 from .document_serializers import InformationCheckSerializer, documents_data
 from .events import event_frame
@@ -17,8 +16,6 @@ from .models import (
     CaucusMessage,
     CaucusNote,
     CaucusSession,
-    Consent,
-    Decision,
     Document,
     Event,
     InformationCheck,
@@ -26,10 +23,8 @@ from .models import (
     Mediation,
     OpeningStatement,
     Participant,
-    Proposal,
     RealityCheck,
     ReleaseRequest,
-    Response,
     Room,
     SealedRound,
     SharedStatement,
@@ -45,6 +40,7 @@ from .permissions import (
     visible_rooms,
 )
 from .round_serializers import BrainstormRoundSerializer, SealedRoundSerializer
+from .rows import rows_represented
 from .serializers import (
     CaucusMessageSerializer,
     CaucusNoteSerializer,
@@ -61,32 +57,20 @@ from .serializers import (
 REPLAY_MAX = 200
 
 
+# The order of what hangs on an issue, where not its model's own.
+ISSUE_ORDERINGS = {
+    "decisions": ("id",),
+    "consents": ("side__order", "id"),
+    "proposals": ("id",),
+    "responses": ("side__order", "id"),
+}
+
+
 def _issues(room: Room) -> list[dict[str, Any]]:
-    """Every issue of a room with all that hangs on it, in a fixed number of queries."""
-    issues = (
-        Issue.objects.filter(room=room)
-        .order_by("lane", "order", "id")
-        .prefetch_related(
-            "positions",
-            "interests",
-            "options",
-            "criteria",
-            "comments",
-            Prefetch(
-                "decisions",
-                queryset=Decision.objects.order_by("id").prefetch_related(
-                    Prefetch("consents", queryset=Consent.objects.order_by("side__order", "id"))
-                ),
-            ),
-            Prefetch(
-                "proposals",
-                queryset=Proposal.objects.order_by("id").prefetch_related(
-                    Prefetch("responses", queryset=Response.objects.order_by("side__order", "id"))
-                ),
-            ),
-        )
-    )
-    return list(IssueSerializer(issues, many=True).data)
+    """Every issue of a room with all that hangs on it, as IssueSerializer shows them,
+    read as rows: a fixed number of queries (negotiation/rows.py)."""
+    issues = Issue.objects.filter(room=room).order_by("lane", "order", "id")
+    return rows_represented(IssueSerializer, issues, orderings=ISSUE_ORDERINGS)
 
 
 def rounds_data(room: Room) -> dict[str, Any]:
