@@ -65,6 +65,9 @@ class _Room:
         # whether the sockets were handed it: not when only read from the store at a join,
         # as its announcement may still be on its way to them).
         self.presence: dict[str, tuple[dict[str, Any], float, bool]] = {}
+        # Whether `presence` holds all the room's presence: once a member read the shared
+        # store after the subscription held, every change since reaches it here.
+        self.seeded = False
         self.swept_at = time.monotonic()
         # Presence to hand the sockets (PRESENCE_BATCH): when it was last handed, what
         # waits, and the timer that hands it.
@@ -186,6 +189,17 @@ class RoomHub:
             connection = frame.get("connection")
             if isinstance(connection, str) and frame.get("online"):
                 room.presence.setdefault(connection, (frame, moment, False))
+        room.seeded = True
+
+    def presence_known(self, group: str) -> list[dict[str, Any]] | None:
+        """Who is in the room, as the shared store would say (those refreshed within
+        PRESENCE_TTL), when this process holds all of it: a later joiner here need not
+        read the store again. None when only the store knows."""
+        room = self.rooms.get(group)
+        if room is None or not room.seeded:
+            return None
+        fresh = time.monotonic() - presence.PRESENCE_TTL
+        return [frame for frame, at, _ in room.presence.values() if at >= fresh]
 
     def presence_sweep(self, groups: list[str]) -> None:
         """At a member's heartbeat: tell every socket of these rooms of those whose

@@ -56,13 +56,17 @@ class PresenceRelay:
 
     async def _presence_join(self) -> None:
         """Just connected: tell the joint room, and tell the client who is in each of its
-        rooms, read once per room from the shared store rather than asked of everyone,
-        and sent as one frame per room."""
+        rooms, read once per room from the shared store rather than asked of everyone (or
+        from what this process already holds of the room: hub.presence_known), and sent
+        as one frame per room."""
         await self._presence_announce("joint")
         store = presence_store(self.channel_layer)
         for key, stream in list(self.streams.items()):
-            present = await store.present(stream.room.group_name)
-            self.hub.presence_seed(stream.room.group_name, present)
+            group = stream.room.group_name
+            present = self.hub.presence_known(group)
+            if present is None:
+                present = await store.present(group)
+                self.hub.presence_seed(group, present)
             others = [
                 frame
                 for frame in present

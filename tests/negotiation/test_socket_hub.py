@@ -146,6 +146,8 @@ async def test_presence_is_told_once_per_change_and_lapsed_presence_to_every_soc
         assert [m["frame"] for m in await quiet(member)] == [theirs, moved]
     assert len(hub.rooms["room.1"].presence) == 1
 
+    # Heard only, never read from the store: not all of the room's presence.
+    assert hub.presence_known("room.1") is None
     # A joiner's read of the store does not swallow an announcement still on its way.
     joiner = Presence(channel_name="c", participant_id=3).announced("joint")
     hub.presence_seed("room.1", [joiner, theirs])
@@ -154,8 +156,15 @@ async def test_presence_is_told_once_per_change_and_lapsed_presence_to_every_soc
     for member in members:
         assert [m["frame"] for m in await quiet(member)] == [joiner]
 
+    # The room's presence is known here once a member read the store: all of it since.
+    assert sorted(f["connection"] for f in hub.presence_known("room.1") or []) == sorted(
+        [theirs["connection"], joiner["connection"]]
+    )
+    assert hub.presence_known("room.9") is None
+
     hub.presence_sweep(["room.1"])  # just swept at the room's start: not yet due
     monkeypatch.setattr(presence, "PRESENCE_TTL", -1.0)
+    assert hub.presence_known("room.1") == []  # lapsed, if not swept yet
     hub.presence_sweep(["room.1"])
     for member in members:
         gone = [m["frame"] for m in await quiet(member)]

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from asgiref.sync import sync_to_async
 
+from negotiation.socket.presence_store import presence_store
 from tests.conftest import Cast
 from tests.negotiation.test_socket import (
     next_frame,
@@ -61,8 +62,17 @@ async def test_a_joiner_tells_its_room_once_and_reads_who_is_there(
             told.append(("one", channel))
         await send(channel, message)
 
+    store = presence_store(layer)
+    present = store.present
+    reads: list[str] = []
+
+    async def counted_present(group: str) -> list[dict[str, Any]]:
+        reads.append(group)
+        return await present(group)
+
     monkeypatch.setattr(layer, "group_send", counted_group_send)
     monkeypatch.setattr(layer, "send", counted_send)
+    monkeypatch.setattr(store, "present", counted_present)
     observer = await open_socket(live_cast, cookies["observer"])
     await next_frame(observer)
     joined = await frames_until_quiet(observer)
@@ -77,7 +87,9 @@ async def test_a_joiner_tells_its_room_once_and_reads_who_is_there(
     # The joiner heard each member once (and itself), in the joint room ...
     assert sorted(f["participant"] for f in heard) == sorted([*parties, observer_id])
     assert {f["room"] for f in heard} == {"joint"}
-    # Those already there came in one frame, read from the store.
+    # Those already there came in one frame, from what this process already held of the
+    # room: the first joiner here read the shared store, and every change since came here.
+    assert reads == []
     seed = [f for f in joined if f["type"] == "presences"]
     assert [sorted(e["participant"] for e in f["entries"]) for f in seed] == [sorted(parties)]
     # ... which heard the joiner once: one room announcement, and no member was asked.
