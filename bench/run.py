@@ -539,6 +539,20 @@ def table(header: list[str], rows: list[list[str]]) -> list[str]:
     return out
 
 
+def measured_code() -> str:
+    """The commit the servers ran, and whether the work tree held changes to it."""
+
+    def git(*args: str) -> str:
+        done = subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True)
+        return done.stdout.strip() if done.returncode == 0 else ""
+
+    commit = git("rev-parse", "--short", "HEAD")
+    if not commit:
+        return "code outside git"
+    changed = git("status", "--porcelain", "--untracked-files=no")
+    return f"{commit}" + (" with uncommitted changes" if changed else "")
+
+
 def report(
     mode: Mode,
     fan: dict[str, dict[str, Kept]],
@@ -550,7 +564,7 @@ def report(
 ) -> str:
     lines = [
         f"Parley speed and scale ({'quick' if mode.quick else 'full'} run, "
-        f"{datetime.datetime.now(datetime.UTC):%Y-%m-%d %H:%M} UTC)",
+        f"{datetime.datetime.now(datetime.UTC):%Y-%m-%d %H:%M} UTC) of {measured_code()}",
         f"{os.cpu_count()} CPUs; servers "
         + ("pinned to CPU 0, load generator to CPU 1" if pinned else "not pinned")
         + "; "
@@ -828,6 +842,7 @@ def main(argv: list[str] | None = None) -> int:
     raw = {
         "mode": asdict(mode),
         "load": [load_start, os.getloadavg()],
+        "code": measured_code(),
         "fanout": {k: {n: asdict(v) for n, v in by.items()} for k, by in fan.items()},
         "throughput": best,
         "joins": joins,

@@ -62,11 +62,11 @@ def access_mediation(user: User, mediation_id: uuid.UUID | str) -> Participant:
         mediation_uuid = uuid.UUID(str(mediation_id))
     except ValueError:
         raise NotFound("No such mediation.") from None
-    participant = (
+    # At most one active participation per person and mediation (a unique constraint).
+    participant: Participant | None = _only_row(
         active_participations(user)
         .select_related("mediation", "side", "user")
         .filter(mediation_id=mediation_uuid)
-        .first()
     )
     if participant is None:
         raise NotFound("No such mediation.")
