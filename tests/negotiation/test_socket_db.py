@@ -1,18 +1,24 @@
 """Where a socket's database work runs (negotiation/socket/db.py): a connection that has
 just answered a call is not asked `SELECT 1` before the next one, an idle one is, and a
-connection that failed is never taken as alive."""
+connection that failed is never taken as alive; a handshake's session and user are read
+there too."""
 
 from __future__ import annotations
 
+import threading
 from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
+from asgiref.sync import sync_to_async
+from channels import auth
 from django.db import DatabaseError, connections
 
 from negotiation.models import Mediation
 from negotiation.socket import db
-from negotiation.socket.db import database_call
+from negotiation.socket.db import database_call, pool_size
+from tests.conftest import Cast
+from tests.negotiation.test_socket import next_frame, open_socket, session_cookie
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -73,3 +79,25 @@ async def test_a_connection_that_failed_is_checked_before_its_next_use(
     assert len(checks) == after_error + 1
     await count()
     assert len(checks) == after_error + 1
+
+
+async def test_a_handshake_reads_its_session_and_user_on_the_sockets_database_threads(
+    live_cast: Cast, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Not on Channels' one database thread, where every handshake waited behind the others.
+    threads: list[str] = []
+    get_user = auth.get_user.func
+
+    def recorded(scope: Any) -> Any:
+        threads.append(threading.current_thread().name)
+        return get_user(scope)
+
+    monkeypatch.setattr(auth.get_user, "func", recorded)
+    cookie = await sync_to_async(session_cookie)(live_cast.users["party_a"])
+    socket = await open_socket(live_cast, cookie)
+    hello = await next_frame(socket)
+    await socket.disconnect()
+    assert hello["participant"]["id"] == live_cast.participants["party_a"].pk
+    assert len(threads) == 1
+    if pool_size() > 1:
+        assert threads[0].startswith("socket-db")
