@@ -25,6 +25,10 @@ from redis.exceptions import RedisError
 
 logger = logging.getLogger(__name__)
 
+# A read waits this much longer than Redis' own timeout of a blocking pop (brpop_timeout):
+# redis-py 8 gives every connection a 5 s read timeout, which an idle channel's 5 s pop
+# raced, so every idle receive "failed" every few seconds and every socket re-subscribed.
+BLOCKING_READ_MARGIN = 10.0
 # What Redis going away looks like from redis-py: its own errors, and the socket's.
 REDIS_DOWN = (RedisError, OSError, asyncio.TimeoutError)
 # receive() tries again after this long, doubling up to the ceiling.
@@ -38,6 +42,16 @@ class ResilientRedisChannelLayer(RedisChannelLayer):
     # When this process first saw Redis fail, until it answers again: one warning per
     # outage, not one per socket and message (hundreds a second on a busy server).
     down_since: float | None = None
+    # Each Redis server's connection settings (channels_redis.utils.decode_hosts).
+    hosts: list[dict[str, Any]]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # A host that sets its own read timeout keeps it.
+        self.hosts = [
+            {"socket_timeout": self.brpop_timeout + BLOCKING_READ_MARGIN, **host}
+            for host in self.hosts
+        ]
 
     def _failed(self, what: str, error: BaseException) -> None:
         if self.down_since is None:

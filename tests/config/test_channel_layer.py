@@ -9,7 +9,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from config.channel_layer import ResilientRedisChannelLayer
+from config.channel_layer import BLOCKING_READ_MARGIN, ResilientRedisChannelLayer
 from tests.servers import Redis
 
 
@@ -68,3 +68,26 @@ async def test_a_cancelled_receive_ends_even_when_its_connection_fails_on_the_wa
     waiting.cancel()
     await asyncio.wait([waiting], timeout=2)
     assert waiting.cancelled()
+
+
+async def test_an_idle_receive_waits_past_redis_own_timeout_without_failing(
+    redis: Redis,
+) -> None:
+    # Redis answers a blocking pop on an empty channel after brpop_timeout; a read that
+    # gave up as early took that for Redis gone, and every idle socket re-subscribed.
+    class Quick(ResilientRedisChannelLayer):
+        brpop_timeout = 1
+
+    layer = Quick(hosts=[{"address": redis.url}], prefix="layer-idle", capacity=10, group_expiry=60)
+    assert layer.hosts[0]["socket_timeout"] == 1 + BLOCKING_READ_MARGIN
+    channel = await layer.new_channel()
+    waiting = asyncio.ensure_future(layer.receive(channel))
+    await asyncio.sleep(3.5)  # three empty pops, one after another
+    assert not waiting.done()
+    assert layer.down_since is None
+    await layer.send(channel, {"type": "room.event", "n": 1})
+    assert await asyncio.wait_for(waiting, 5) == {"type": "room.event", "n": 1}
+    # A host that sets its own read timeout keeps it.
+    own = ResilientRedisChannelLayer(hosts=[{"address": redis.url, "socket_timeout": 2}])
+    assert own.hosts[0]["socket_timeout"] == 2
+    await layer.flush()
