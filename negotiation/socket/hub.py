@@ -15,7 +15,9 @@ session) stay on the channel layer.
 The hub also keeps what the process has heard of each room's presence, once for all its
 sockets: a heartbeat's refresh that changes nothing goes to none of them, and a
 connection that stopped refreshing (its process died) is reported gone to all of them.
-Kept per socket instead, a room of N cost N entries in each of its N sockets.
+Kept per socket instead, a room of N cost N entries in each of its N sockets. What it
+hears of a room's presence it hands on at most every PRESENCE_BATCH, and a joiner of a
+room it holds whole reads the room's presence here instead of from the shared store.
 """
 
 from __future__ import annotations
@@ -41,9 +43,9 @@ RENEW_EVERY = 60.0
 ROOMS_RECOVERED = "rooms.recovered"
 # After an unexpected error in a room's receive loop, wait this long before the next.
 PUMP_RETRY = 0.5
-# A room's sockets are handed presence at most this often: what is heard in between waits
-# and goes to them as one `presences` frame. A room filling up would otherwise cost a
-# delivery to every member per join, N² for N joins; presence alone is never delayed.
+# A room's sockets are handed presence at most this often: the first after a quiet spell
+# at once, what is heard in between waits and goes to them as one `presences` frame. A
+# room filling up would otherwise cost a delivery to every member per join, N² for N.
 PRESENCE_BATCH = 0.2
 
 
