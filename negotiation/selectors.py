@@ -39,6 +39,7 @@ from .permissions import (
     scoped_snapshot_data,
     visible_rooms,
 )
+from .permissions.lookups import only_row
 from .round_serializers import BrainstormRoundSerializer, SealedRoundSerializer
 from .rows import rows_represented
 from .serializers import (
@@ -139,11 +140,7 @@ def rooms_catch_up_for(
     """room_catch_up_for for several rooms at once (a client's sync names each room it
     follows), in one consistent read: the participant and their rooms are read once."""
     with _consistent_read():
-        participant = (
-            Participant.objects.select_related("mediation", "side")
-            .filter(pk=participant_id)
-            .first()
-        )
+        participant = participant_read(participant_id)
         rooms = {} if participant is None else {r.key: r for r in visible_rooms(participant)}
         scope = None if participant is None else issue_scope(participant)
         answers: dict[str, list[dict[str, Any]] | None] = {}
@@ -186,10 +183,16 @@ def room_events_after_for(
         ]
 
 
-def _room_of(participant_id: int, key: object) -> tuple[Participant, Room] | None:
-    participant = (
-        Participant.objects.select_related("mediation", "side").filter(pk=participant_id).first()
+def participant_read(participant_id: int) -> Participant | None:
+    """A participant with their mediation and side, as the database has them now."""
+    participant: Participant | None = only_row(
+        Participant.objects.select_related("mediation", "side").filter(pk=participant_id)
     )
+    return participant
+
+
+def _room_of(participant_id: int, key: object) -> tuple[Participant, Room] | None:
+    participant = participant_read(participant_id)
     room = None if participant is None else room_for(participant, key)
     return None if participant is None or room is None else (participant, room)
 
@@ -325,9 +328,7 @@ def room_seqs(rooms: list[Room]) -> dict[int, int]:
 def participant_rooms_now(participant_id: int) -> tuple[Participant, dict[str, Room]] | None:
     """A participant as they stand now and the rooms they see, by key; None when their
     place in the mediation no longer holds."""
-    participant = (
-        Participant.objects.select_related("mediation", "side").filter(pk=participant_id).first()
-    )
+    participant = participant_read(participant_id)
     if participant is None or not participant.is_active:
         return None
     return participant, {room.key: room for room in visible_rooms(participant)}
@@ -336,7 +337,5 @@ def participant_rooms_now(participant_id: int) -> tuple[Participant, dict[str, R
 def participant_rights_now(participant_id: int) -> dict[str, Any] | None:
     """A participant's rights as they stand now (permissions.rights_of); None when their
     place no longer holds."""
-    participant = (
-        Participant.objects.select_related("mediation", "side").filter(pk=participant_id).first()
-    )
+    participant = participant_read(participant_id)
     return None if participant is None or not participant.is_active else rights_of(participant)

@@ -24,7 +24,7 @@ def active_participations(user: User) -> QuerySet[Participant]:
     return Participant.objects.active().filter(user_id=user.pk)
 
 
-def _only_row(queryset: QuerySet[Any]) -> Any:
+def only_row(queryset: QuerySet[Any]) -> Any:
     """The row of a query that finds at most one (by a unique key), or None: unordered,
     sparing the query its ordering (`first()` compiles the model's)."""
     return next(iter(queryset.order_by()[:1]), None)
@@ -38,7 +38,7 @@ def access_in_rooms(
     key = row_key(pk)
     if key is None:
         raise NotFound("Not found.")
-    row = _only_row(queryset.filter(pk=key, **{f"{room_path}__in": visible_rooms(participant)}))
+    row = only_row(queryset.filter(pk=key, **{f"{room_path}__in": visible_rooms(participant)}))
     if row is None:
         raise NotFound("Not found.")
     return row
@@ -63,7 +63,7 @@ def access_mediation(user: User, mediation_id: uuid.UUID | str) -> Participant:
     except ValueError:
         raise NotFound("No such mediation.") from None
     # At most one active participation per person and mediation (a unique constraint).
-    participant: Participant | None = _only_row(
+    participant: Participant | None = only_row(
         active_participations(user)
         .select_related("mediation", "side", "user")
         .filter(mediation_id=mediation_uuid)
