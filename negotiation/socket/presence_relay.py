@@ -66,12 +66,7 @@ class PresenceRelay:
             present = self.hub.presence_known(group)
             if present is None:
                 present = await store.present(group)
-                if present is None:
-                    # Redis could not say: the process does not hold the room whole, and
-                    # the client hears the others as they refresh.
-                    present = []
-                else:
-                    self.hub.presence_seed(group, present)
+                self.hub.presence_seed(group, present)
             others = [
                 frame
                 for frame in present

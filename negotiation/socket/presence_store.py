@@ -39,7 +39,7 @@ class MemoryPresence:
     async def remove(self, group: str, connection: str) -> None:
         self.rooms.get(group, {}).pop(connection, None)
 
-    async def present(self, group: str) -> list[dict[str, Any]] | None:
+    async def present(self, group: str) -> list[dict[str, Any]]:
         fresh = time.time() - presence.PRESENCE_TTL
         room = self.rooms.get(group, {})
         for connection in [c for c, (_, at) in room.items() if at < fresh]:
@@ -74,13 +74,12 @@ class RedisPresence:
         except REDIS_DOWN:
             logger.info("Presence not removed: Redis unavailable")
 
-    async def present(self, group: str) -> list[dict[str, Any]] | None:
-        """Who is in the room; None when Redis could not say (unknown, not empty)."""
+    async def present(self, group: str) -> list[dict[str, Any]]:
         redis, key = self._where(group)
         try:
             entries = await redis.hgetall(key)
         except REDIS_DOWN:
-            return None
+            return []
         fresh = time.time() - presence.PRESENCE_TTL
         frames, stale = [], []
         for connection, raw in entries.items():
